@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * common.bpf.h - what every vtax probe family shares in the kernel:
+ * the histogram map and its update, subjects (which tracked workload a task
+ * belongs to), per-task state in task storage, drop counters, config.
+ *
+ * Each family is its own BPF object (bpf/<family>.bpf.c) so a family that
+ * cannot load on a host (no kvm tracepoints, no netfilter links) does not
+ * take the others down.  The maps below are declared in every object; the
+ * loader (src/session.c) creates them once, with the sched object, and
+ * makes the other objects reuse the same fds (bpf_map__reuse_fd).
+ */
+#ifndef VTAX_COMMON_BPF_H
+#define VTAX_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vtax/keys.h"
+#include "core_fixes.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define VTAX_MAX_CGROUP_DEPTH 8
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384); /* resized by the loader (--max-hists) */
+	__type(key, struct vtax_hist_key);
+	__type(value, struct vtax_hist);
+} vtax_hists SEC(".maps");
+
+/* a zeroed histogram to insert from (too big for the BPF stack) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vtax_hist);
+} vtax_zero_hist SEC(".maps");
+
+/* tgid -> subject: processes named by the user (--pid, run) and children */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} vtax_pid_subject SEC(".maps");
+
+/* cgroup id (kernfs id == inode of the cgroup dir) -> subject */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} vtax_cgroup_subject SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vtax_task_state);
+} vtax_task SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VTAX_DROP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} vtax_drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vtax_cfg);
+} vtax_cfg_map SEC(".maps");
+
+static __always_inline void vtax_drop(__u32 why)
+{
+	__u64 *c = bpf_map_lookup_elem(&vtax_drops, &why);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline struct vtax_cfg *vtax_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vtax_cfg_map, &zero);
+}
+
+/* Add one sample to the histogram (subject, family, name, l1, l2). */
+static __always_inline void vtax_hist_add(__u32 subject, __u32 family, __u32 name, __u32 l1,
+					  __u32 l2, __u64 ns)
+{
+	struct vtax_hist_key key = {
+		.subject = subject, .family = family, .name = name, .l1 = l1, .l2 = l2,
+	};
+	struct vtax_hist *h;
+	__u32 idx;
+
+	h = bpf_map_lookup_elem(&vtax_hists, &key);
+	if (!h) {
+		__u32 zero = 0;
+		struct vtax_hist *z = bpf_map_lookup_elem(&vtax_zero_hist, &zero);
+
+		if (!z)
+			return;
+		bpf_map_update_elem(&vtax_hists, &key, z, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&vtax_hists, &key);
+		if (!h) {
+			vtax_drop(VTAX_DROP_HIST_MAP_FULL);
+			return;
+		}
+	}
+	idx = vtax_hist_index(ns);
+	if (idx >= VTAX_HIST_NBUCKETS)
+		return;
+	__sync_fetch_and_add(&h->buckets[idx], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, ns);
+	/* racy max is fine: a lost update needs two CPUs at the same max */
+	if (ns > h->max_ns)
+		h->max_ns = ns;
+}
+
+static __always_inline struct vtax_task_state *vtax_task_state(struct task_struct *t)
+{
+	struct vtax_task_state *st;
+
+	/* the idle task and exiting tasks cannot get storage: not a drop */
+	if (!BPF_CORE_READ(t, pid) || (BPF_CORE_READ(t, flags) & 0x4 /* PF_EXITING */))
+		return NULL;
+	st = bpf_task_storage_get(&vtax_task, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		vtax_drop(VTAX_DROP_TASK_STORAGE);
+	return st;
+}
+
+/* The cgroup id of a task on the hierarchy the session uses. */
+static __always_inline struct kernfs_node *vtax_task_cgroup_kn(struct task_struct *t,
+							       struct vtax_cfg *cfg)
+{
+	if (cfg->cgroup_v1) {
+		__u32 i = cfg->v1_subsys;
+
+		if (i >= CGROUP_SUBSYS_COUNT)
+			return NULL;
+		return BPF_CORE_READ(t, cgroups, subsys[i], cgroup, kn);
+	}
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+}
+
+/* Which subject a task belongs to (0: not traced); cached per task. */
+static __always_inline __u32 vtax_subject_of(struct task_struct *t, struct vtax_task_state *st)
+{
+	struct vtax_cfg *cfg = vtax_cfg();
+	struct kernfs_node *kn;
+	__u32 tgid, *s, subject = 0;
+
+	if (!cfg)
+		return 0;
+	if (st->gen == cfg->gen)
+		return st->subject;
+	tgid = BPF_CORE_READ(t, tgid);
+	if (tgid == cfg->self_tgid)
+		goto out;
+	s = bpf_map_lookup_elem(&vtax_pid_subject, &tgid);
+	if (s) {
+		subject = *s;
+		goto out;
+	}
+	if (cfg->have_cgroups) {
+		kn = vtax_task_cgroup_kn(t, cfg);
+		for (int i = 0; i < VTAX_MAX_CGROUP_DEPTH && kn; i++) {
+			__u64 id = BPF_CORE_READ(kn, id);
+
+			s = bpf_map_lookup_elem(&vtax_cgroup_subject, &id);
+			if (s) {
+				subject = *s;
+				goto out;
+			}
+			kn = vtax_kn_parent(kn);
+		}
+	}
+	subject = cfg->all_subject;
+out:
+	st->subject = subject;
+	st->gen = cfg->gen;
+	return subject;
+}
+
+/* Subject of a task without creating storage for untracked ones is not
+ * possible (the cache lives in the storage); this is the common entry. */
+static __always_inline __u32 vtax_task_subject(struct task_struct *t, struct vtax_task_state **stp)
+{
+	struct vtax_task_state *st = vtax_task_state(t);
+
+	*stp = st;
+	if (!st)
+		return 0;
+	return vtax_subject_of(t, st);
+}
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * cgroup.h - finding cgroups on cgroup v1 (hybrid) and v2 hosts.
+ */
+#ifndef VTAX_CGROUP_H
+#define VTAX_CGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Mount point of the v1 hierarchy carrying controller, or of cgroup2 when
+ * controller is NULL or not mounted as v1.  0 or -ENOENT. */
+int vtax_cgroup__mount(const char *controller, char *out, size_t len, int *is_v2);
+/* Absolute cgroup directory of pid for controller (v1) or on v2. */
+int vtax_cgroup__of_pid(pid_t pid, const char *controller, char *out, size_t len);
+
+struct vtax_cfs_stat {
+	uint64_t nr_periods, nr_throttled, throttled_ns;
+	int64_t quota_us;  /* -1: unlimited */
+	uint64_t period_us;
+};
+/* CFS bandwidth figures of a cgroup directory (v1 cpu.stat or v2 cpu.stat/cpu.max). */
+int vtax_cgroup__cfs_stat(const char *dir, struct vtax_cfs_stat *st);
+
+#endif

@@ -1,0 +1,5 @@
+/* version.h - vtax's version string. */
+#ifndef VTAX_VERSION_H
+#define VTAX_VERSION_H
+#define VTAX_VERSION "0.1.0"
+#endif
