@@ -27,6 +27,9 @@ struct vtax_probe_ops {
 		      struct vtax_label *labels, int *nlabels);
 	/* optional: add counters (packets, throttling...) at collection */
 	void (*collect)(struct vtax_session *s, void *state, struct vtax_result *r);
+	/* optional: subjects were added/changed (called by vtax_session__commit),
+	 * e.g. to refresh a family's own netns or VM maps */
+	void (*subjects_changed)(struct vtax_session *s, void *state);
 	/* optional: can this host run it?  1 yes, 0 no (why filled) */
 	int (*supported)(char *why, size_t whylen);
 };

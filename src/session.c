@@ -114,6 +114,12 @@ int vtax_session__commit(struct vtax_session *s)
 	s->gen++;
 	if (!s->gen)
 		s->gen = 1;
+	for (int i = 0; vtax_probes[i]; i++) {
+		const struct vtax_probe_ops *p = vtax_probes[i];
+
+		if (p->subjects_changed && (s->loaded & (1u << p->family)))
+			p->subjects_changed(s, s->fam_state[p->family]);
+	}
 	return write_cfg(s);
 }
 
