@@ -74,6 +74,17 @@ static void count_progress(void *ctx, uint64_t ops, double el)
 	(*(int *)ctx)++;
 }
 
+static int have_tool(const char *name)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", name);
+	if (system(cmd) == 0)
+		return 1;
+	tap_diag("%s not installed: external driver not tested", name);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ kv */
 
 /* calls of GET and SET according to the server. */
@@ -199,6 +210,37 @@ static void test_kv(int port)
 		o.progress = NULL;
 	}
 
+	/* --driver external: redis-benchmark, checked against the server's
+	 * counters, and its p50 against ours at the same settings. */
+	if (have_tool("redis-benchmark")) {
+		uint64_t ours;
+
+		o.duration_s = 30;
+		o.max_ops = 20000;
+		o.conns = 16;
+		o.pipeline = 1;
+		o.set_ratio = 0.1;
+		o.warmup_s = 0;
+		ret = vtax_load__run(&o, r);
+		ours = vtax_hist__quantile(&r->latency, 0.5);
+		show("kv builtin 16x1 20000", r);
+		o.driver = VTAX_DRIVER_EXTERNAL;
+		redis_calls(rc, &g0, &s0);
+		ret = vtax_load__run(&o, r);
+		redis_calls(rc, &g1, &s1);
+		o.driver = VTAX_DRIVER_BUILTIN;
+		show("kv redis-benchmark 16x1 20000", r);
+		tap_ok(ret == 0 && r->ops == 20000 && r->latency.count == 20000 && s1 - s0 == 2000 &&
+		       g1 - g0 == 18000,
+		       "kv external: redis-benchmark ran 2000 SET + 18000 GET (server: %lld + %lld) %s", s1 - s0,
+		       g1 - g0, r->error);
+		tap_ok(ours < 3 * vtax_hist__quantile(&r->latency, 0.5) &&
+		       vtax_hist__quantile(&r->latency, 0.5) < 3 * ours,
+		       "kv: builtin p50 %.1f us agrees with redis-benchmark's %.1f us within 3x", ours / 1e3,
+		       vtax_hist__quantile(&r->latency, 0.5) / 1e3);
+		o.max_ops = 0;
+	}
+
 	/* No server: an error, at once. */
 	o.port = dead_port();
 	o.duration_s = 30;
@@ -321,6 +363,25 @@ static void test_oltp(int port)
 		pthread_join(th, NULL);
 		o.stop = NULL;
 		tap_ok(ret == 0 && r->ops > 0 && t0 < 2, "oltp: stop flag ends a 60 s run after %.2f s", t0);
+	}
+
+	if (have_tool("sysbench")) {
+		uint64_t ours = vtax_hist__quantile(&r->latency, 0.5);
+
+		o.driver = VTAX_DRIVER_EXTERNAL;
+		o.duration_s = 2;
+		c0 = my_scalar(my, "SHOW GLOBAL STATUS LIKE 'Com_commit'", 1);
+		ret = vtax_load__run(&o, r);
+		c1 = my_scalar(my, "SHOW GLOBAL STATUS LIKE 'Com_commit'", 1);
+		o.driver = VTAX_DRIVER_BUILTIN;
+		show("oltp sysbench 4 threads 2s", r);
+		tap_ok(ret == 0 && r->ops > 0 && r->latency.count == r->ops && (uint64_t)(c1 - c0) == r->ops,
+		       "oltp external: sysbench %llu transactions, server commits %lld %s",
+		       (unsigned long long)r->ops, c1 - c0, r->error);
+		tap_ok(ours < 3 * vtax_hist__quantile(&r->latency, 0.5) &&
+		       vtax_hist__quantile(&r->latency, 0.5) < 3 * ours,
+		       "oltp: builtin p50 %.2f ms agrees with sysbench's %.2f ms within 3x", ours / 1e6,
+		       vtax_hist__quantile(&r->latency, 0.5) / 1e6);
 	}
 
 	/* Contention: 8 threads on 1 table of 50 rows deadlock now and then;
@@ -458,6 +519,28 @@ static void test_io(const char *dir, const char *nodirect_dir)
 		pthread_join(th, NULL);
 		o.stop = NULL;
 		tap_ok(ret == 0 && r->ops > 0 && t0 < 1.5, "io: stop flag ends a 60 s run after %.2f s", t0);
+	}
+	if (have_tool("fio")) {
+		uint64_t ours;
+
+		o.rw = 0;
+		o.bs = 4096;
+		o.qd = 8;
+		o.duration_s = 1;
+		o.warmup_s = 0.2;
+		ret = vtax_load__run(&o, r);
+		ours = vtax_hist__quantile(&r->latency, 0.5);
+		show("io builtin randread qd8 1s", r);
+		o.driver = VTAX_DRIVER_EXTERNAL;
+		ret = vtax_load__run(&o, r);
+		o.driver = VTAX_DRIVER_BUILTIN;
+		show("io fio randread qd8 1s", r);
+		tap_ok(ret == 0 && r->ops > 0 && r->latency.count == r->ops && r->bytes == r->ops * 4096,
+		       "io external: fio %llu reads, bytes == ops*bs %s", (unsigned long long)r->ops, r->error);
+		tap_ok(ours < 3 * vtax_hist__quantile(&r->latency, 0.5) &&
+		       vtax_hist__quantile(&r->latency, 0.5) < 3 * ours,
+		       "io: builtin p50 %.1f us agrees with fio's %.1f us within 3x", ours / 1e3,
+		       vtax_hist__quantile(&r->latency, 0.5) / 1e3);
 	}
 	unlink(path);
 
