@@ -121,6 +121,24 @@ static int dead_port(void)
 	return port;
 }
 
+/* Accept two connections, read one request from each, hang up. */
+static void *closer__main(void *arg)
+{
+	int lfd = *(int *)arg, fds[2];
+	char buf[256];
+
+	for (int i = 0; i < 2; i++)
+		fds[i] = accept(lfd, NULL, NULL);
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (read(fds[i], buf, sizeof(buf)) < 0)
+			buf[0] = 0;
+		close(fds[i]);
+	}
+	return NULL;
+}
+
 static void test_kv(int port)
 {
 	struct vtax_load_opts o;
@@ -272,6 +290,28 @@ static void test_kv(int port)
 		close(lfd);
 		tap_ok(ret == -ETIMEDOUT && t0 < 2.5, "kv: silent server -> %d (%s) after %.2f s", ret, r->error,
 		       t0);
+	}
+	/* A server that goes away mid-run: accepts, reads a request, closes. */
+	{
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t sl = sizeof(sa);
+		int lfd = socket(AF_INET, SOCK_STREAM, 0);
+		pthread_t th;
+
+		bind(lfd, (struct sockaddr *)&sa, sizeof(sa));
+		listen(lfd, 64);
+		getsockname(lfd, (struct sockaddr *)&sa, &sl);
+		o.port = ntohs(sa.sin_port);
+		o.conns = 2;
+		o.timeout_s = 5;
+		pthread_create(&th, NULL, closer__main, &lfd);
+		t0 = now_s();
+		ret = vtax_load__run(&o, r);
+		t0 = now_s() - t0;
+		pthread_join(th, NULL);
+		close(lfd);
+		tap_ok((ret == -ECONNRESET || ret == -EPIPE) && t0 < 2,
+		       "kv: server closing mid-run -> %d (%s) after %.2f s", ret, r->error, t0);
 	}
 	redisFree(rc);
 	free(r);
