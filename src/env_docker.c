@@ -1,0 +1,642 @@
+/*
+ * env_docker.c - the four Docker environments.  The docker CLI is run with
+ * argv arrays (fork/execvp, never a shell); images are built offline.
+ *
+ *   docker-nat      container on vtax's own bridge network
+ *                   (198.18.X.0/24, `vtax-net-<pid>`), port published twice:
+ *                   on the network's gateway (a host address: the client's
+ *                   packets take OUTPUT DNAT -> bridge -> veth, no proxy) and
+ *                   on 127.0.0.1 (served by docker-proxy: proxy_host/port).
+ *                   Data on the container's own layer (Docker's default).
+ *   docker-host     --net=host, server on 127.0.0.1:<free port>, data on the
+ *                   container's own layer.
+ *   docker-overlay  as docker-host, on an image of N layers (import + N-1
+ *                   `docker commit`s that each add a file), data on the
+ *                   container's own (upper) layer.
+ *   docker-volume   as docker-host, data on a named volume.
+ *
+ * So nat vs host differ only in networking, host vs volume only in
+ * storage, overlay(N) vs host only in layer depth.
+ *
+ * Everything created carries the labels vtax=1 and vtax.pid=<creator>;
+ * teardown removes by name, cleanup_stale by label (skipping objects whose
+ * creator is still alive).  If dockerd is not running, it is started
+ * (systemctl when systemd runs, else dockerd in the background) and stopped
+ * again at teardown, only if vtax started it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <jansson.h>
+
+#include "env.h"
+
+#define DOCKER_MAX_ARGS 64
+
+/* docker <args...>, NULL-terminated; exit status or -errno. */
+static int docker(struct vtax_env *e, char *out, size_t outlen, char *errbuf, size_t errlen, double timeout_s, ...)
+{
+	char *argv[DOCKER_MAX_ARGS];
+	struct vtax_run_opts ro = {
+		.timeout_s = timeout_s,
+		.stop = e ? e->priv.stop : NULL,
+		.verbose = e ? e->priv.verbose : 0,
+		.err = errbuf,
+		.errlen = errlen,
+	};
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = "docker";
+	va_start(ap, timeout_s);
+	while (n < DOCKER_MAX_ARGS - 1) {
+		char *a = va_arg(ap, char *);
+
+		if (!a)
+			break;
+		argv[n++] = a;
+	}
+	va_end(ap);
+	argv[n] = NULL;
+	return vtax_env__run(argv, out, outlen, &ro);
+}
+
+static int docker_argv(struct vtax_env *e, char **argv, char *out, size_t outlen, char *errbuf, size_t errlen,
+		       double timeout_s)
+{
+	struct vtax_run_opts ro = {
+		.timeout_s = timeout_s,
+		.stop = e->priv.stop,
+		.verbose = e->priv.verbose,
+		.err = errbuf,
+		.errlen = errlen,
+	};
+
+	return vtax_env__run(argv, out, outlen, &ro);
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r'))
+		s[--n] = 0;
+}
+
+static double left(double deadline)
+{
+	double l = deadline - vtax_env__now();
+
+	return l > 0.05 ? l : 0.05;
+}
+
+static int daemon_up(void)
+{
+	char out[128];
+
+	return docker(NULL, out, sizeof(out), NULL, 0, 10, "info", "--format", "{{.ServerVersion}}", NULL) == 0 &&
+	       out[0] && out[0] != '\n';
+}
+
+/*
+ * Make sure a daemon answers.  dockerd started here gets SIGTERM if vtax
+ * dies (PDEATHSIG), so no daemon of ours outlives the process.
+ */
+static int docker_ensure_daemon(struct vtax_env *e, double deadline, char *err, size_t errlen)
+{
+	char log[600];
+
+	if (daemon_up())
+		return 0;
+	if (access("/run/systemd/system", F_OK) == 0) {
+		char *argv[] = { "systemctl", "start", "docker", NULL };
+		struct vtax_run_opts ro = { .timeout_s = left(deadline), .stop = e->priv.stop, .verbose = e->priv.verbose };
+
+		vtax_env__log(e, "starting docker with systemctl");
+		if (vtax_env__run(argv, NULL, 0, &ro) == 0 && daemon_up())
+			return 0;
+	}
+	snprintf(log, sizeof(log), "%s/dockerd.log", e->priv.dir[0] ? e->priv.dir : "/tmp");
+	{
+		char *argv[] = { "dockerd", NULL };
+
+		vtax_env__log(e, "starting dockerd (log %s)", log);
+		e->priv.dockerd_pid = vtax_env__spawn(argv, log, SIGTERM);
+	}
+	if (e->priv.dockerd_pid < 0) {
+		int r = e->priv.dockerd_pid;
+
+		e->priv.dockerd_pid = 0;
+		snprintf(err, errlen, "docker is not running and dockerd cannot be started: %s", strerror(-r));
+		return r;
+	}
+	while (vtax_env__now() < deadline) {
+		if (vtax_env__stopped(e)) {
+			snprintf(err, errlen, "interrupted while starting dockerd");
+			return -EINTR;
+		}
+		if (kill(e->priv.dockerd_pid, 0)) {
+			snprintf(err, errlen, "dockerd exited at start (see %s)", log);
+			return -ECHILD;
+		}
+		if (daemon_up())
+			return 0;
+		usleep(200000);
+	}
+	snprintf(err, errlen, "dockerd did not answer in time");
+	return -ETIMEDOUT;
+}
+
+static void add_image(struct vtax_env *e, const char *ref)
+{
+	if (e->priv.nimages < VTAX_ENV_MAX_IMAGES)
+		snprintf(e->priv.images[e->priv.nimages++], sizeof(e->priv.images[0]), "%s", ref);
+}
+
+/* The rootfs -> `docker import` -> (N-1) commits, each adding a layer. */
+static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e, double deadline, char *ref,
+			      size_t reflen, char *err, size_t errlen)
+{
+	char root[600], tarf[600], msg[1024], lbl_pid[64], base[96];
+	struct vtax_rootfs *r;
+	int ret;
+
+	snprintf(root, sizeof(root), "%s/rootfs", e->priv.dir);
+	r = vtax_rootfs__new(root);
+	if (!r)
+		return -ENOMEM;
+	ret = vtax_rootfs__add_busybox(r);
+	if (!ret)
+		ret = vtax_rootfs__add_server(r, o->server);
+	if (!ret)
+		ret = vtax_rootfs__add_vtax(r, o->vtax_exe);
+	if (ret) {
+		snprintf(err, errlen, "cannot assemble the image's root filesystem: %s", strerror(-ret));
+		vtax_rootfs__free(r);
+		return ret;
+	}
+	if (o->server == VTAX_SERVER_MARIADB) {
+		char seed[700];
+
+		/* Initialised on the host; copied to /data when the container starts. */
+		snprintf(seed, sizeof(seed), "%s/seed", root);
+		ret = vtax_env_native__mariadb_seed(e, seed, deadline, err, errlen);
+		if (ret) {
+			vtax_rootfs__free(r);
+			return ret;
+		}
+	}
+	snprintf(base, sizeof(base), "vtax-%s:%012llx-%d", vtax_env_server__name(o->server),
+		 vtax_rootfs__hash(r) & 0xffffffffffffULL, (int)getpid());
+	vtax_rootfs__free(r);
+
+	snprintf(tarf, sizeof(tarf), "%s/rootfs.tar", e->priv.dir);
+	{
+		char *argv[] = { "tar", "-C", root, "-cf", tarf, ".", NULL };
+		struct vtax_run_opts ro = { .timeout_s = left(deadline), .stop = e->priv.stop,
+					    .verbose = e->priv.verbose, .err = msg, .errlen = sizeof(msg) };
+
+		ret = vtax_env__run(argv, NULL, 0, &ro);
+	}
+	vtax_env__rm_rf(root);
+	if (ret) {
+		snprintf(err, errlen, "tar of the root filesystem failed (%d): %.200s", ret, msg);
+		return ret < 0 ? ret : -EIO;
+	}
+	snprintf(lbl_pid, sizeof(lbl_pid), "LABEL vtax.pid=%d", (int)getpid());
+	/* Recorded before the call: a timed-out import may still have created it. */
+	add_image(e, base);
+	ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "import", "--change", "LABEL vtax=1", "--change",
+		     lbl_pid, "--change", "ENV PATH=/usr/sbin:/usr/bin:/bin", "--change", "WORKDIR /data", tarf, base,
+		     NULL);
+	unlink(tarf);
+	if (ret) {
+		snprintf(err, errlen, "docker import failed (%d): %.300s", ret, msg);
+		return ret < 0 ? ret : -EIO;
+	}
+	snprintf(ref, reflen, "%s", base);
+
+	for (int i = 2; i <= o->overlay_layers; i++) {
+		char file[600], dst[96], tag[96];
+
+		snprintf(e->priv.tmp_container, sizeof(e->priv.tmp_container), "vtax-layer-%d-%d", (int)getpid(), i);
+		snprintf(file, sizeof(file), "%s/layer-%d", e->priv.dir, i);
+		snprintf(dst, sizeof(dst), "%s:/.vtax-layer-%d", e->priv.tmp_container, i);
+		snprintf(tag, sizeof(tag), "%.80s-l%d", base, i);
+		{
+			FILE *f = fopen(file, "we");
+
+			if (!f)
+				return -errno;
+			fprintf(f, "vtax image layer %d\n", i);
+			fclose(f);
+		}
+		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "create", "--label", "vtax=1", "--name",
+			     e->priv.tmp_container, ref, "/bin/busybox", "true", NULL);
+		if (!ret)
+			ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "cp", file, dst, NULL);
+		if (!ret) {
+			add_image(e, tag);
+			ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "commit",
+				     e->priv.tmp_container, tag, NULL);
+		}
+		if (ret) {
+			snprintf(err, errlen, "building image layer %d failed (%d): %.300s", i, ret, msg);
+			return ret < 0 ? ret : -EIO;
+		}
+		docker(e, NULL, 0, NULL, 0, left(deadline), "rm", "-f", e->priv.tmp_container, NULL);
+		e->priv.tmp_container[0] = 0;
+		unlink(file);
+		snprintf(ref, reflen, "%s", tag);
+	}
+	e->overlay_layers = o->overlay_layers;
+	return 0;
+}
+
+/* vtax's own bridge network in 198.18.0.0/15, on a /24 nobody uses. */
+static int docker_make_network(struct vtax_env *e, double deadline, char *gw, size_t gwlen, char *err, size_t errlen)
+{
+	char name[64], lbl_pid[64], msg[1024] = "", addrs[16384] = "";
+	char *ip[] = { "ip", "-4", "-o", "addr", "show", NULL };
+	struct vtax_run_opts ro = { .timeout_s = 5 };
+	int ret = -EADDRINUSE;
+
+	vtax_env__run(ip, addrs, sizeof(addrs), &ro);
+	snprintf(name, sizeof(name), "vtax-net-%d", (int)getpid());
+	snprintf(lbl_pid, sizeof(lbl_pid), "vtax.pid=%d", (int)getpid());
+	for (int t = 0; t < 32; t++) {
+		int x = 16 + ((int)getpid() + t * 7) % 224;
+		char subnet[32], gateway[32], probe[32];
+
+		snprintf(subnet, sizeof(subnet), "198.18.%d.0/24", x);
+		snprintf(gateway, sizeof(gateway), "198.18.%d.1", x);
+		snprintf(probe, sizeof(probe), " 198.18.%d.", x);
+		if (strstr(addrs, probe))
+			continue;
+		snprintf(e->priv.network, sizeof(e->priv.network), "%s", name);
+		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "network", "create", "--driver", "bridge",
+			     "--subnet", subnet, "--gateway", gateway, "--label", "vtax=1", "--label", lbl_pid, name,
+			     NULL);
+		if (ret == 0) {
+			snprintf(gw, gwlen, "%s", gateway);
+			return 0;
+		}
+		e->priv.network[0] = 0;
+		if (ret < 0 || !(strstr(msg, "overlap") || strstr(msg, "in use")))
+			break;
+	}
+	snprintf(err, errlen, "docker network create failed (%d): %.300s", ret, msg);
+	return ret < 0 ? ret : -EIO;
+}
+
+/* Host ports Docker chose for "<port>/tcp", by host address (jansson). */
+static int docker_ports(struct vtax_env *e, int cport, const char *gw, int *gw_port, int *lo_port, double deadline)
+{
+	char out[4096], key[32];
+	json_t *root, *arr, *b;
+	json_error_t je;
+	size_t i;
+	int ret;
+
+	ret = docker(e, out, sizeof(out), NULL, 0, left(deadline), "inspect", "-f", "{{json .NetworkSettings.Ports}}",
+		     e->container_name, NULL);
+	if (ret)
+		return ret < 0 ? ret : -EIO;
+	root = json_loads(out, 0, &je);
+	if (!root)
+		return -EPROTO;
+	snprintf(key, sizeof(key), "%d/tcp", cport);
+	arr = json_object_get(root, key);
+	json_array_foreach(arr, i, b)
+	{
+		const char *hip = json_string_value(json_object_get(b, "HostIp"));
+		const char *hp = json_string_value(json_object_get(b, "HostPort"));
+
+		if (!hip || !hp)
+			continue;
+		if (strcmp(hip, gw) == 0)
+			*gw_port = atoi(hp);
+		else if (strcmp(hip, "127.0.0.1") == 0)
+			*lo_port = atoi(hp);
+	}
+	json_decref(root);
+	return *gw_port > 0 && *lo_port > 0 ? 0 : -ENOENT;
+}
+
+int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, double deadline, char *err,
+			   size_t errlen)
+{
+	char image[96], gw[32] = "", pub_lo[64], pub_gw[64], lbl_pid[64], vol[128], net[80], out[256], msg[1024];
+	char portarg[32], bindarg[48], cmd[1024];
+	char *argv[DOCKER_MAX_ARGS];
+	int n = 0, ret, nat = o->kind == VTAX_ENV_DOCKER_NAT, cport;
+
+	ret = docker_ensure_daemon(e, deadline, err, errlen);
+	if (ret)
+		return ret;
+	ret = docker_build_image(o, e, deadline, image, sizeof(image), err, errlen);
+	if (ret)
+		return ret;
+	snprintf(lbl_pid, sizeof(lbl_pid), "vtax.pid=%d", (int)getpid());
+	snprintf(e->data_dir, sizeof(e->data_dir), "/data");
+	snprintf(e->vtax_path, sizeof(e->vtax_path), "/usr/bin/vtax");
+	if (nat) {
+		ret = docker_make_network(e, deadline, gw, sizeof(gw), err, errlen);
+		if (ret)
+			return ret;
+		cport = o->server == VTAX_SERVER_MARIADB ? 3306 : 6379;
+	} else {
+		cport = vtax_env__free_port();
+		if (cport < 0)
+			return cport;
+	}
+	if (o->kind == VTAX_ENV_DOCKER_VOLUME) {
+		snprintf(e->priv.volume, sizeof(e->priv.volume), "vtax-vol-%d", (int)getpid());
+		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "volume", "create", "--label", "vtax=1",
+			     "--label", lbl_pid, e->priv.volume, NULL);
+		if (ret) {
+			snprintf(err, errlen, "docker volume create failed (%d): %.300s", ret, msg);
+			e->priv.volume[0] = 0;
+			return ret < 0 ? ret : -EIO;
+		}
+	}
+
+	snprintf(e->container_name, sizeof(e->container_name), "vtax-%s-%d", e->name, (int)getpid());
+	argv[n++] = "docker";
+	argv[n++] = "run";
+	argv[n++] = "-d";
+	argv[n++] = "--label";
+	argv[n++] = "vtax=1";
+	argv[n++] = "--label";
+	argv[n++] = lbl_pid;
+	argv[n++] = "--name";
+	argv[n++] = e->container_name;
+	if (nat) {
+		snprintf(net, sizeof(net), "--network=%s", e->priv.network);
+		snprintf(pub_lo, sizeof(pub_lo), "127.0.0.1::%d", cport);
+		snprintf(pub_gw, sizeof(pub_gw), "%s::%d", gw, cport);
+		argv[n++] = net;
+		argv[n++] = "-p";
+		argv[n++] = pub_lo;
+		argv[n++] = "-p";
+		argv[n++] = pub_gw;
+	} else {
+		argv[n++] = "--network=host";
+	}
+	if (e->priv.volume[0]) {
+		snprintf(vol, sizeof(vol), "%s:/data", e->priv.volume);
+		argv[n++] = "-v";
+		argv[n++] = vol;
+	}
+	argv[n++] = image;
+	snprintf(portarg, sizeof(portarg), "%d", cport);
+	snprintf(bindarg, sizeof(bindarg), "%s", nat ? "0.0.0.0" : "127.0.0.1");
+	if (o->server == VTAX_SERVER_REDIS) {
+		char *rargs[] = { "/usr/bin/redis-server", "--bind", bindarg, "--port", portarg, "--protected-mode",
+				  "no", "--save", "", "--appendonly", "no", "--dir", "/data", "--daemonize", "no", NULL };
+
+		for (int i = 0; rargs[i]; i++)
+			argv[n++] = rargs[i];
+	} else if (o->server == VTAX_SERVER_MARIADB) {
+		/* exec keeps the server as the container's PID 1 (State.Pid). */
+		snprintf(cmd, sizeof(cmd),
+			 "cp -a /seed/. /data/ && exec /usr/sbin/mariadbd --no-defaults --user=root --datadir=/data "
+			 "--socket=/run/mysqld.sock --pid-file=/run/mysqld.pid --port=%d --bind-address=%s "
+			 "--skip-networking=0 --skip-name-resolve --innodb-log-file-size=32M "
+			 "--lc-messages-dir=/usr/share/mysql --character-sets-dir=/usr/share/mysql/charsets",
+			 cport, bindarg);
+		argv[n++] = "/bin/busybox";
+		argv[n++] = "sh";
+		argv[n++] = "-c";
+		argv[n++] = cmd;
+	} else {
+		/* No server: a container that idles so that `exec` has somewhere to run. */
+		argv[n++] = "/bin/busybox";
+		argv[n++] = "sleep";
+		argv[n++] = "2147483647";
+	}
+	argv[n] = NULL;
+	e->priv.container_made = 1;
+	ret = docker_argv(e, argv, out, sizeof(out), msg, sizeof(msg), left(deadline));
+	if (ret) {
+		snprintf(err, errlen, "docker run failed (%d): %.300s", ret, msg);
+		return ret < 0 ? ret : -EIO;
+	}
+	chomp(out);
+	snprintf(e->container_id, sizeof(e->container_id), "%.70s", out);
+
+	ret = docker(e, out, sizeof(out), msg, sizeof(msg), left(deadline), "inspect", "-f", "{{.State.Pid}}",
+		     e->container_name, NULL);
+	if (ret || atoi(out) <= 0) {
+		snprintf(err, errlen, "cannot find the container's PID (%d): %.300s", ret, msg);
+		return ret < 0 ? ret : -ESRCH;
+	}
+	e->server_pid = atoi(out);
+
+	if (nat) {
+		int gp = 0, lp = 0;
+
+		ret = docker_ports(e, cport, gw, &gp, &lp, deadline);
+		if (ret) {
+			snprintf(err, errlen, "cannot read the published ports: %s", strerror(-ret));
+			return ret;
+		}
+		snprintf(e->server_host, sizeof(e->server_host), "%s", gw);
+		e->server_port = gp;
+		snprintf(e->proxy_host, sizeof(e->proxy_host), "127.0.0.1");
+		e->proxy_port = lp;
+	} else {
+		snprintf(e->server_host, sizeof(e->server_host), "127.0.0.1");
+		e->server_port = cport;
+	}
+	vtax_env__fill_identity(e, e->server_pid);
+	if (o->server == VTAX_SERVER_NONE)
+		return 0;
+	ret = vtax_env__wait_server(e, e->server_host, e->server_port, deadline, e->server_pid, err, errlen);
+	if (ret == -ECHILD || ret == -ETIMEDOUT) {
+		char logs[512] = "";
+
+		docker(e, NULL, 0, logs, sizeof(logs), 10, "logs", "--tail", "5", e->container_name, NULL);
+		size_t l = strlen(err);
+
+		snprintf(err + l, errlen - l, "; container log: %.300s", logs);
+	}
+	if (ret == 0 && nat) {
+		/* The docker-proxy path must answer too. */
+		ret = vtax_env__wait_server(e, e->proxy_host, e->proxy_port, deadline, e->server_pid, err, errlen);
+	}
+	return ret;
+}
+
+int vtax_env_docker__exec(struct vtax_env *e, char *const argv[], char *out, size_t outlen, double timeout_s)
+{
+	char *a[DOCKER_MAX_ARGS];
+	int n = 0;
+
+	if (!e->container_name[0])
+		return -ENOENT;
+	a[n++] = "docker";
+	a[n++] = "exec";
+	a[n++] = e->container_name;
+	for (int i = 0; argv[i]; i++) {
+		if (n >= DOCKER_MAX_ARGS - 1)
+			return -E2BIG;
+		a[n++] = argv[i];
+	}
+	a[n] = NULL;
+	return docker_argv(e, a, out, outlen, NULL, 0, timeout_s);
+}
+
+int vtax_env_docker__teardown(struct vtax_env *e)
+{
+	int ret = 0;
+
+	if (e->priv.container_made) {
+		/* -v: anonymous volumes too; a missing container is not an error. */
+		docker(e, NULL, 0, NULL, 0, 60, "rm", "-f", "-v", e->container_name, NULL);
+		e->priv.container_made = 0;
+	}
+	if (e->priv.tmp_container[0]) {
+		docker(e, NULL, 0, NULL, 0, 30, "rm", "-f", e->priv.tmp_container, NULL);
+		e->priv.tmp_container[0] = 0;
+	}
+	if (e->priv.network[0]) {
+		if (docker(e, NULL, 0, NULL, 0, 30, "network", "rm", e->priv.network, NULL))
+			ret = -EBUSY;
+		e->priv.network[0] = 0;
+	}
+	if (e->priv.volume[0]) {
+		if (docker(e, NULL, 0, NULL, 0, 30, "volume", "rm", "-f", e->priv.volume, NULL))
+			ret = -EBUSY;
+		e->priv.volume[0] = 0;
+	}
+	/* Newest first: a layer's child image must go before it. */
+	for (int i = e->priv.nimages - 1; i >= 0; i--) {
+		char msg[512];
+
+		if (docker(e, NULL, 0, msg, sizeof(msg), 60, "rmi", "-f", e->priv.images[i], NULL) &&
+		    !strstr(msg, "No such image"))
+			ret = -EBUSY;
+	}
+	e->priv.nimages = 0;
+	if (e->priv.dockerd_pid > 0) {
+		vtax_env__log(e, "stopping the dockerd vtax started (pid %d)", (int)e->priv.dockerd_pid);
+		vtax_env__stop_child(e->priv.dockerd_pid, 30);
+		e->priv.dockerd_pid = 0;
+	}
+	return ret;
+}
+
+/* Is the creator recorded in a vtax.pid label still running (and not us)? */
+static int owner_alive(const char *pid_s)
+{
+	int pid = atoi(pid_s);
+
+	if (pid <= 0 || pid == (int)getpid())
+		return 0;
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+static void report_add(char *report, size_t len, const char *what, const char *id)
+{
+	size_t l;
+
+	if (!report || !len)
+		return;
+	l = strlen(report);
+	snprintf(report + l, len - l, "removed %s %s\n", what, id);
+}
+
+/* List "ID PID" lines of one object type and remove those whose owner is gone. */
+static int stale_pass(char *report, size_t len, const char *what, char **list, char **rm, int rm_at)
+{
+	char out[16384], *save = NULL;
+	struct vtax_run_opts ro = { .timeout_s = 30 };
+	int n = 0;
+
+	if (vtax_env__run(list, out, sizeof(out), &ro))
+		return 0;
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char id[128] = "", pid[32] = "";
+
+		if (sscanf(line, "%127s %31s", id, pid) < 1 || owner_alive(pid))
+			continue;
+		rm[rm_at] = id;
+		if (vtax_env__run(rm, NULL, 0, &ro) == 0) {
+			report_add(report, len, what, id);
+			n++;
+		}
+	}
+	return n;
+}
+
+int vtax_env_docker__cleanup_stale(char *report, size_t len)
+{
+	struct vtax_env tmp = { .priv.cmd_fd = -1 };
+	char err[256];
+	int n = 0, ret;
+
+	snprintf(tmp.name, sizeof(tmp.name), "cleanup");
+	if (!daemon_up()) {
+		/* Leftovers persist in /var/lib/docker: a daemon is needed to remove them. */
+		ret = docker_ensure_daemon(&tmp, vtax_env__now() + 60, err, sizeof(err));
+		if (ret) {
+			if (tmp.priv.dockerd_pid > 0)
+				vtax_env__stop_child(tmp.priv.dockerd_pid, 30);
+			return access("/usr/sbin/dockerd", X_OK) ? 0 : ret;
+		}
+	}
+	{
+		char *list[] = { "docker", "ps", "-a", "--filter", "label=vtax=1", "--format",
+				 "{{.ID}} {{.Label \"vtax.pid\"}}", NULL };
+		char *rm[] = { "docker", "rm", "-f", "-v", NULL, NULL };
+
+		n += stale_pass(report, len, "container", list, rm, 4);
+	}
+	{
+		char *list[] = { "docker", "network", "ls", "--filter", "label=vtax=1", "--format",
+				 "{{.ID}} {{.Label \"vtax.pid\"}}", NULL };
+		char *rm[] = { "docker", "network", "rm", NULL, NULL };
+
+		n += stale_pass(report, len, "network", list, rm, 3);
+	}
+	{
+		char *list[] = { "docker", "volume", "ls", "--filter", "label=vtax=1", "--format",
+				 "{{.Name}} {{.Label \"vtax.pid\"}}", NULL };
+		char *rm[] = { "docker", "volume", "rm", "-f", NULL, NULL };
+
+		n += stale_pass(report, len, "volume", list, rm, 4);
+	}
+	{
+		/* Image listings have no label column: inspect gives tag and owner. */
+		char out[16384], *save = NULL;
+		char *list[] = { "docker", "images", "-q", "--no-trunc", "--filter", "label=vtax=1", NULL };
+		struct vtax_run_opts ro = { .timeout_s = 30 };
+
+		if (vtax_env__run(list, out, sizeof(out), &ro) == 0) {
+			for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save)) {
+				char pid[64] = "";
+				char *insp[] = { "docker", "image", "inspect", "-f",
+						 "{{index .Config.Labels \"vtax.pid\"}}", id, NULL };
+				char *rmi[] = { "docker", "rmi", "-f", id, NULL };
+
+				vtax_env__run(insp, pid, sizeof(pid), &ro);
+				chomp(pid);
+				if (owner_alive(pid))
+					continue;
+				if (vtax_env__run(rmi, NULL, 0, &ro) == 0) {
+					report_add(report, len, "image", id);
+					n++;
+				}
+			}
+		}
+	}
+	if (tmp.priv.dockerd_pid > 0)
+		vtax_env__stop_child(tmp.priv.dockerd_pid, 30);
+	return n;
+}
