@@ -35,7 +35,9 @@ free_port() {
 	local p i
 	for i in $(seq 1 50); do
 		p=$((20000 + RANDOM % 40000))
-		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then
+		# nothing listening: ss shows no socket and a connect is refused
+		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] &&
+			! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
 		fi
