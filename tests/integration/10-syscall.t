@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Syscall attribution with injected, known taxes:
+#  - exactly N getppid calls are counted exactly;
+#  - 25 sleeps of 20 ms show 500 ms blocked (±10%) and little on-CPU time;
+#  - JSON carries the documented fields.
+. "$(dirname "$0")/lib.sh"
+need_root
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+
+for n in 1000 100000; do
+	"$VTAX" run --format json -o "$TMP/g.json" -- "$FIX/getppid_n" $n >/dev/null 2>"$TMP/err"
+	ok $? "vtax run getppid_n $n exits 0"
+	got=$(hsum "$TMP/g.json" pid: syscall getppid part=total count)
+	[ "$got" = "$n" ]; ok $? "getppid counted exactly: $got == $n"
+	oncpu=$(hsum "$TMP/g.json" pid: syscall getppid part=oncpu count)
+	[ "$oncpu" = "$n" ]; ok $? "on-CPU part has every call: $oncpu"
+done
+
+"$VTAX" run --format json -o "$TMP/s.json" -- "$FIX/sleeper" 20 25 2>"$TMP/err"
+ok $? "vtax run sleeper 20ms x 25"
+cnt=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=total count)
+[ "$cnt" = 25 ]; ok $? "25 clock_nanosleep calls ($cnt)"
+blocked=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=blocked sum_ns)
+diag "blocked ns: $blocked (expect 500 ms)"
+within "$blocked" 500000000 0.10; ok $? "blocked time within 10% of 500 ms"
+oncpu=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=oncpu sum_ns)
+diag "on-CPU ns: $oncpu"
+le "$oncpu" 10000000; ok $? "on-CPU time of the sleeps is small (< 10 ms)"
+
+# the schema fields issue 2 promises
+python3 - "$TMP/g.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["vtax_schema"] == 1 and d["mode"] == "run"
+s = d["subjects"][0]
+assert s["id"].startswith("pid:")
+h = s["histograms"][0]
+for k in ("family", "name", "labels", "count", "sum_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "buckets"):
+    assert k in h, k
+for lo, hi, c in h["buckets"]:
+    assert lo < hi and c > 0
+assert sum(b[2] for b in h["buckets"]) == h["count"]
+assert "syscall_enter_without_exit" in d["drops"]
+PY
+ok $? "JSON has subjects, histograms with percentiles and [lo,hi,count] buckets, drop counters"
+
+# text report: readable rows with units
+"$VTAX" run -- "$FIX/getppid_n" 5000 >"$TMP/t.txt" 2>&1
+grep -Eq '^  getppid +5000 ' "$TMP/t.txt"; ok $? "text report shows getppid with its count"
+"$VTAX" run --hist -- "$FIX/sleeper" 5 3 >"$TMP/h.txt" 2>&1
+grep -q '|\*' "$TMP/h.txt"; ok $? "--hist draws bars"
+done_testing

@@ -1,0 +1,53 @@
+# lib.sh - shared helpers for vtax's integration tests (TAP producers).
+# Source it: `. "$(dirname "$0")/lib.sh"`.  Tests run as root against the
+# real kernel; each removes what it creates in an EXIT trap.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VTAX=${VTAX:-$ROOT/build/vtax}
+VTAX_SAN=${VTAX_SAN:-$ROOT/build-san/vtax}
+FIX=$ROOT/build/fixtures
+T_N=0
+T_FAIL=0
+
+ok() { # ok COND_EXIT_STATUS DESCRIPTION
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAIL=$((T_FAIL + 1)); fi
+}
+check() { # check DESCRIPTION -- command...
+	local d=$1; shift; [ "$1" = "--" ] && shift
+	if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
+}
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }
+diag() { echo "# $*"; }
+done_testing() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; exit $?; }
+need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+
+# jq-like queries with python3: jpy FILE 'expression over d'
+jpy() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# Sum of a field over histograms matching family/name/labels in a vtax JSON
+# result: hsum FILE SUBJECT_PREFIX FAMILY NAME 'k=v,k=v' FIELD
+hsum() {
+	python3 - "$@" <<'PY'
+import json, sys
+f, subj, fam, name, labels, field = sys.argv[1:7]
+want = dict(kv.split("=", 1) for kv in labels.split(",") if kv)
+d = json.load(open(f))
+tot = 0
+for s in d["subjects"]:
+    if subj and not s["id"].startswith(subj):
+        continue
+    for h in s["histograms"]:
+        if h["family"] != fam or (name and h["name"] != name):
+            continue
+        if all(h["labels"].get(k) == v for k, v in want.items()):
+            tot += h[field]
+print(tot)
+PY
+}
+# within VALUE EXPECTED REL_TOL -> exit status
+within() { python3 -c "import sys; v,e,t=map(float,sys.argv[1:]); sys.exit(0 if abs(v-e)<=t*abs(e) else 1)" "$1" "$2" "$3"; }
+ge() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1])>=float(sys.argv[2]) else 1)" "$1" "$2"; }
+le() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1])<=float(sys.argv[2]) else 1)" "$1" "$2"; }
+bpf_links() { bpftool link list 2>/dev/null | grep -c '^[0-9]*:' || true; }
