@@ -317,7 +317,16 @@ int vtax_rootfs__add_server(struct vtax_rootfs *r, enum vtax_env_server s)
 
 int vtax_rootfs__add_vtax(struct vtax_rootfs *r, const char *exe)
 {
-	return vtax_rootfs__add_binary(r, exe ? exe : "/proc/self/exe", "/usr/bin/vtax");
+	char path[512];
+	ssize_t n;
+
+	/* Resolve now: `ldd /proc/self/exe` would describe ldd itself. */
+	n = readlink(exe ? exe : "/proc/self/exe", path, sizeof(path) - 1);
+	if (n > 0)
+		path[n] = 0;
+	else
+		snprintf(path, sizeof(path), "%s", exe ? exe : "/proc/self/exe");
+	return vtax_rootfs__add_binary(r, path, "/usr/bin/vtax");
 }
 
 /* ---- newc cpio ---- */
