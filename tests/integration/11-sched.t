@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Scheduler attribution with injected, known taxes:
+#  - two busy processes pinned to one CPU for 2 s of wall time each: each
+#    waits for the CPU about half the time, so run-queue wait ~ 2 s in all;
+#  - a cgroup with cpu.cfs_quota_us at 20% of the period: a busy process in
+#    it is throttled ~80% of the wall time.
+. "$(dirname "$0")/lib.sh"
+need_root
+TMP=$(mktemp -d)
+CG=""
+cleanup() {
+	if [ -n "$CG" ] && [ -d "$CG" ]; then
+		for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill "$p" 2>/dev/null; done
+		sleep 0.2; rmdir "$CG" 2>/dev/null
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+"$VTAX" run --format json -o "$TMP/r.json" -- sh -c "'$FIX/spin' 2 0 & '$FIX/spin' 2 0; wait" 2>"$TMP/err"
+ok $? "vtax run two pinned spinners"
+runq=$(hsum "$TMP/r.json" pid: sched runq "" sum_ns)
+pre=$(hsum "$TMP/r.json" pid: sched runq cause=preempt count)
+diag "run-queue wait: $runq ns, involuntary preemptions: $pre"
+within "$runq" 2000000000 0.25; ok $? "run-queue wait ~ half the wall time of each (2 s total, ±25%)"
+ge "$pre" 10; ok $? "involuntary preemptions counted ($pre)"
+
+# CFS bandwidth: 20 ms per 100 ms period
+CGROOT=$(awk '$3 == "cgroup" && $4 ~ /(^|,)cpu(,|$)/ {print $2; exit}' /proc/mounts)
+[ -z "$CGROOT" ] && CGROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+CG=$CGROOT/vtax-test-$$
+mkdir "$CG"
+if [ -e "$CG/cpu.cfs_quota_us" ]; then
+	echo 100000 >"$CG/cpu.cfs_period_us"; echo 20000 >"$CG/cpu.cfs_quota_us"
+else
+	echo "+cpu" >"$CGROOT/cgroup.subtree_control" 2>/dev/null; echo "20000 100000" >"$CG/cpu.max"
+fi
+sh -c "echo \$\$ > '$CG/cgroup.procs'; exec '$FIX/spin' 4" &
+SPIN=$!
+sleep 0.3
+"$VTAX" attach --cgroup "$CG" --duration 2 --format json -o "$TMP/c.json" 2>"$TMP/err"
+ok $? "vtax attach --cgroup"
+frac=$(python3 -c "
+import json; d=json.load(open('$TMP/c.json'))
+print([c['value'] for s in d['subjects'] for c in s['counters'] if c['name']=='sched.cfs.throttled_fraction'][0])")
+diag "throttled fraction: $frac (expect ~0.8)"
+within "$frac" 0.8 0.1; ok $? "CFS throttling near 80% of wall time (±10%)"
+kill $SPIN 2>/dev/null; wait $SPIN 2>/dev/null
+done_testing
