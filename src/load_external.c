@@ -381,7 +381,7 @@ static int ext__io(const struct vtax_load_opts *o, struct vtax_load_result *r)
 {
 	static const char *const rws[] = { "randread", "randwrite", "read", "write" };
 	double d = o->duration_s > 0 ? o->duration_s : o->max_duration_s;
-	char fn[1100], size[48], bs[32], qd[32], rw[32], direct[16], ramp[48], rt[48], nios[48];
+	char fn[1100], size[48], bs[32], qd[32], rw[32], direct[16], ramp[48], rt[48], nios[48], iosz[48];
 	char *argv[24];
 	struct ext_out out = { 0 }, err = { 0 };
 	json_t *root = NULL, *job, *dir, *lat, *pct;
@@ -398,6 +398,9 @@ static int ext__io(const struct vtax_load_opts *o, struct vtax_load_result *r)
 	snprintf(ramp, sizeof(ramp), "--ramp_time=%llums", (unsigned long long)llround(o->warmup_s * 1000));
 	snprintf(rt, sizeof(rt), "--runtime=%llums", (unsigned long long)llround(d * 1000));
 	snprintf(nios, sizeof(nios), "--number_ios=%llu", (unsigned long long)o->max_ops);
+	/* io_size lets a counted run loop over the file (size alone ends it
+	 * after one pass); --time_based would ignore number_ios. */
+	snprintf(iosz, sizeof(iosz), "--io_size=%llu", (unsigned long long)o->max_ops * (uint64_t)o->bs);
 	argv[a++] = "fio";
 	argv[a++] = "--name=vtax";
 	argv[a++] = fn;
@@ -414,9 +417,10 @@ static int ext__io(const struct vtax_load_opts *o, struct vtax_load_result *r)
 	argv[a++] = rt;
 	if (o->warmup_s > 0)
 		argv[a++] = ramp;
-	if (o->max_ops)
+	if (o->max_ops) {
 		argv[a++] = nios;
-	else
+		argv[a++] = iosz;
+	} else
 		argv[a++] = "--time_based";
 	argv[a] = NULL;
 
