@@ -91,6 +91,7 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 	o->format = "text";
 	o->probes = vtax_probe__default_mask();
 	optind = 1;
+	opterr = 0; /* one line of our own instead of getopt's and the usage */
 	while ((c = getopt_long(argc, argv, attach ? "+d:i:f:o:Hp:c:C:avh" : "+d:i:f:o:Hvh",
 				trace_long, NULL)) != -1) {
 		switch (c) {
@@ -163,8 +164,11 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 			fputs(attach ? attach_usage : run_usage, stdout);
 			exit(0);
 		default:
-			fputs(attach ? attach_usage : run_usage, stderr);
-			return 1;
+			if (optopt && optopt < 256)
+				return vtax_die("%s: unknown option '-%c' (see vtax %s --help)", argv[0],
+						optopt, argv[0]);
+			return vtax_die("%s: unknown option '%s' (see vtax %s --help)", argv[0],
+					argv[optind - 1], argv[0]);
 		}
 	}
 	return 0;

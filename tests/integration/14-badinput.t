@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Bad input: one clear line on stderr, non-zero exit, nothing left attached.
+. "$(dirname "$0")/lib.sh"
+need_root
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+LINKS0=$(bpf_links)
+
+bad() { # bad DESCRIPTION PATTERN -- cmd...
+	local d=$1 pat=$2; shift 2; [ "$1" = "--" ] && shift
+	timeout 20 "$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$? lines
+	lines=$(wc -l <"$TMP/err")
+	if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ "$lines" -eq 1 ] && grep -q -- "$pat" "$TMP/err"; then
+		ok 0 "$d: exit $rc, '$(cat "$TMP/err")'"
+	else
+		ok 1 "$d: exit $rc, $lines lines: $(head -3 "$TMP/err")"
+	fi
+}
+bad "unknown command" "unknown command" -- "$VTAX" frobnicate
+bad "unknown option" "unknown option" -- "$VTAX" run --no-such-option -- true
+bad "run without a command" "no command" -- "$VTAX" run
+bad "attach without a target" "no target" -- "$VTAX" attach --duration 1
+bad "pid that does not exist" "no such process" -- "$VTAX" attach --pid 4000000 --duration 1
+bad "pid that is not a number" "not a process id" -- "$VTAX" attach --pid abc
+bad "cgroup path that is not a cgroup" "not a cgroup" -- "$VTAX" attach --cgroup /tmp --duration 1
+bad "cgroup path that does not exist" "No such file" -- "$VTAX" attach --cgroup /sys/fs/cgroup/cpu/vtax-nope --duration 1
+bad "bad duration" "duration" -- "$VTAX" attach --pid 1 --duration -3
+bad "unknown probe family" "unknown probe family" -- "$VTAX" run --probes syscall,bogus -- true
+bad "unknown format" "unknown format" -- "$VTAX" run --format yaml -- true
+bad "unwritable output" "cannot write" -- "$VTAX" run -o /proc/vtax-nope/out.json -- true
+bad "container when Docker is unreachable" "Docker is not running" -- env DOCKER_HOST=unix:///nonexistent.sock "$VTAX" attach --container x --duration 1
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	bad "not root" "must run as root" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$VTAX" run -- true
+else
+	skip "no nobody user or setpriv"
+fi
+[ ! -e /proc/vtax-nope ]; ok $? "no partial output left behind"
+ls "$TMP"/*.json.* >/dev/null 2>&1; [ $? -ne 0 ]; ok $? "no temp files left in the output directory"
+
+# a target that exits mid-run ends the run with what was collected
+"$FIX/sleeper" 50 10 & P=$!
+timeout 20 "$VTAX" attach --pid $P --format json -o "$TMP/a.json" 2>"$TMP/err"
+ok $? "attach ends by itself when the target exits"
+n=$(hsum "$TMP/a.json" pid: syscall "" "part=total" count)
+ge "$n" 1; ok $? "and reports what it collected ($n syscalls)"
+
+# Ctrl-C ends a run cleanly with a report, and detaches everything
+"$VTAX" attach --all --format json -o "$TMP/int.json" 2>"$TMP/err" & V=$!
+sleep 2; kill -INT $V; wait $V; rc=$?
+[ $rc -eq 0 ] && [ -s "$TMP/int.json" ]; ok $? "SIGINT ends attach --all with a report (exit $rc)"
+python3 -c "import json; d=json.load(open('$TMP/int.json')); assert any(s['id']=='host' for s in d['subjects'])"
+ok $? "--all has a host subject"
+sleep 0.5
+[ "$(bpf_links)" = "$LINKS0" ]; ok $? "no BPF links left attached ($(bpf_links) vs $LINKS0 before)"
+done_testing
