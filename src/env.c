@@ -157,9 +157,11 @@ static void buf_append(char *b, size_t cap, size_t *len, const char *src, size_t
 	b[*len] = 0;
 }
 
-static void child_exec(char *const argv[], int in_fd, int out_fd, int err_fd)
+static void child_exec(char *const argv[], int in_fd, int out_fd, int err_fd, const char *cwd)
 {
 	setpgid(0, 0);
+	if (cwd && chdir(cwd))
+		_exit(126);
 	if (in_fd >= 0)
 		dup2(in_fd, 0);
 	if (out_fd >= 0)
@@ -217,7 +219,7 @@ int vtax_env__run(char *const argv[], char *out, size_t outlen, const struct vta
 		return ret;
 	}
 	if (pid == 0)
-		child_exec(argv, in_fd, op[1], ep[1]);
+		child_exec(argv, in_fd, op[1], ep[1], ro->cwd);
 	close(in_fd);
 	close(op[1]);
 	close(ep[1]);
@@ -314,7 +316,7 @@ pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig)
 			prctl(PR_SET_PDEATHSIG, deathsig);
 		if (getppid() != parent)
 			_exit(1);
-		child_exec(argv, in_fd, lfd, lfd);
+		child_exec(argv, in_fd, lfd, lfd, NULL);
 	}
 	close(lfd);
 	close(in_fd);

@@ -134,6 +134,7 @@ struct vtax_run_opts {
 	double timeout_s;
 	volatile int *stop;
 	int verbose;
+	const char *cwd;               /* directory to run in (default: ours) */
 };
 /* fork/execvp argv, capture stdout; exit status (>= 0) or -errno. */
 int vtax_env__run(char *const argv[], char *out, size_t outlen, const struct vtax_run_opts *ro);

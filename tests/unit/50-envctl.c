@@ -322,6 +322,7 @@ int main(void)
 		if (f) {
 			if (!fgets(comm, sizeof(comm), f))
 				comm[0] = 0;
+			comm[strcspn(comm, "\n")] = 0;
 			fclose(f);
 		}
 		tap_ok(e.vmm_pid > 0 && e.vmm_pid == e.server_pid && strncmp(comm, "qemu", 4) == 0,
