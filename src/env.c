@@ -640,8 +640,14 @@ int vtax_env__setup(const struct vtax_env_opts *uo, struct vtax_env *e, char *er
 		ret = -EINTR;
 	}
 	if (ret) {
-		if (!err[0])
+		if (ret == -EINTR) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "set-up of %s interrupted (%s); removed what was created", e->name, why);
+		} else if (!err[0]) {
 			snprintf(err, errlen, "%s", strerror(-ret));
+		}
 		vtax_env__teardown(e);
 		return ret;
 	}

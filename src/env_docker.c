@@ -42,15 +42,20 @@
 static int docker(struct vtax_env *e, char *out, size_t outlen, char *errbuf, size_t errlen, double timeout_s, ...)
 {
 	char *argv[DOCKER_MAX_ARGS];
+	/*
+	 * Not interrupted by the stop flag: a killed CLI leaves its request
+	 * running in the daemon, which could then create an object after
+	 * teardown looked for it.  Each call is bounded; the flag is checked
+	 * once it returns.
+	 */
 	struct vtax_run_opts ro = {
 		.timeout_s = timeout_s,
-		.stop = e ? e->priv.stop : NULL,
 		.verbose = e ? e->priv.verbose : 0,
 		.err = errbuf,
 		.errlen = errlen,
 	};
 	va_list ap;
-	int n = 0;
+	int n = 0, r;
 
 	argv[n++] = "docker";
 	va_start(ap, timeout_s);
@@ -63,7 +68,8 @@ static int docker(struct vtax_env *e, char *out, size_t outlen, char *errbuf, si
 	}
 	va_end(ap);
 	argv[n] = NULL;
-	return vtax_env__run(argv, out, outlen, &ro);
+	r = vtax_env__run(argv, out, outlen, &ro);
+	return e && vtax_env__stopped(e) ? -EINTR : r;
 }
 
 static int docker_argv(struct vtax_env *e, char **argv, char *out, size_t outlen, char *errbuf, size_t errlen,
@@ -71,13 +77,14 @@ static int docker_argv(struct vtax_env *e, char **argv, char *out, size_t outlen
 {
 	struct vtax_run_opts ro = {
 		.timeout_s = timeout_s,
-		.stop = e->priv.stop,
 		.verbose = e->priv.verbose,
 		.err = errbuf,
 		.errlen = errlen,
 	};
+	int r = vtax_env__run(argv, out, outlen, &ro);
 
-	return vtax_env__run(argv, out, outlen, &ro);
+	/* As docker(): see there why the CLI is not killed on stop. */
+	return vtax_env__stopped(e) ? -EINTR : r;
 }
 
 static void chomp(char *s)
@@ -286,8 +293,10 @@ static int docker_make_network(struct vtax_env *e, double deadline, char *gw, si
 			snprintf(gw, gwlen, "%s", gateway);
 			return 0;
 		}
+		if (ret < 0)
+			break; /* interrupted or timed out: it may exist, teardown removes it */
 		e->priv.network[0] = 0;
-		if (ret < 0 || !(strstr(msg, "overlap") || strstr(msg, "in use")))
+		if (!(strstr(msg, "overlap") || strstr(msg, "in use")))
 			break;
 	}
 	snprintf(err, errlen, "docker network create failed (%d): %.300s", ret, msg);
@@ -361,7 +370,8 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 			     "--label", lbl_pid, e->priv.volume, NULL);
 		if (ret) {
 			snprintf(err, errlen, "docker volume create failed (%d): %.300s", ret, msg);
-			e->priv.volume[0] = 0;
+			if (ret > 0)
+				e->priv.volume[0] = 0;
 			return ret < 0 ? ret : -EIO;
 		}
 	}
@@ -537,9 +547,28 @@ static int owner_alive(const char *pid_s)
 {
 	int pid = atoi(pid_s);
 
+	char path[64], st[256] = "";
+	FILE *f;
+
 	if (pid <= 0 || pid == (int)getpid())
 		return 0;
-	return kill(pid, 0) == 0 || errno == EPERM;
+	if (kill(pid, 0) && errno != EPERM)
+		return 0;
+	/* A zombie (killed, not yet reaped) owns nothing any more. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(st, sizeof(st), f))
+			st[0] = 0;
+		fclose(f);
+	}
+	{
+		const char *rp = strrchr(st, ')');
+
+		if (rp && rp[1] == ' ' && rp[2] == 'Z')
+			return 0;
+	}
+	return 1;
 }
 
 static void report_add(char *report, size_t len, const char *what, const char *id)
@@ -612,12 +641,17 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 
 		n += stale_pass(report, len, "volume", list, rm, 4);
 	}
-	{
+	/*
+	 * Repeat: `rmi -f` of a layer's parent only untags it while a child
+	 * exists, so chains of N layers need up to N passes.
+	 */
+	for (int pass = 0, left = 1; pass < VTAX_ENV_MAX_IMAGES && left; pass++) {
 		/* Image listings have no label column: inspect gives tag and owner. */
 		char out[16384], *save = NULL;
 		char *list[] = { "docker", "images", "-q", "--no-trunc", "--filter", "label=vtax=1", NULL };
 		struct vtax_run_opts ro = { .timeout_s = 30 };
 
+		left = 0;
 		if (vtax_env__run(list, out, sizeof(out), &ro) == 0) {
 			for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save)) {
 				char pid[64] = "";
@@ -629,6 +663,7 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 				chomp(pid);
 				if (owner_alive(pid))
 					continue;
+				left++;
 				if (vtax_env__run(rmi, NULL, 0, &ro) == 0) {
 					report_add(report, len, "image", id);
 					n++;

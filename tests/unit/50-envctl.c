@@ -85,12 +85,14 @@ static int run(char *const argv[], char *out, size_t len)
 }
 
 /* Lines a docker listing prints for objects of this process. */
+static pid_t owner; /* whose objects docker_count counts: us, or a killed run */
+
 static int docker_count(const char *what)
 {
 	char filt[64], out[8192] = "";
 	int n = 0;
 
-	snprintf(filt, sizeof(filt), "label=vtax.pid=%d", (int)getpid());
+	snprintf(filt, sizeof(filt), "label=vtax.pid=%d", (int)owner);
 	if (strcmp(what, "ps") == 0) {
 		char *a[] = { "docker", "ps", "-aq", "--filter", filt, NULL };
 		run(a, out, sizeof(out));
@@ -216,6 +218,7 @@ int main(void)
 		o.server = VTAX_SERVER_NONE;
 	o.overlay_layers = layers_s ? atoi(layers_s) : (o.kind == VTAX_ENV_DOCKER_OVERLAY ? 3 : 1);
 	is_docker = o.kind != VTAX_ENV_NATIVE && o.kind != VTAX_ENV_VM;
+	owner = getpid();
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	if (!mkdtemp(wd)) {
@@ -242,8 +245,80 @@ int main(void)
 			usleep(200000);
 	}
 
+	if (mode && strcmp(mode, "cleanup") == 0) {
+		/*
+		 * A run was SIGKILLed (VTAX_TEST_VICTIM=its pid): cleanup_stale must
+		 * find and remove its containers/networks/volumes/images and links.
+		 */
+		char report[8192] = "", *vs = getenv("VTAX_TEST_VICTIM");
+
+		owner = vs ? atoi(vs) : 0;
+		{
+			char path[64], st[256] = "";
+			FILE *f;
+
+			snprintf(path, sizeof(path), "/proc/%d/stat", (int)owner);
+			f = fopen(path, "r");
+			if (f) {
+				if (!fgets(st, sizeof(st), f))
+					st[0] = 0;
+				fclose(f);
+			}
+			tap_ok(owner > 0 && (!f || strstr(st, ") Z ")), "the killed run (pid %d) is gone",
+			       (int)owner);
+		}
+		r = vtax_env__cleanup_stale(report, sizeof(report));
+		tap_ok(r > 0, "cleanup_stale removed %d leftover(s)", r);
+		for (char *l = strtok(report, "\n"); l; l = strtok(NULL, "\n"))
+			tap_diag("%s", l);
+		if (is_docker) {
+			tap_ok(docker_up(), "docker answers for the check");
+			tap_ok(docker_count("ps") == 0, "no container of pid %d left", (int)owner);
+			tap_ok(docker_count("network") == 0, "no network of pid %d left", (int)owner);
+			tap_ok(docker_count("volume") == 0, "no volume of pid %d left", (int)owner);
+			tap_ok(docker_count("images") == 0, "no image of pid %d left", (int)owner);
+		} else {
+			DIR *d = opendir("/sys/class/net");
+			struct dirent *de;
+			int links = 0;
+
+			while (d && (de = readdir(d))) {
+				char p[300];
+				int carrier = 0;
+				FILE *f;
+
+				if (strncmp(de->d_name, "vtaxtap", 7))
+					continue;
+				snprintf(p, sizeof(p), "/sys/class/net/%s/carrier", de->d_name);
+				f = fopen(p, "r");
+				if (!f || fscanf(f, "%d", &carrier) != 1 || !carrier)
+					links++;
+				if (f)
+					fclose(f);
+			}
+			if (d)
+				closedir(d);
+			tap_ok(links == 0, "no orphaned vtax tap left");
+		}
+		vtax_env__stop_child(test_dockerd, 30);
+		vtax_env__rm_rf(wd);
+		return tap_done();
+	}
 	r = vtax_env__setup(&o, &e, err, sizeof(err));
+	if (r == 0 && mode && strcmp(mode, "hold") == 0) {
+		/* Ready, then wait to be SIGKILLed by the test script (bounded). */
+		printf("# holding pid %d\n", (int)getpid());
+		fflush(stdout);
+		for (int i = 0; i < 600 && !stop_flag; i++)
+			usleep(100000);
+		vtax_env__teardown(&e);
+		vtax_env__stop_child(test_dockerd, 30);
+		vtax_env__rm_rf(wd);
+		return 1;
+	}
 	if (interrupt) {
+		if (r == 0) /* set-up won the race against the signal */
+			vtax_env__teardown(&e);
 		tap_ok(r == -EINTR, "SIGTERM during set-up aborts it (r=%d: %s)", r, err);
 		tap_ok(access(envdir, F_OK) != 0, "set-up removed its work files");
 		if (is_docker && docker_up()) {
