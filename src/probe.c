@@ -9,10 +9,12 @@
 
 extern const struct vtax_probe_ops vtax_probe_sched;
 extern const struct vtax_probe_ops vtax_probe_syscall;
+extern const struct vtax_probe_ops vtax_probe_blk;
 
 const struct vtax_probe_ops *const vtax_probes[] = {
 	&vtax_probe_sched,
 	&vtax_probe_syscall,
+	&vtax_probe_blk,
 	NULL,
 };
 
