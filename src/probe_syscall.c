@@ -220,15 +220,16 @@ static void fold_subject(struct vtax_subject *subj)
 
 	for (size_t i = 0; i < n; i++) {
 		struct vtax_series *se = &subj->series[i];
-		const char *part = vtax_series__label(se, "part");
+		const char *p0 = vtax_series__label(se, "part");
 		struct vtax_label l[VTAX_MAX_LABELS];
 		struct vtax_hist h;
-		char name[64];
+		char name[64], part[24];
 		int nl = 0;
 
-		if (strcmp(se->family, "syscall") || !part || part[0] != '_')
+		if (strcmp(se->family, "syscall") || !p0 || p0[0] != '_')
 			continue;
-		/* copy out: adding series may move the array */
+		/* copy out: adding series below may move the array (realloc) */
+		snprintf(part, sizeof(part), "%s", p0);
 		h = se->hist;
 		snprintf(name, sizeof(name), "%s", se->name);
 		for (int k = 0; k < se->nlabels; k++)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# vtax's userspace under ASan/UBSan (build-san/, `make SAN=1`) and under
+# valgrind memcheck, on real tracing sessions: loading, collecting, the
+# result model, JSON and text reports, Ctrl-C.  Any report fails the test.
+. "$(dirname "$0")/lib.sh"
+need_root
+[ -x "$VTAX_SAN" ] || skip_all "no ASan build (make SAN=1)"
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
+
+"$VTAX_SAN" run --format json -o "$TMP/a.json" -- "$FIX/getppid_n" 20000 >/dev/null 2>"$TMP/asan1"
+rc=$?; [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan1"; ok $? "ASan/UBSan: run + JSON (exit $rc)"
+"$VTAX_SAN" run --hist --top 50 -- sh -c "ls / >/dev/null; '$FIX/sleeper' 5 4" >/dev/null 2>"$TMP/asan2"
+rc=$?; [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan2"; ok $? "ASan/UBSan: run + text report with bars (exit $rc)"
+"$VTAX_SAN" attach --all --interval 0.5 --duration 1.5 -o "$TMP/all.txt" 2>"$TMP/asan3"
+rc=$?; [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan3"; ok $? "ASan/UBSan: attach --all with live intervals (exit $rc)"
+"$VTAX_SAN" attach --pid 4000000 2>"$TMP/asan4"; ! grep -q Sanitizer "$TMP/asan4"; ok $? "ASan/UBSan: error path"
+for u in "$ROOT"/build-san/tests/*; do
+	[ -x "$u" ] || continue
+	"$u" >"$TMP/u.out" 2>"$TMP/u.err"; rc=$?
+	[ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/u.err"; ok $? "ASan/UBSan: unit test $(basename "$u") (exit $rc)"
+done
+if command -v valgrind >/dev/null; then
+	VG=(valgrind -q --suppressions="$ROOT/tests/valgrind.supp" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite)
+	"${VG[@]}" "$VTAX" run --format json -o "$TMP/v.json" -- "$FIX/getppid_n" 1000 >/dev/null 2>"$TMP/vg1"
+	rc=$?; ok $rc "valgrind: run + JSON clean (exit $rc)"; [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/vg1" | grep -v 'unhandled eBPF' | head -30
+	"${VG[@]}" "$VTAX" attach --all --duration 1 --top 5 >/dev/null 2>"$TMP/vg2"
+	rc=$?; ok $rc "valgrind: attach --all + text clean (exit $rc)"; [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/vg2" | grep -v 'unhandled eBPF' | head -30
+else
+	skip "valgrind not installed"
+fi
+done_testing
