@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "output.h"
 #include "report_text.h"
 #include "result_json.h"
 #include "session.h"
@@ -29,10 +30,11 @@ struct trace_opts {
 	const char *format, *output;
 	int hist, top;
 	uint32_t max_hists;
+	int net_port, net_proto; /* net family flow filter */
 	struct vtax_targets t;
 };
 
-enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP };
+enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO };
 
 static const struct option trace_long[] = {
 	{ "probes", required_argument, 0, OPT_PROBES },
@@ -43,6 +45,8 @@ static const struct option trace_long[] = {
 	{ "hist", no_argument, 0, 'H' },
 	{ "top", required_argument, 0, OPT_TOP },
 	{ "max-hists", required_argument, 0, OPT_MAX_HISTS },
+	{ "port", required_argument, 0, OPT_PORT },
+	{ "proto", required_argument, 0, OPT_PROTO },
 	{ "pid", required_argument, 0, 'p' },
 	{ "cgroup", required_argument, 0, 'c' },
 	{ "container", required_argument, 0, 'C' },
@@ -64,6 +68,8 @@ static const char run_usage[] =
 	"  -H, --hist        bar histograms under each row (text)\n"
 	"      --top N       rows per family and subject (text, default 20)\n"
 	"  -v, --verbose     libbpf and probe diagnostics on stderr\n"
+	"      --port N      net probes: only packets to or from TCP/UDP port N\n"
+	"      --proto P     net probes: only tcp, udp, icmp, or an IP protocol number\n"
 	"\n"
 	"example: vtax run -- redis-benchmark -q -n 10000\n";
 
@@ -77,7 +83,7 @@ static const char attach_usage[] =
 	"  -C, --container NAME   a Docker container, by name or ID\n"
 	"  -a, --all              the whole host, per container plus \"host\"\n"
 	"options: as for `vtax run` (--probes, --duration, --interval, --format,\n"
-	"  --output, --hist, --top, --verbose)\n"
+	"  --output, --hist, --top, --verbose, --port, --proto)\n"
 	"Ends on Ctrl-C, --duration, or when every PID target has exited.\n"
 	"\n"
 	"example: vtax attach --container web --duration 10 --format json -o web.json\n";
@@ -131,6 +137,31 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 			if (v < 64 || v > 1 << 20)
 				return vtax_die("--max-hists: between 64 and 1048576");
 			o->max_hists = (uint32_t)v;
+			break;
+		}
+		/* net family flow filter */
+		case OPT_PORT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v <= 0 || v > 65535)
+				return vtax_die("--port: not a port number: '%s'", optarg);
+			o->net_port = (int)v;
+			break;
+		}
+		case OPT_PROTO: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (!strcmp(optarg, "tcp"))
+				v = 6;
+			else if (!strcmp(optarg, "udp"))
+				v = 17;
+			else if (!strcmp(optarg, "icmp"))
+				v = 1;
+			else if (*end || v <= 0 || v > 255)
+				return vtax_die("--proto: tcp, udp, icmp or a protocol number: '%s'", optarg);
+			o->net_proto = (int)v;
 			break;
 		}
 		case 'p': {
@@ -231,37 +262,14 @@ static int emit(const struct trace_opts *o, struct vtax_result *r)
 		json_decref(doc);
 	} else {
 		struct vtax_text_opts to = { .sz = sizeof(to), .hist = o->hist, .top = o->top };
-		FILE *f = stdout;
-		char tmp[4096];
+		struct vtax_out out;
 
-		if (o->output) {
-			int fd;
-
-			snprintf(tmp, sizeof(tmp), "%s.XXXXXX", o->output);
-			fd = mkstemp(tmp);
-			f = fd >= 0 ? fdopen(fd, "w") : NULL;
-			if (!f) {
-				snprintf(err, sizeof(err), "cannot write %s: %s", o->output,
-					 strerror(errno));
-				if (fd >= 0) {
-					close(fd);
-					unlink(tmp);
-				}
-				rc = -EIO;
-				goto out;
-			}
-		}
-		vtax_report__text(f, r, &to);
-		if (o->output) {
-			if (fclose(f) || rename(tmp, o->output)) {
-				snprintf(err, sizeof(err), "cannot write %s: %s", o->output,
-					 strerror(errno));
-				unlink(tmp);
-				rc = -EIO;
-			}
+		rc = vtax_out__open(&out, o->output ? o->output : "-", err, sizeof(err));
+		if (!rc) {
+			vtax_report__text(out.f, r, &to);
+			rc = vtax_out__commit(&out, err, sizeof(err));
 		}
 	}
-out:
 	if (rc)
 		fprintf(stderr, "vtax: %s\n", err);
 	return rc ? 1 : 0;
@@ -320,6 +328,7 @@ static struct vtax_session *open_session(const struct trace_opts *o)
 	struct vtax_session_opts so = {
 		.sz = sizeof(so), .families = o->probes, .max_hists = o->max_hists,
 		.verbose = vtax_verbose, .follow_forks = 1,
+		.net_port = o->net_port, .net_proto = o->net_proto,
 	};
 	struct vtax_session *s;
 	char err[512];

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "output.h"
 #include "result_json.h"
 #include "version.h"
 
@@ -226,41 +227,17 @@ json_t *vtax_json__document(const struct vtax_result *r)
 
 int vtax_json__write_file(json_t *doc, const char *path, char *err, size_t errlen)
 {
-	char tmp[4096];
-	int fd;
-	FILE *f;
+	struct vtax_out o;
+	int rc = vtax_out__open(&o, path, err, errlen);
 
-	if (!strcmp(path, "-")) {
-		if (json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) {
-			snprintf(err, errlen, "cannot write JSON to stdout");
-			return -EIO;
-		}
-		fputc('\n', stdout);
-		return 0;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	f = fdopen(fd, "w");
-	if (!f || json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', f) == EOF ||
-	    fclose(f)) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-		if (!f)
-			close(fd);
-		unlink(tmp);
+	if (rc)
+		return rc;
+	if (json_dumpf(doc, o.f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', o.f) == EOF) {
+		snprintf(err, errlen, "cannot write %s", path);
+		vtax_out__abort(&o);
 		return -EIO;
 	}
-	if (rename(tmp, path)) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -errno;
-	}
-	/* mkstemp makes 0600; results are ordinary files */
-	chmod(path, 0644);
-	return 0;
+	return vtax_out__commit(&o, err, errlen);
 }
 
 json_t *vtax_json__load_file(const char *path, char *err, size_t errlen)

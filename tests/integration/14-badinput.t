@@ -35,6 +35,8 @@ else
 	skip "no nobody user or setpriv"
 fi
 [ ! -e /proc/vtax-nope ]; ok $? "no partial output left behind"
+"$VTAX" run -o /dev/null -- true 2>/dev/null
+[ -c /dev/null ]; ok $? "-o /dev/null writes to the device, never replaces it"
 ls "$TMP"/*.json.* >/dev/null 2>&1; [ $? -ne 0 ]; ok $? "no temp files left in the output directory"
 
 # a target that exits mid-run ends the run with what was collected
