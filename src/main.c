@@ -14,6 +14,7 @@ static const struct {
 	{ "run", cmd_run, "start a command and trace it and its descendants" },
 	{ "attach", cmd_attach, "attach to processes, cgroups, containers or the whole host" },
 	{ "doctor", cmd_doctor, "what this host supports and what vtax will measure" },
+	{ "export", cmd_export, "convert a JSON result to CSV, OpenMetrics, gnuplot or HTML" },
 };
 
 static void usage(FILE *f)
