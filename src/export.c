@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "export.h"
 #include "hist.h"
+#include "output.h"
 #include "result_json.h"
 
 static const char *jstr(const json_t *o, const char *key)
@@ -351,77 +352,6 @@ int vtax_export__curves(const struct vtax_export_doc *d, struct vtax_export_curv
 	return 0;
 }
 
-int vtax_outfile__open(struct vtax_outfile *o, const char *path, char *err, size_t errlen)
-{
-	int fd;
-
-	memset(o, 0, sizeof(*o));
-	if (!path || !strcmp(path, "-")) {
-		o->f = stdout;
-		o->is_stdout = 1;
-		return 0;
-	}
-	snprintf(o->path, sizeof(o->path), "%s", path);
-	snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path);
-	fd = mkstemp(o->tmp);
-	if (fd < 0) {
-		int e = errno;
-
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-		o->tmp[0] = 0;
-		return -e;
-	}
-	fchmod(fd, 0644); /* mkstemp makes 0600; exports are ordinary files */
-	o->f = fdopen(fd, "w");
-	if (!o->f) {
-		int e = errno;
-
-		close(fd);
-		unlink(o->tmp);
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-		return -e;
-	}
-	return 0;
-}
-
-int vtax_outfile__commit(struct vtax_outfile *o, char *err, size_t errlen)
-{
-	int bad;
-
-	if (o->is_stdout) {
-		bad = fflush(stdout) || ferror(stdout);
-		if (bad)
-			snprintf(err, errlen, "cannot write to stdout: %s", strerror(errno));
-		return bad ? -EIO : 0;
-	}
-	bad = ferror(o->f);
-	if (fclose(o->f))
-		bad = 1;
-	o->f = NULL;
-	if (bad) {
-		snprintf(err, errlen, "cannot write %s: %s", o->path, strerror(errno ? errno : EIO));
-		unlink(o->tmp);
-		return -EIO;
-	}
-	if (rename(o->tmp, o->path)) {
-		int e = errno;
-
-		snprintf(err, errlen, "cannot write %s: %s", o->path, strerror(e));
-		unlink(o->tmp);
-		return -e;
-	}
-	return 0;
-}
-
-void vtax_outfile__abort(struct vtax_outfile *o)
-{
-	if (o->is_stdout || !o->f)
-		return;
-	fclose(o->f);
-	o->f = NULL;
-	unlink(o->tmp);
-}
-
 static const char *const formats[] = { "csv", "openmetrics", "gnuplot", "html", NULL };
 
 int vtax_export__known(const char *format)
@@ -436,7 +366,7 @@ int vtax_export__doc_write(const char *format, const struct vtax_export_doc *d, 
 			   const struct vtax_om_opts *om, char *err, size_t errlen)
 {
 	struct vtax_om_opts dflt = { .le_per_octave = 4, .with_eof = 1 };
-	struct vtax_outfile of;
+	struct vtax_out of;
 	int rc;
 
 	if (!vtax_export__known(format)) {
@@ -453,7 +383,7 @@ int vtax_export__doc_write(const char *format, const struct vtax_export_doc *d, 
 		}
 		return vtax_export__gnuplot(d, path, err, errlen);
 	}
-	rc = vtax_outfile__open(&of, path, err, errlen);
+	rc = vtax_out__open(&of, path ? path : "-", err, errlen);
 	if (rc)
 		return rc;
 	if (!strcmp(format, "openmetrics"))
@@ -462,10 +392,10 @@ int vtax_export__doc_write(const char *format, const struct vtax_export_doc *d, 
 		rc = vtax_export__html(of.f, d);
 	if (rc) {
 		snprintf(err, errlen, "cannot export %s: %s", format, strerror(-rc));
-		vtax_outfile__abort(&of);
+		vtax_out__abort(&of);
 		return rc;
 	}
-	return vtax_outfile__commit(&of, err, errlen);
+	return vtax_out__commit(&of, err, errlen);
 }
 
 int vtax_export__write(const char *format, const struct vtax_result *r, json_t *doc,

@@ -103,17 +103,6 @@ int vtax_export__openmetrics(FILE *f, const struct vtax_export_doc *d, const str
 int vtax_export__gnuplot(const struct vtax_export_doc *d, const char *dir, char *err, size_t errlen);
 int vtax_export__html(FILE *f, const struct vtax_export_doc *d);
 
-/* Atomic output files: temp next to path, renamed by commit. */
-struct vtax_outfile {
-	char path[4096];
-	char tmp[4096];
-	FILE *f;
-	int is_stdout;
-};
-int vtax_outfile__open(struct vtax_outfile *o, const char *path, char *err, size_t errlen);
-int vtax_outfile__commit(struct vtax_outfile *o, char *err, size_t errlen);
-void vtax_outfile__abort(struct vtax_outfile *o);
-
 /* Per-interval headline histograms of an attach run (HTML heatmap), kept
  * bounded: past VTAX_INTERVALS_MAX intervals, neighbours are merged
  * pairwise (the time resolution halves, the memory does not grow). */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "export.h"
 #include "hist.h"
+#include "output.h"
 
 /* A field, quoted when it holds a separator, a quote or a line break. */
 static void csv_field(FILE *f, const char *s)
@@ -164,34 +165,34 @@ static void write_summary(FILE *f, const struct vtax_export_doc *d)
 
 int vtax_export__csv(const struct vtax_export_doc *d, const char *path, char *err, size_t errlen)
 {
-	struct vtax_outfile main_f, sum_f;
+	struct vtax_out main_f, sum_f;
 	char sum_path[4096];
 	size_t n;
 	int rc;
 
-	rc = vtax_outfile__open(&main_f, path, err, errlen);
+	rc = vtax_out__open(&main_f, path ? path : "-", err, errlen);
 	if (rc)
 		return rc;
 	write_buckets(main_f.f, d);
-	if (main_f.is_stdout)
-		return vtax_outfile__commit(&main_f, err, errlen);
+	if (main_f.f == stdout)
+		return vtax_out__commit(&main_f, err, errlen);
 	/* out.csv -> out.summary.csv; out -> out.summary.csv */
 	n = strlen(path);
 	if (n > 4 && !strcmp(path + n - 4, ".csv"))
 		n -= 4;
 	snprintf(sum_path, sizeof(sum_path), "%.*s.summary.csv", (int)n, path);
-	rc = vtax_outfile__open(&sum_f, sum_path, err, errlen);
+	rc = vtax_out__open(&sum_f, sum_path, err, errlen);
 	if (rc) {
-		vtax_outfile__abort(&main_f);
+		vtax_out__abort(&main_f);
 		return rc;
 	}
 	write_summary(sum_f.f, d);
-	rc = vtax_outfile__commit(&sum_f, err, errlen);
+	rc = vtax_out__commit(&sum_f, err, errlen);
 	if (rc) {
-		vtax_outfile__abort(&main_f);
+		vtax_out__abort(&main_f);
 		return rc;
 	}
-	rc = vtax_outfile__commit(&main_f, err, errlen);
+	rc = vtax_out__commit(&main_f, err, errlen);
 	if (rc)
 		unlink(sum_path); /* both or neither */
 	return rc;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include "export.h"
 #include "hist.h"
+#include "output.h"
 
 /* A string as a gnuplot double-quoted string / quoted data field. */
 static void gp_str(FILE *f, const char *s)
@@ -198,7 +199,7 @@ static void write_script(FILE *f, const struct vtax_export_doc *d,
 int vtax_export__gnuplot(const struct vtax_export_doc *d, const char *dir, char *err, size_t errlen)
 {
 	static const char *const names[] = { "cdf.dat", "ledger.dat", "plot.gp" };
-	struct vtax_outfile of[3];
+	struct vtax_out of[3];
 	struct vtax_export_curve *c = NULL;
 	struct bars *b;
 	size_t nc = 0, opened = 0, committed = 0;
@@ -228,7 +229,7 @@ int vtax_export__gnuplot(const struct vtax_export_doc *d, const char *dir, char 
 	build_bars(d, b);
 	for (; opened < 3; opened++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[opened]);
-		rc = vtax_outfile__open(&of[opened], path, err, errlen);
+		rc = vtax_out__open(&of[opened], path, err, errlen);
 		if (rc)
 			goto out;
 	}
@@ -236,7 +237,7 @@ int vtax_export__gnuplot(const struct vtax_export_doc *d, const char *dir, char 
 	write_ledger(of[1].f, b);
 	write_script(of[2].f, d, c, nc, b);
 	for (; committed < 3; committed++) {
-		rc = vtax_outfile__commit(&of[committed], err, errlen);
+		rc = vtax_out__commit(&of[committed], err, errlen);
 		if (rc) {
 			failed = 1; /* commit closed and removed that temp file */
 			goto out;
@@ -244,7 +245,7 @@ int vtax_export__gnuplot(const struct vtax_export_doc *d, const char *dir, char 
 	}
 out:
 	for (size_t i = committed + failed; i < opened; i++)
-		vtax_outfile__abort(&of[i]);
+		vtax_out__abort(&of[i]);
 	if (rc) {
 		for (size_t i = 0; i < committed; i++)
 			unlink(of[i].path);
