@@ -493,15 +493,31 @@ static void collect_drops(struct vtax_session *s, struct vtax_result *r)
 	free(vals);
 }
 
+/* Sum one key's per-CPU histograms into *h. */
+static int read_hist(int fd, const struct vtax_hist_key *key, struct vtax_hist *cpus, int ncpu,
+		     struct vtax_hist *h)
+{
+	if (bpf_map_lookup_elem(fd, key, cpus))
+		return -errno;
+	vtax_hist__reset(h);
+	for (int c = 0; c < ncpu; c++)
+		vtax_hist__merge(h, &cpus[c]);
+	return 0;
+}
+
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 {
 	struct vtax_hist_key key, next;
+	int ncpu = libbpf_num_possible_cpus();
 	struct vtax_hist *h = malloc(sizeof(*h));
+	struct vtax_hist *cpus = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*cpus)) : NULL;
 	int rc, fd = s->map_fd[VTAX_MAP_HISTS];
-	int first = 1;
 
-	if (!h)
+	if (!h || !cpus) {
+		free(h);
+		free(cpus);
 		return -ENOMEM;
+	}
 	rc = bpf_map_get_next_key(fd, NULL, &next);
 	while (!rc) {
 		const struct vtax_probe_ops *p;
@@ -513,8 +529,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 		int nl = 0;
 
 		key = next;
-		first = 0;
-		if (bpf_map_lookup_elem(fd, &key, h))
+		if (read_hist(fd, &key, cpus, ncpu, h))
 			goto next;
 		sd = vtax_session__subject(s, key.subject);
 		p = vtax_probe__by_family((enum vtax_family)key.family);
@@ -532,8 +547,8 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 next:
 		rc = bpf_map_get_next_key(fd, &key, &next);
 	}
-	(void)first;
 	free(h);
+	free(cpus);
 	/* every subject appears, even one that made no events */
 	for (size_t i = 0; i < s->nsubjects; i++)
 		vtax_result__subject(r, s->subjects[i].name, s->subjects[i].kind);
