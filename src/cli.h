@@ -12,6 +12,8 @@ extern int vtax_verbose;
 int cmd_run(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
 /* one-line error on stderr, returns 1 (the exit status for bad input) */

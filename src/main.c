@@ -14,6 +14,8 @@ static const struct {
 	{ "run", cmd_run, "start a command and trace it and its descendants" },
 	{ "attach", cmd_attach, "attach to processes, cgroups, containers or the whole host" },
 	{ "doctor", cmd_doctor, "what this host supports and what vtax will measure" },
+	{ "compare", cmd_compare, "run a workload natively, in containers and in a VM; itemize the tax" },
+	{ "load", cmd_load, "(internal) run one load generator, print its result as JSON" },
 	{ "export", cmd_export, "convert a JSON result to CSV, OpenMetrics, gnuplot or HTML" },
 };
 

@@ -1,0 +1,303 @@
+/*
+ * report_compare.c - the text report of `vtax compare`: the headline
+ * sentences of the ledger first (biggest named cause and its knob), then
+ * one column per environment (status, throughput, latency percentiles,
+ * difference from native, the ledger by cause, closure), then each cause's
+ * components, the run-to-run spread and what could not be measured.
+ *
+ * Every figure of an emulated environment (a VM under TCG) carries a "*"
+ * and the footnote "emulated (TCG): not representative of KVM".
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "compare.h"
+
+#define COLW 13
+
+static const char *fmt_ns(double ns, char *buf, size_t len, int sign)
+{
+	const char *s = sign ? (ns < 0 ? "-" : "+") : (ns < 0 ? "-" : "");
+	double a = fabs(ns);
+
+	if (!isfinite(ns))
+		snprintf(buf, len, "-");
+	else if (a < 1000)
+		snprintf(buf, len, "%s%.0fns", s, a);
+	else if (a < 1e6)
+		snprintf(buf, len, "%s%.1fus", s, a / 1e3);
+	else if (a < 1e9)
+		snprintf(buf, len, "%s%.2fms", s, a / 1e6);
+	else
+		snprintf(buf, len, "%s%.2fs", s, a / 1e9);
+	return buf;
+}
+
+static const char *fmt_rate(double v, char *buf, size_t len)
+{
+	if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+static void cell(FILE *out, const struct vtax_compare_env *ce, const char *s)
+{
+	char b[48];
+
+	snprintf(b, sizeof(b), "%s%s", s, ce->emulated && strcmp(s, "-") ? "*" : "");
+	fprintf(out, " %*s", COLW, b);
+}
+
+static void row_label(FILE *out, const char *label)
+{
+	fprintf(out, "%-28s", label);
+}
+
+static const struct vtax_ledger_env *ledger_env(const struct vtax_compare *c,
+						 const struct vtax_compare_env *ce)
+{
+	return c->have_ledger && ce->ok ? vtax_ledger__env(&c->ledger, ce->name) : NULL;
+}
+
+static void latency_row(FILE *out, const struct vtax_compare *c, const char *label, double q)
+{
+	char b[32];
+
+	row_label(out, label);
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+
+		if (!ce->ok || !ce->latency.count) {
+			cell(out, ce, "-");
+			continue;
+		}
+		cell(out, ce, fmt_ns(q < 0 ? vtax_hist__mean(&ce->latency)
+					   : (double)vtax_hist__quantile(&ce->latency, q),
+				     b, sizeof(b), 0));
+	}
+	fputc('\n', out);
+}
+
+static void diff_row(FILE *out, const struct vtax_compare *c, const char *label, size_t off)
+{
+	char b[32];
+
+	row_label(out, label);
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+		if (!le) {
+			cell(out, &c->envs[i], "-");
+			continue;
+		}
+		cell(out, &c->envs[i], fmt_ns(*(const double *)((const char *)le + off), b, sizeof(b), 1));
+	}
+	fputc('\n', out);
+}
+
+static void workload_line(FILE *out, const struct vtax_compare *c)
+{
+	const struct vtax_load_opts *l = &c->opts.load;
+
+	fprintf(out, "vtax compare: workload %s", vtax_workload__name(c->opts.workload));
+	switch (c->opts.workload) {
+	case VTAX_WL_KV:
+		fprintf(out, " (redis GET/SET %.0f/%.0f, %d B values, %d connection%s x %d in flight%s)",
+			(1 - l->set_ratio) * 100, l->set_ratio * 100, l->value_size, l->conns,
+			l->conns == 1 ? "" : "s", l->pipeline, c->opts.via_proxy ? ", via docker-proxy" : "");
+		break;
+	case VTAX_WL_OLTP:
+		fprintf(out, " (MariaDB read/write transactions, %d thread%s, %d tables x %d rows)",
+			l->conns, l->conns == 1 ? "" : "s", l->tables, l->table_size);
+		break;
+	case VTAX_WL_IO:
+		fprintf(out, " (%s, %d B blocks, queue depth %d, %s, %llu MiB file)",
+			(const char *[]){ "random reads", "random writes", "sequential reads",
+					  "sequential writes" }[l->rw & 3],
+			l->bs, l->qd, l->direct ? "O_DIRECT" : "buffered",
+			(unsigned long long)(l->file_size >> 20));
+		break;
+	}
+	fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d run%s per environment, %.0f s in all\n\n",
+		c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs == 1 ? "" : "s",
+		c->total_s);
+}
+
+void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
+{
+	const struct vtax_ledger *l = c->have_ledger ? &c->ledger : NULL;
+	int any_emulated = 0, native_ok = 0;
+	char b[64], h[64];
+
+	workload_line(out, c);
+	for (int i = 0; i < c->nenvs; i++) {
+		any_emulated |= c->envs[i].ok && c->envs[i].emulated;
+		native_ok |= c->envs[i].kind == VTAX_ENV_NATIVE && c->envs[i].ok;
+	}
+
+	/* headlines: the answer first */
+	for (int i = 0; l && i < l->nenvs; i++)
+		fprintf(out, "%s\n", l->envs[i].headline);
+	for (int i = 0; i < c->nenvs; i++)
+		if (!c->envs[i].ok)
+			fprintf(out, "%s: FAILED: %s\n", c->envs[i].name, c->envs[i].error);
+	if (!native_ok)
+		fprintf(out, "no ledger: native, the baseline, was not measured\n");
+	fputc('\n', out);
+
+	/* side-by-side table */
+	row_label(out, "");
+	for (int i = 0; i < c->nenvs; i++) {
+		snprintf(h, sizeof(h), "%s%s", c->envs[i].name, c->envs[i].emulated ? "*" : "");
+		fprintf(out, " %*s", COLW, h);
+	}
+	fputc('\n', out);
+	row_label(out, "status");
+	for (int i = 0; i < c->nenvs; i++)
+		fprintf(out, " %*s", COLW, c->envs[i].ok ? "ok" : "FAILED");
+	fputc('\n', out);
+	snprintf(h, sizeof(h), "throughput (%ss/s)", c->op_name);
+	row_label(out, h);
+	for (int i = 0; i < c->nenvs; i++)
+		cell(out, &c->envs[i], c->envs[i].ok ? fmt_rate(c->envs[i].ops_per_s, b, sizeof(b)) : "-");
+	fputc('\n', out);
+	row_label(out, "  vs native");
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+		if (le && isfinite(le->throughput_ratio))
+			snprintf(b, sizeof(b), "%.2fx", le->throughput_ratio);
+		else
+			snprintf(b, sizeof(b), "-");
+		cell(out, &c->envs[i], b);
+	}
+	fputc('\n', out);
+	snprintf(h, sizeof(h), "%s latency mean", c->op_name);
+	latency_row(out, c, h, -1);
+	latency_row(out, c, "  p50", 0.50);
+	latency_row(out, c, "  p99", 0.99);
+	latency_row(out, c, "  p99.9", 0.999);
+	diff_row(out, c, "  mean - native", offsetof(struct vtax_ledger_env, d_mean_ns));
+	diff_row(out, c, "  p99 - native", offsetof(struct vtax_ledger_env, d_p99_ns));
+
+	if (l) {
+		snprintf(h, sizeof(h), "difference per %s", c->op_name);
+		diff_row(out, c, h, offsetof(struct vtax_ledger_env, diff_ns));
+		row_label(out, "  noise band (+-)");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			cell(out, &c->envs[i], le ? fmt_ns(le->noise_ns, b, sizeof(b), 0) : "-");
+		}
+		fputc('\n', out);
+		fprintf(out, "tax ledger, per %s vs %s%s\n", c->op_name, l->baseline,
+			l->concurrency > 1 ? " (mean latency / operations in flight)" : "");
+		for (int k = 0; l->nenvs && k < VTAX_CAUSE__COUNT; k++) {
+			int shown = 0;
+
+			/* a cause row only where some environment has it */
+			for (int i = 0; i < l->nenvs; i++)
+				shown |= l->envs[i].causes[k].present || !l->envs[i].causes[k].measured;
+			if (!shown)
+				continue;
+			snprintf(h, sizeof(h), "  %s", l->envs[0].causes[k].name);
+			row_label(out, h);
+			for (int i = 0; i < c->nenvs; i++) {
+				const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+				const struct vtax_ledger_cause *cs = le ? &le->causes[k] : NULL;
+
+				if (!cs)
+					cell(out, &c->envs[i], "-");
+				else if (!cs->measured)
+					cell(out, &c->envs[i], "n/m");
+				else if (!cs->present)
+					cell(out, &c->envs[i], "0");
+				else
+					cell(out, &c->envs[i], fmt_ns(cs->delta_ns, b, sizeof(b), 1));
+			}
+			fputc('\n', out);
+		}
+		diff_row(out, c, "  unexplained", offsetof(struct vtax_ledger_env, unexplained_ns));
+		row_label(out, "  closure");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			if (le && isfinite(le->closure))
+				snprintf(b, sizeof(b), "%.0f%%", le->closure * 100);
+			else
+				snprintf(b, sizeof(b), le && le->within_noise ? "(noise)" : "-");
+			cell(out, &c->envs[i], b);
+		}
+		fputc('\n', out);
+
+		/* components of each significant cause, with their knobs */
+		fprintf(out, "\ncomponents (per %s: environment - native = tax)\n", c->op_name);
+		for (int i = 0; i < l->nenvs; i++) {
+			const struct vtax_ledger_env *le = &l->envs[i];
+			int any = 0;
+
+			for (int k = 0; k < VTAX_CAUSE__COUNT; k++) {
+				const struct vtax_ledger_cause *cs = &le->causes[k];
+				char x[32], y[32];
+
+				if (!vtax_ledger_cause__significant(le, cs))
+					continue;
+				if (!any)
+					fprintf(out, "  %s%s\n", le->env, le->emulated ? " [" VTAX_EMULATED_LABEL "]" : "");
+				any = 1;
+				fprintf(out, "    %-26s %10s   knob: %s\n", cs->name,
+					fmt_ns(cs->delta_ns, b, sizeof(b), 1), cs->knob);
+				for (int t = 0; t < cs->nitems && t < 8; t++)
+					fprintf(out, "      %-44s %10s  (%s - %s)\n", cs->items[t].series,
+						fmt_ns(cs->items[t].delta_ns, b, sizeof(b), 1),
+						fmt_ns(cs->items[t].env_ns, x, sizeof(x), 0),
+						fmt_ns(cs->items[t].base_ns, y, sizeof(y), 0));
+				if (cs->nitems > 8)
+					fprintf(out, "      (%d more in the JSON report)\n", cs->nitems - 8);
+			}
+			if (!any)
+				fprintf(out, "  %s: no named cause above noise\n", le->env);
+		}
+	}
+
+	if (c->opts.runs > 1) {
+		fprintf(out, "\nruns: median [min .. max] over %d runs\n", c->opts.runs);
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_compare_env *ce = &c->envs[i];
+			double v[VTAX_COMPARE_MAX_RUNS], mn = 0, mx = 0;
+			char x[32], y[32];
+
+			if (!ce->ok)
+				continue;
+			for (int r = 0; r < ce->nruns; r++) {
+				v[r] = ce->runs[r].p99_ns;
+				mn = r ? fmin(mn, v[r]) : v[r];
+				mx = r ? fmax(mx, v[r]) : v[r];
+			}
+			fprintf(out, "  %-14s throughput %s [%s", ce->name, fmt_rate(ce->ops_per_s, b, sizeof(b)),
+				fmt_rate(ce->ops_per_s_min, x, sizeof(x)));
+			fprintf(out, " .. %s]/s", fmt_rate(ce->ops_per_s_max, y, sizeof(y)));
+			fprintf(out, "  p99 %s", fmt_ns(vtax_compare__median(v, ce->nruns), b, sizeof(b), 0));
+			fprintf(out, " [%s .. %s]%s\n", fmt_ns(mn, x, sizeof(x), 0), fmt_ns(mx, y, sizeof(y), 0),
+				ce->emulated ? " *" : "");
+		}
+	}
+
+	fputc('\n', out);
+	if (l && l->unavailable[0])
+		fprintf(out, "not measured (n/m): probe families %s were not loaded, so their causes are unknown, not zero\n",
+			l->unavailable);
+	for (int i = 0; i < c->nenvs; i++) {
+		if (c->envs[i].fam_errors[0] && (i == 0 || strcmp(c->envs[i].fam_errors, c->envs[0].fam_errors)))
+			fprintf(out, "  %s: %s\n", c->envs[i].name, c->envs[i].fam_errors);
+		if (c->envs[i].warning[0])
+			fprintf(out, "warning: %s: %s\n", c->envs[i].name, c->envs[i].warning);
+	}
+	if (any_emulated)
+		fprintf(out, "* %s\n", VTAX_EMULATED_LABEL);
+}
