@@ -163,6 +163,8 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 int vtax_env_docker__teardown(struct vtax_env *e);
 int vtax_env_docker__exec(struct vtax_env *e, char *const argv[], char *out, size_t outlen, double timeout_s);
 int vtax_env_docker__cleanup_stale(char *report, size_t len);
+/* Containers or in-progress images of others on the daemon (then vtax does not stop it). */
+int vtax_env_docker__daemon_in_use(void);
 /* env_vm.c */
 int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double deadline, char *err, size_t errlen);
 int vtax_env_vm__teardown(struct vtax_env *e);

@@ -111,8 +111,10 @@ static int daemon_up(void)
 }
 
 /*
- * Make sure a daemon answers.  dockerd started here gets SIGTERM if vtax
- * dies (PDEATHSIG), so no daemon of ours outlives the process.
+ * Make sure a daemon answers.  A dockerd started here is stopped at
+ * teardown unless someone else has come to use it meanwhile (another vtax
+ * run, a user's container): it is a shared system daemon, so it gets no
+ * PDEATHSIG either, and a run killed without teardown leaves it running.
  */
 static int docker_ensure_daemon(struct vtax_env *e, double deadline, char *err, size_t errlen)
 {
@@ -133,7 +135,7 @@ static int docker_ensure_daemon(struct vtax_env *e, double deadline, char *err, 
 		char *argv[] = { "dockerd", NULL };
 
 		vtax_env__log(e, "starting dockerd (log %s)", log);
-		e->priv.dockerd_pid = vtax_env__spawn(argv, log, SIGTERM);
+		e->priv.dockerd_pid = vtax_env__spawn(argv, log, 0);
 	}
 	if (e->priv.dockerd_pid < 0) {
 		int r = e->priv.dockerd_pid;
@@ -535,8 +537,13 @@ int vtax_env_docker__teardown(struct vtax_env *e)
 	}
 	e->priv.nimages = 0;
 	if (e->priv.dockerd_pid > 0) {
-		vtax_env__log(e, "stopping the dockerd vtax started (pid %d)", (int)e->priv.dockerd_pid);
-		vtax_env__stop_child(e->priv.dockerd_pid, 30);
+		if (vtax_env_docker__daemon_in_use()) {
+			/* Another run (or user) came to rely on it: leave it running. */
+			vtax_env__log(e, "leaving dockerd (pid %d) running: in use by others", (int)e->priv.dockerd_pid);
+		} else {
+			vtax_env__log(e, "stopping the dockerd vtax started (pid %d)", (int)e->priv.dockerd_pid);
+			vtax_env__stop_child(e->priv.dockerd_pid, 30);
+		}
 		e->priv.dockerd_pid = 0;
 	}
 	return ret;
@@ -569,6 +576,46 @@ static int owner_alive(const char *pid_s)
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * Does anyone but this process use the daemon?  Running containers not
+ * labelled with our PID, or vtax images of another live run (one that is
+ * between importing its image and starting its container).
+ */
+int vtax_env_docker__daemon_in_use(void)
+{
+	char out[16384], me[32], *save = NULL;
+	char *ps[] = { "docker", "ps", "--format", "{{.Label \"vtax.pid\"}}", NULL };
+	char *im[] = { "docker", "images", "-q", "--filter", "label=vtax=1", NULL };
+	struct vtax_run_opts ro = { .timeout_s = 20 };
+
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	if (vtax_env__run(ps, out, sizeof(out), &ro) != 0)
+		return 0; /* no answer: nobody can be using it */
+	/* One line per running container; an empty one is not vtax's. */
+	for (char *l = out; *l;) {
+		size_t len = strcspn(l, "\n");
+
+		if (len != strlen(me) || strncmp(l, me, len))
+			return 1;
+		l += len;
+		if (*l)
+			l++;
+	}
+	if (vtax_env__run(im, out, sizeof(out), &ro) != 0)
+		return 0;
+	save = NULL;
+	for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save)) {
+		char pid[64] = "";
+		char *insp[] = { "docker", "image", "inspect", "-f", "{{index .Config.Labels \"vtax.pid\"}}", id, NULL };
+
+		vtax_env__run(insp, pid, sizeof(pid), &ro);
+		chomp(pid);
+		if (strcmp(pid, me) && owner_alive(pid))
+			return 1;
+	}
+	return 0;
 }
 
 static void report_add(char *report, size_t len, const char *what, const char *id)
@@ -671,7 +718,7 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 			}
 		}
 	}
-	if (tmp.priv.dockerd_pid > 0)
+	if (tmp.priv.dockerd_pid > 0 && !vtax_env_docker__daemon_in_use())
 		vtax_env__stop_child(tmp.priv.dockerd_pid, 30);
 	return n;
 }

@@ -180,6 +180,13 @@ static int pid_in_cgroup(const char *dir, pid_t pid)
 	return found;
 }
 
+/* The dockerd this test started: stopped unless another run now uses it. */
+static void stop_test_dockerd(pid_t pid)
+{
+	if (pid > 0 && !vtax_env_docker__daemon_in_use())
+		vtax_env__stop_child(pid, 30);
+}
+
 static int link_exists(const char *name)
 {
 	char p[128];
@@ -300,7 +307,7 @@ int main(void)
 				closedir(d);
 			tap_ok(links == 0, "no orphaned vtax tap left");
 		}
-		vtax_env__stop_child(test_dockerd, 30);
+		stop_test_dockerd(test_dockerd);
 		vtax_env__rm_rf(wd);
 		return tap_done();
 	}
@@ -312,7 +319,7 @@ int main(void)
 		for (int i = 0; i < 600 && !stop_flag; i++)
 			usleep(100000);
 		vtax_env__teardown(&e);
-		vtax_env__stop_child(test_dockerd, 30);
+		stop_test_dockerd(test_dockerd);
 		vtax_env__rm_rf(wd);
 		return 1;
 	}
@@ -327,13 +334,13 @@ int main(void)
 			tap_ok(docker_count("volume") == 0, "no volume of ours left");
 			tap_ok(docker_count("images") == 0, "no image of ours left");
 		}
-		vtax_env__stop_child(test_dockerd, 30);
+		stop_test_dockerd(test_dockerd);
 		vtax_env__rm_rf(wd);
 		return tap_done();
 	}
 	tap_ok(r == 0, "set-up of %s (%s)", kind_s, r ? err : "ok");
 	if (r) {
-		vtax_env__stop_child(test_dockerd, 30);
+		stop_test_dockerd(test_dockerd);
 		vtax_env__rm_rf(wd);
 		return tap_done();
 	}
@@ -463,7 +470,7 @@ int main(void)
 		tap_ok(bridge[0] && !link_exists(bridge), "bridge %s removed", bridge);
 		tap_ok(tap[0] && !link_exists(tap), "tap %s removed", tap);
 	}
-	vtax_env__stop_child(test_dockerd, 30);
+	stop_test_dockerd(test_dockerd);
 	vtax_env__rm_rf(wd);
 	return tap_done();
 }
