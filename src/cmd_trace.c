@@ -51,6 +51,7 @@ static const struct option trace_long[] = {
 	{ "cgroup", required_argument, 0, 'c' },
 	{ "container", required_argument, 0, 'C' },
 	{ "all", no_argument, 0, 'a' },
+	{ "vm", required_argument, 0, 'V' },
 	{ "verbose", no_argument, 0, 'v' },
 	{ "help", no_argument, 0, 'h' },
 	{ 0, 0, 0, 0 },
@@ -81,7 +82,8 @@ static const char attach_usage[] =
 	"  -p, --pid PID          a process, its threads and its future children\n"
 	"  -c, --cgroup PATH      a cgroup directory (v1 hierarchy or v2)\n"
 	"  -C, --container NAME   a Docker container, by name or ID\n"
-	"  -a, --all              the whole host, per container plus \"host\"\n"
+	"  -a, --all              the whole host, per container and VM plus \"host\"\n"
+	"  -V, --vm PID           a VMM (QEMU...) process: subject vm:PID, vCPU threads marked\n"
 	"options: as for `vtax run` (--probes, --duration, --interval, --format,\n"
 	"  --output, --hist, --top, --verbose, --port, --proto)\n"
 	"Ends on Ctrl-C, --duration, or when every PID target has exited.\n"
@@ -98,7 +100,7 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 	o->probes = vtax_probe__default_mask();
 	optind = 1;
 	opterr = 0; /* one line of our own instead of getopt's and the usage */
-	while ((c = getopt_long(argc, argv, attach ? "+d:i:f:o:Hp:c:C:avh" : "+d:i:f:o:Hvh",
+	while ((c = getopt_long(argc, argv, attach ? "+d:i:f:o:Hp:c:C:V:avh" : "+d:i:f:o:Hvh",
 				trace_long, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROBES:
@@ -185,6 +187,17 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 				return vtax_die("too many --container targets");
 			o->t.containers[o->t.ncontainers++] = optarg;
 			break;
+		case 'V': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v <= 0 || v > 4194304)
+				return vtax_die("--vm: not a process id: '%s'", optarg);
+			if (o->t.nvms >= VTAX_MAX_TARGETS)
+				return vtax_die("too many --vm targets");
+			o->t.vms[o->t.nvms++] = (pid_t)v;
+			break;
+		}
 		case 'a':
 			o->t.all = 1;
 			break;
@@ -456,8 +469,8 @@ int cmd_attach(int argc, char **argv)
 		return 1;
 	if (optind < argc)
 		return vtax_die("attach: unexpected argument '%s'", argv[optind]);
-	if (!o.t.npids && !o.t.ncgroups && !o.t.ncontainers && !o.t.all)
-		return vtax_die("attach: no target (--pid, --cgroup, --container or --all)");
+	if (!o.t.npids && !o.t.ncgroups && !o.t.ncontainers && !o.t.nvms && !o.t.all)
+		return vtax_die("attach: no target (--pid, --cgroup, --container, --vm or --all)");
 	/* cheap checks before loading anything */
 	for (int i = 0; i < o.t.npids; i++)
 		if (kill(o.t.pids[i], 0) && errno == ESRCH)

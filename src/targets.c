@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "spawn.h"
 #include "targets.h"
+#include "vmm.h"
 
 static unsigned long netns_of(pid_t pid)
 {
@@ -154,7 +155,15 @@ int vtax_targets__apply(struct vtax_session *s, const struct vtax_targets *t, ch
 		if (rc)
 			return rc;
 	}
+	for (int i = 0; i < t->nvms; i++) {
+		rc = vtax_vmm__add_subject(s, t->vms[i], &id, err, errlen);
+		if (rc)
+			return rc;
+	}
 	if (t->all) {
+		/* VMs first: a VMM inside a container is its own vm:PID subject
+		 * (tgid lookups win over cgroup lookups in BPF) */
+		vtax_vmm__add_all(s);
 		rc = vtax_session__add_subject(s, "host", "host", &id);
 		if (rc)
 			return rc;

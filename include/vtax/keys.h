@@ -117,6 +117,15 @@ struct vtax_task_state {
 	vtax_u64 kvm_ts;      /* kvm family: exit/userspace-exit time */
 	vtax_u64 kvm_reason;
 	vtax_u64 net_ts;      /* net family: send syscall start */
+	/* kvm family (bpf/kvm.bpf.c, include/vtax/kvm.h) */
+	vtax_u64 kvm_entry_ts; /* last kvm_entry: guest run started */
+	vtax_u64 kvm_uexit_ts; /* kvm_userspace_exit: VMM emulation started */
+	vtax_u64 kvm_user_ns;  /* userspace time inside the current exit */
+	vtax_u64 kvm_acc_addr; /* pending PIO port / MMIO gpa */
+	vtax_u64 kvm_last_user_ns; /* last KVM_EXIT_IO userspace time (PIO in) */
+	vtax_u64 kvm_steal_ts; /* vCPU thread became runnable */
+	vtax_u32 kvm_acc;      /* pending access: VTAX_KVM_ACC_* bits, 0 none */
+	vtax_u32 kvm_ureason;  /* reason of the pending userspace exit */
 };
 enum vtax_off_state { VTAX_OFF_NONE = 0, VTAX_OFF_BLOCKED = 1, VTAX_OFF_RUNNABLE = 2 };
 
