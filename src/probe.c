@@ -9,12 +9,14 @@
 
 extern const struct vtax_probe_ops vtax_probe_sched;
 extern const struct vtax_probe_ops vtax_probe_syscall;
+extern const struct vtax_probe_ops vtax_probe_net;
 extern const struct vtax_probe_ops vtax_probe_blk;
 extern const struct vtax_probe_ops vtax_probe_kvm;
 
 const struct vtax_probe_ops *const vtax_probes[] = {
 	&vtax_probe_sched,
 	&vtax_probe_syscall,
+	&vtax_probe_net, /* after syscall: reuses its sys_ts */
 	&vtax_probe_blk,
 	&vtax_probe_kvm,
 	NULL,

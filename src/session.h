@@ -22,6 +22,8 @@ struct vtax_session_opts {
 	uint32_t max_hists;  /* histogram map size (default 16384) */
 	int verbose;
 	int follow_forks;    /* default 1 */
+	int net_port;        /* net family flow filter: TCP/UDP port, 0 = any */
+	int net_proto;       /* net family flow filter: IP protocol number, 0 = any */
 };
 
 struct vtax_subject_def {

@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * net.bpf.c - the net probe family: where a packet's time goes between the
+ * socket that sends it and the socket that reads it, and how long netfilter
+ * (conntrack, NAT, filtering) holds it.
+ *
+ * Hop timeline.  A packet is followed by its skb address in an LRU hash
+ * (vtax_net_pkts).  Each traced event closes the interval opened by the
+ * previous event of the same skb and opens the next one:
+ *
+ *   send syscall --SEND--> net_dev_queue --QDISC--> net_dev_start_xmit
+ *     --XMIT (veth/lo crossing)--> netif_rx(peer) --BACKLOG--> netif_receive_skb
+ *     --FORWARD (bridge or routing, PREROUTING..POSTROUTING)--> net_dev_queue ...
+ *     --UPPER (bridge port -> bridge device)--> netif_receive_skb(br)
+ *     --RXSTACK (IP, LOCAL_IN, TCP)--> tcp_probe --SOCKQ--> skb_copy_datagram_iovec
+ *
+ * Skb addresses are reused within ~100 us and frees are not all traced
+ * (MACHINE.md), so a chain continues only along the transitions above and
+ * within a time bound; any other event on a known address starts a new chain.
+ * The socket-send hop is timed by thread: the syscall family's sys_ts (or, when
+ * that family is not loaded, our own enter tracepoints on the send syscalls)
+ * to the first net_dev_queue of that syscall.
+ *
+ * Netfilter.  SEC("netfilter") programs are linked just before and just after
+ * the kernel's conntrack (-200), NAT (-100 / +100) and filter (0) priorities;
+ * the pair's time difference is that stage's time for the packet.  The open
+ * side keeps (skb, time) in a per-CPU slot per stage; the close side only
+ * counts when the same skb comes back on the same CPU.
+ *
+ * Subject of a packet: the network namespace of the device (vtax_net_netns,
+ * filled by userspace from the session's subjects and learned here from
+ * tracked senders), else the sending task's subject when it runs in that
+ * namespace, else the --all host subject.  A chain without a subject is still
+ * followed: it adopts one when it enters a subject's namespace (a reply).
+ */
+#include "common.bpf.h"
+#include <bpf/bpf_endian.h>
+#include "vtax/net.h"
+
+#define NF_ACCEPT_ 1
+#define ETH_P_IP_BE 0x0008   /* htons(0x0800) */
+#define ETH_P_IPV6_BE 0xDD86 /* htons(0x86DD) */
+#define IFF_LOOPBACK_ 0x8
+#define IFF_BRIDGE_PORT_ 0x200
+#define IFF_EBRIDGE_ 0x2
+#define ARPHRD_ETHER_ 1
+#define ARPHRD_NONE_ 0xfffe
+
+#define GAP_MAX_NS 1000000000ull	 /* 1 s: qdisc, neighbour resolution */
+#define SOCKQ_MAX_NS 10000000000ull	 /* 10 s: data waiting for a reader */
+#define SEND_MAX_NS 100000000ull	 /* 100 ms: send syscall to first queue */
+
+struct vtax_net_pkt {
+	__u64 ts;       /* time of the last event */
+	__u64 t0;       /* chain start (send syscall or first event) */
+	__u32 subject;
+	__u32 netns;    /* namespace of the last event's device */
+	__u8 ev;        /* enum vtax_net_ev: the last event */
+	__u8 kind;      /* its device kind */
+	__u8 dir;
+	__u8 bport;     /* its device is a bridge port */
+	__u8 skip;      /* outside the flow filter */
+	__u8 nfst;      /* netfilter stage + 1 the packet is inside, 0 none */
+	__u8 nfhook;
+	__u8 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct vtax_net_pkt);
+} vtax_net_pkts SEC(".maps");
+
+/* netns inode -> subject */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} vtax_net_netns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vtax_net_count_key);
+	__type(value, struct vtax_net_count);
+} vtax_net_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vtax_net_cfg);
+} vtax_net_cfg_map SEC(".maps");
+
+/* netfilter brackets: (skb, open time) per CPU and stage */
+struct nf_slot {
+	__u64 skb;
+	__u64 ts;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VTAX_NET_ST_MAX);
+	__type(key, __u32);
+	__type(value, struct nf_slot);
+} vtax_net_nf_slots SEC(".maps");
+
+static __always_inline struct vtax_net_cfg *net_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vtax_net_cfg_map, &zero);
+}
+
+/*
+ * Reads below go through BTF pointers (tp_btf and netfilter arguments) as
+ * plain loads, which the verifier turns into fault-safe loads: much cheaper
+ * than a bpf_probe_read_kernel() call per field on these per-packet paths.
+ */
+static __always_inline __u32 dev_netns(const struct net_device *dev)
+{
+	return dev->nd_net.net->ns.inum;
+}
+
+/* device (netns, ifindex) -> kind, per CPU, direct-mapped: the kind string
+ * is read once per device instead of once per packet.  ifindexes are
+ * allocated cyclically per namespace, so a stale slot is very unlikely; a
+ * device's kind never changes. */
+struct kind_slot {
+	__u32 netns;
+	__s32 ifindex;
+	__u32 kind;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, struct kind_slot);
+} vtax_net_kind_cache SEC(".maps");
+
+static __always_inline __u8 kind_of_str(const char *k, unsigned short type)
+{
+	if (k[0] == 'v' && k[1] == 'e' && k[2] == 't' && k[3] == 'h' && !k[4])
+		return VTAX_NET_DEV_VETH;
+	if (k[0] == 'b' && k[1] == 'r' && k[2] == 'i')
+		return VTAX_NET_DEV_BRIDGE;
+	if (k[0] == 't' && k[1] == 'u' && k[2] == 'n' && !k[3])
+		return type == ARPHRD_ETHER_ ? VTAX_NET_DEV_TAP : VTAX_NET_DEV_TUN;
+	if ((k[0] == 'v' && k[1] == 'x') || (k[0] == 'g' && k[1] == 'e') ||
+	    (k[0] == 'g' && k[1] == 'r') || (k[0] == 'i' && k[1] == 'p' && k[2] == 'i') ||
+	    (k[0] == 's' && k[1] == 'i' && k[2] == 't') || (k[0] == 'w' && k[1] == 'i') ||
+	    (k[0] == 'i' && k[1] == 'p' && k[2] == '6'))
+		return VTAX_NET_DEV_TUNNEL;
+	return VTAX_NET_DEV_OTHER;
+}
+
+/* Device kind from rtnl_link_ops->kind ("veth", "bridge", "tun", ...),
+ * IFF_LOOPBACK, and dev->type for devices without link ops (physical). */
+static __always_inline __u8 dev_kind(const struct net_device *dev, __u32 netns)
+{
+	const struct rtnl_link_ops *ops;
+	struct kind_slot *sl;
+	char k[8] = {};
+	__s32 ifindex;
+	__u32 idx;
+	__u8 kind;
+
+	if (!dev)
+		return VTAX_NET_DEV_UNKNOWN;
+	if (dev->flags & IFF_LOOPBACK_)
+		return VTAX_NET_DEV_LOOPBACK;
+	ops = dev->rtnl_link_ops;
+	if (!ops)
+		return dev->type == ARPHRD_ETHER_ ? VTAX_NET_DEV_PHYSICAL : VTAX_NET_DEV_OTHER;
+	ifindex = dev->ifindex;
+	idx = (__u32)ifindex & 15;
+	sl = bpf_map_lookup_elem(&vtax_net_kind_cache, &idx);
+	if (sl && sl->ifindex == ifindex && sl->netns == netns)
+		return (__u8)sl->kind;
+	bpf_probe_read_kernel_str(k, sizeof(k), ops->kind);
+	kind = kind_of_str(k, dev->type);
+	if (sl) {
+		sl->netns = netns;
+		sl->ifindex = ifindex;
+		sl->kind = kind;
+	}
+	return kind;
+}
+
+static __always_inline __u8 dev_bport(const struct net_device *dev)
+{
+	if (!dev)
+		return 0;
+	return (BPF_CORE_READ_BITFIELD(dev, priv_flags) & IFF_BRIDGE_PORT_) ? 1 : 0;
+}
+
+/* Does the packet at nh (network header) match --port/--proto? */
+static __always_inline int flow_ok(struct vtax_net_cfg *c, const struct sk_buff *skb,
+				   const unsigned char *nh)
+{
+	__u16 proto_be = skb->protocol;
+	__u8 l4 = 0, vihl = 0;
+	__u16 ports[2] = {};
+	__u32 off;
+
+	if (!c || (!c->port && !c->proto))
+		return 1;
+	if (proto_be == ETH_P_IP_BE) {
+		bpf_probe_read_kernel(&vihl, 1, nh);
+		bpf_probe_read_kernel(&l4, 1, nh + 9);
+		off = (vihl & 0xf) * 4;
+	} else if (proto_be == ETH_P_IPV6_BE) {
+		bpf_probe_read_kernel(&l4, 1, nh + 6);
+		off = 40;
+	} else {
+		return 0;
+	}
+	if (c->proto && l4 != c->proto)
+		return 0;
+	if (!c->port)
+		return 1;
+	if (l4 != 6 && l4 != 17)
+		return 0;
+	bpf_probe_read_kernel(ports, sizeof(ports), nh + (off & 0x3f));
+	return bpf_ntohs(ports[0]) == c->port || bpf_ntohs(ports[1]) == c->port;
+}
+
+static __always_inline const unsigned char *skb_nh(const struct sk_buff *skb)
+{
+	return skb->head + skb->network_header;
+}
+
+/* Subject of a packet seen in namespace netns.  task_ok: the current task is
+ * the packet's sender (process context), so its subject may be used. */
+static __always_inline __u32 net_resolve(__u32 netns, int task_ok)
+{
+	struct vtax_cfg *cfg;
+	__u32 *s;
+
+	s = bpf_map_lookup_elem(&vtax_net_netns, &netns);
+	if (s)
+		return *s;
+	if (task_ok) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		struct vtax_task_state *st;
+		__u32 subj = vtax_task_subject(t, &st);
+
+		if (subj && t->nsproxy->net_ns->ns.inum == netns) {
+			struct vtax_net_cfg *c = net_cfg();
+
+			/* learn the namespace of a tracked sender (not the host's:
+			 * many unrelated processes share that one) */
+			if (c && netns != c->init_netns)
+				bpf_map_update_elem(&vtax_net_netns, &netns, &subj, BPF_NOEXIST);
+			return subj;
+		}
+	}
+	cfg = vtax_cfg();
+	return cfg ? cfg->all_subject : 0;
+}
+
+static __always_inline void net_count(__u32 subject, __u32 dir, __u64 bytes, __u64 delivered)
+{
+	struct vtax_net_count_key k = { .subject = subject, .dir = dir };
+	struct vtax_net_count *c = bpf_map_lookup_elem(&vtax_net_counts, &k);
+
+	if (!c) {
+		struct vtax_net_count z = {};
+
+		bpf_map_update_elem(&vtax_net_counts, &k, &z, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&vtax_net_counts, &k);
+		if (!c)
+			return;
+	}
+	if (delivered) {
+		c->delivered += 1;
+	} else {
+		c->packets += 1;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline void hop_add(struct vtax_net_pkt *p, __u32 hop, __u64 ns)
+{
+	if (p->subject && !p->skip)
+		vtax_hist_add(p->subject, VTAX_FAM_NET, hop,
+			      VTAX_NET_L1(p->kind, p->dir, p->bport), p->netns, ns);
+}
+
+/* The hop between event `from` and event `to`, or 0: not a continuation. */
+static __always_inline __u32 hop_of(__u8 from, __u8 to)
+{
+	switch (from) {
+	case VTAX_NET_EV_QUEUE:
+		return to == VTAX_NET_EV_XMIT ? VTAX_NET_HOP_QDISC : 0;
+	case VTAX_NET_EV_XMIT:
+		/* veth/lo: the peer receives; bridge/vlan/tunnel: the lower
+		 * device queues the same skb */
+		return (to == VTAX_NET_EV_RX || to == VTAX_NET_EV_RECV || to == VTAX_NET_EV_QUEUE)
+			       ? VTAX_NET_HOP_XMIT : 0;
+	case VTAX_NET_EV_RX:
+		return to == VTAX_NET_EV_RECV ? VTAX_NET_HOP_BACKLOG : 0;
+	case VTAX_NET_EV_RECV:
+		if (to == VTAX_NET_EV_QUEUE)
+			return VTAX_NET_HOP_FORWARD;
+		if (to == VTAX_NET_EV_SOCK)
+			return VTAX_NET_HOP_RXSTACK;
+		if (to == VTAX_NET_EV_RECV)
+			return VTAX_NET_HOP_UPPER;
+		if (to == VTAX_NET_EV_RX)
+			return VTAX_NET_HOP_FORWARD; /* decapsulated, re-injected */
+		return 0;
+	}
+	return 0;
+}
+
+/* Start of the send hop for the current task, or 0 (not in a send). */
+static __always_inline __u64 send_start(struct vtax_net_cfg *c, __u64 now)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct vtax_task_state *st = bpf_task_storage_get(&vtax_task, t, 0, 0);
+	__u64 start = 0;
+
+	if (!st || !c)
+		return 0;
+	if (c->use_sys_ts) {
+		__u32 nr = st->sys_nr;
+
+		/* write, writev, sendto, sendmsg, sendmmsg; only the first
+		 * packet queued in the syscall (later ones are ACKs or more
+		 * segments, whose stack time is not the syscall's) */
+		if (st->sys_ts && st->net_ts < st->sys_ts &&
+		    (nr == 1 || nr == 20 || nr == 44 || nr == 46 || nr == 307))
+			start = st->sys_ts;
+		st->net_ts = now;
+	} else if (st->net_ts) {
+		start = st->net_ts;
+		st->net_ts = 0;
+	}
+	if (start && (now < start || now - start > SEND_MAX_NS))
+		start = 0;
+	return start;
+}
+
+/* A new chain at event ev on dev. */
+static __always_inline void chain_start(struct sk_buff *skb, const struct net_device *dev,
+					__u8 ev, __u64 now, __u64 key)
+{
+	struct vtax_net_cfg *c = net_cfg();
+	struct vtax_net_pkt p = {};
+	const unsigned char *nh;
+	__u64 sstart = 0;
+
+	p.netns = dev_netns(dev);
+	p.kind = dev_kind(dev, p.netns);
+	p.bport = dev_bport(dev);
+	p.ev = ev;
+	p.ts = now;
+	p.t0 = now;
+	if (ev == VTAX_NET_EV_QUEUE) {
+		p.dir = VTAX_NET_DIR_TX;
+		nh = skb_nh(skb);
+	} else {
+		p.dir = VTAX_NET_DIR_RX;
+		nh = skb->data;
+	}
+	if (!flow_ok(c, skb, nh)) {
+		p.skip = 1;
+	} else {
+		p.subject = net_resolve(p.netns, ev == VTAX_NET_EV_QUEUE);
+		if (ev == VTAX_NET_EV_QUEUE)
+			sstart = send_start(c, now);
+		if (sstart) {
+			p.t0 = sstart;
+			hop_add(&p, VTAX_NET_HOP_SEND, now - sstart);
+		}
+		if (p.subject)
+			net_count(p.subject, p.dir, skb->len, 0);
+	}
+	if (bpf_map_update_elem(&vtax_net_pkts, &key, &p, BPF_ANY))
+		vtax_drop(VTAX_DROP_SKB_MAP_FULL);
+}
+
+static __always_inline void net_event(struct sk_buff *skb, const struct net_device *dev, __u8 ev)
+{
+	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb;
+	struct vtax_net_pkt *p;
+	__u32 hop;
+
+	if (!skb)
+		return;
+	p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
+	if (p) {
+		hop = hop_of(p->ev, ev);
+		if (hop && now >= p->ts && now - p->ts <= GAP_MAX_NS) {
+			hop_add(p, hop, now - p->ts);
+			p->ev = ev;
+			p->ts = now;
+			if (ev != VTAX_NET_EV_SOCK) {
+				__u32 ns = dev_netns(dev);
+
+				p->kind = dev_kind(dev, ns);
+				p->bport = dev_bport(dev);
+				if (ns != p->netns && !p->skip && !p->subject) {
+					/* entered a namespace: adopt its subject (a reply
+					 * from an untraced peer to a traced one) */
+					__u32 *s = bpf_map_lookup_elem(&vtax_net_netns, &ns);
+
+					if (s) {
+						p->subject = *s;
+						p->dir = VTAX_NET_DIR_RX;
+						net_count(p->subject, p->dir, skb->len, 0);
+					}
+				}
+				p->netns = ns;
+			}
+			return;
+		}
+	}
+	if (ev == VTAX_NET_EV_QUEUE || ev == VTAX_NET_EV_RX || ev == VTAX_NET_EV_RECV)
+		chain_start(skb, dev, ev, now, key);
+	else if (p)
+		bpf_map_delete_elem(&vtax_net_pkts, &key); /* stale: forget */
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(vtax_net_dev_queue, struct sk_buff *skb)
+{
+	net_event(skb, skb->dev, VTAX_NET_EV_QUEUE);
+	return 0;
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(vtax_net_start_xmit, const struct sk_buff *skb, const struct net_device *dev)
+{
+	net_event((struct sk_buff *)skb, dev, VTAX_NET_EV_XMIT);
+	return 0;
+}
+
+SEC("tp_btf/netif_rx")
+int BPF_PROG(vtax_net_netif_rx, struct sk_buff *skb)
+{
+	net_event(skb, skb->dev, VTAX_NET_EV_RX);
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(vtax_net_receive_skb, struct sk_buff *skb)
+{
+	net_event(skb, skb->dev, VTAX_NET_EV_RECV);
+	return 0;
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(vtax_net_tcp_probe, struct sock *sk, const struct sk_buff *skb)
+{
+	/* the device is not looked at for SOCK: the namespace stays */
+	net_event((struct sk_buff *)skb, NULL, VTAX_NET_EV_SOCK);
+	return 0;
+}
+
+SEC("tp_btf/skb_copy_datagram_iovec")
+int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
+{
+	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb;
+	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
+
+	if (!p)
+		return 0;
+	/* after tcp_probe: socket queue; straight from netif_receive_skb (UDP,
+	 * no TCP event): IP + UDP + socket queue together */
+	if ((p->ev == VTAX_NET_EV_SOCK || p->ev == VTAX_NET_EV_RECV) && now >= p->ts &&
+	    now - p->ts <= SOCKQ_MAX_NS) {
+		hop_add(p, VTAX_NET_HOP_SOCKQ, now - p->ts);
+		if (p->subject && !p->skip) {
+			vtax_hist_add(p->subject, VTAX_FAM_NET, VTAX_NET_PATH, p->dir, 0, now - p->t0);
+			net_count(p->subject, p->dir, 0, 1);
+		}
+	}
+	/* delivered: the chain ends (the address will be reused) */
+	bpf_map_delete_elem(&vtax_net_pkts, &key);
+	return 0;
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(vtax_net_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
+{
+	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb;
+	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
+	__u32 subject, l2, netns;
+	__u64 ns = 0;
+
+	if (p) {
+		if (p->skip) {
+			bpf_map_delete_elem(&vtax_net_pkts, &key);
+			return 0;
+		}
+		subject = p->subject;
+		l2 = VTAX_NET_DROP_L2(p->ev, p->kind, p->nfst, p->nfhook);
+		if (now >= p->ts)
+			ns = now - p->ts;
+		bpf_map_delete_elem(&vtax_net_pkts, &key);
+	} else {
+		struct net_device *dev = skb->dev;
+
+		/* a packet we did not follow (dropped before any event,
+		 * e.g. in the sender's LOCAL_OUT): place it by its device */
+		if (!dev || !flow_ok(net_cfg(), skb, skb_nh(skb)))
+			return 0;
+		netns = dev_netns(dev);
+		subject = net_resolve(netns, 0);
+		l2 = VTAX_NET_DROP_L2(0, dev_kind(dev, netns), 0, 0);
+	}
+	if (subject)
+		vtax_hist_add(subject, VTAX_FAM_NET, VTAX_NET_DROP, (__u32)reason, l2, ns);
+	return 0;
+}
+
+/* Fallback send start when the syscall family is not loaded (autoload is
+ * switched by userspace): classic per-syscall tracepoints, so other
+ * syscalls pay nothing. */
+static __always_inline void send_enter(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct vtax_task_state *st;
+
+	if (vtax_task_subject(t, &st) && st)
+		st->net_ts = bpf_ktime_get_ns();
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int vtax_net_enter_sendto(void *ctx)
+{
+	send_enter();
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int vtax_net_enter_sendmsg(void *ctx)
+{
+	send_enter();
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int vtax_net_enter_write(void *ctx)
+{
+	send_enter();
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int vtax_net_enter_writev(void *ctx)
+{
+	send_enter();
+	return 0;
+}
+
+/* ---- netfilter brackets ---- */
+
+static __always_inline int nf_open(struct bpf_nf_ctx *ctx, __u32 stage)
+{
+	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &stage);
+
+	if (sl) {
+		sl->skb = (__u64)ctx->skb;
+		sl->ts = bpf_ktime_get_ns();
+	}
+	return NF_ACCEPT_;
+}
+
+static __always_inline __u32 nf_ctinfo(const struct sk_buff *skb)
+{
+	unsigned long nfct = skb->_nfct;
+
+	if (!nfct)
+		return VTAX_NET_CT_NONE;
+	return (__u32)(nfct & 7);
+}
+
+static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
+{
+	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &stage);
+	struct sk_buff *skb = ctx->skb;
+	const struct nf_hook_state *state = ctx->state;
+	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb, ns;
+	struct vtax_net_pkt *p;
+	__u32 subject, name, hook, v6, l2;
+
+	if (!sl || sl->skb != key || now < sl->ts)
+		return NF_ACCEPT_;
+	ns = now - sl->ts;
+	sl->skb = 0;
+	hook = state->hook;
+	v6 = state->pf == 10; /* NFPROTO_IPV6 */
+	p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
+	if (p) {
+		if (p->skip)
+			return NF_ACCEPT_;
+		subject = p->subject;
+	} else {
+		/* before the first device event (LOCAL_OUT, POSTROUTING of a
+		 * locally sent packet): place it by the hook's namespace */
+		if (!flow_ok(net_cfg(), skb, skb_nh(skb)))
+			return NF_ACCEPT_;
+		subject = net_resolve(state->net->ns.inum, 0);
+	}
+	if (!subject)
+		return NF_ACCEPT_;
+	l2 = nf_ctinfo(skb);
+	name = stage == VTAX_NET_ST_CONNTRACK ? VTAX_NET_CONNTRACK : VTAX_NET_FILTER;
+	if (stage == VTAX_NET_ST_NAT) {
+		struct nf_conn *ct = (struct nf_conn *)(skb->_nfct & ~7UL);
+		unsigned long status = 0;
+
+		if (ct)
+			bpf_probe_read_kernel(&status, sizeof(status), &ct->status);
+
+		/* IPS_SRC_NAT | IPS_DST_NAT: the connection is translated */
+		name = (status & (16 | 32)) ? VTAX_NET_NAT : VTAX_NET_NAT_MISS;
+	}
+	vtax_hist_add(subject, VTAX_FAM_NET, name, VTAX_NET_NF_L1(hook, v6), l2, ns);
+	return NF_ACCEPT_;
+}
+
+/* Drops inside a stage (an iptables DROP) never reach the close program:
+ * mark the packet so kfree_skb can name the stage and hook. */
+static __always_inline void nf_mark(struct bpf_nf_ctx *ctx, __u32 stage)
+{
+	__u64 key = (__u64)ctx->skb;
+	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
+
+	if (p) {
+		p->nfst = stage + 1;
+		p->nfhook = ctx->state->hook;
+	}
+}
+
+static __always_inline void nf_unmark(struct bpf_nf_ctx *ctx)
+{
+	__u64 key = (__u64)ctx->skb;
+	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
+
+	if (p)
+		p->nfst = 0;
+}
+
+SEC("netfilter")
+int vtax_nf_ct_open(struct bpf_nf_ctx *ctx)
+{
+	return nf_open(ctx, VTAX_NET_ST_CONNTRACK);
+}
+
+SEC("netfilter")
+int vtax_nf_ct_close(struct bpf_nf_ctx *ctx)
+{
+	return nf_close(ctx, VTAX_NET_ST_CONNTRACK);
+}
+
+SEC("netfilter")
+int vtax_nf_nat_open(struct bpf_nf_ctx *ctx)
+{
+	return nf_open(ctx, VTAX_NET_ST_NAT);
+}
+
+SEC("netfilter")
+int vtax_nf_nat_close(struct bpf_nf_ctx *ctx)
+{
+	return nf_close(ctx, VTAX_NET_ST_NAT);
+}
+
+SEC("netfilter")
+int vtax_nf_filter_open(struct bpf_nf_ctx *ctx)
+{
+	nf_mark(ctx, VTAX_NET_ST_FILTER);
+	return nf_open(ctx, VTAX_NET_ST_FILTER);
+}
+
+SEC("netfilter")
+int vtax_nf_filter_close(struct bpf_nf_ctx *ctx)
+{
+	nf_unmark(ctx);
+	return nf_close(ctx, VTAX_NET_ST_FILTER);
+}

@@ -1,0 +1,508 @@
+/*
+ * probe_net.c - userspace half of the net family (bpf/net.bpf.c).
+ *
+ * attach: loads the hop tracepoints, and - where the kernel supports
+ *   netfilter BPF links - brackets conntrack (-200), NAT (-100 on PREROUTING
+ *   and LOCAL_OUT, +100 on POSTROUTING and LOCAL_IN) and filter (0 on
+ *   LOCAL_IN, FORWARD, LOCAL_OUT) for IPv4 and IPv6 with programs one
+ *   priority below and above, moving one step further out when a priority
+ *   is taken (EBUSY).  Links live in vtax's own network namespace: that is
+ *   where a Docker host's bridge, DNAT and MASQUERADE run.
+ * subjects_changed: publishes netns inode -> subject for the session's
+ *   subjects (containers: their namespace; the host namespace is the --all
+ *   subject's, through the BPF fallback).
+ * decode: net.<hop>{dev, dir, netns}, net.conntrack|nat|nat_miss|filter
+ *   {hook, ip, ct}, net.drop{reason, hop, dev, nf}, net.path{dir}.
+ * collect: packets/bytes/delivered per subject and direction, and how many
+ *   netfilter links are in place (0: netfilter time is not measured).
+ */
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "net.skel.h"
+#include "probe_util.h"
+#include "session.h"
+#include "vtax/net.h"
+
+#define NET_MAX_LINKS 64
+#define NET_MAX_NETNS 256
+#define NFPROTO_IPV4_ 2
+#define NFPROTO_IPV6_ 10
+
+struct net_state {
+	struct net_bpf *skel;
+	struct bpf_link *links[NET_MAX_LINKS];
+	int nlinks;
+	int nf_supported;
+	char nf_error[160];
+	uint32_t init_netns;
+	/* netns inode -> label, for decode() */
+	struct {
+		uint32_t ino;
+		char label[64];
+	} ns[NET_MAX_NETNS];
+	int nns;
+};
+
+/* decode() has no session argument: the one loaded net state */
+static struct net_state *net_current;
+
+static const char *const hop_names[VTAX_NET_HOP_MAX] = {
+	[VTAX_NET_HOP_SEND] = "send", [VTAX_NET_HOP_QDISC] = "qdisc",
+	[VTAX_NET_HOP_XMIT] = "xmit", [VTAX_NET_HOP_BACKLOG] = "backlog",
+	[VTAX_NET_HOP_FORWARD] = "forward", [VTAX_NET_HOP_RXSTACK] = "rx_stack",
+	[VTAX_NET_HOP_UPPER] = "bridge", [VTAX_NET_HOP_SOCKQ] = "sock_queue",
+};
+
+static const char *const dev_names[VTAX_NET_DEV_MAX] = {
+	[VTAX_NET_DEV_UNKNOWN] = "unknown", [VTAX_NET_DEV_LOOPBACK] = "loopback",
+	[VTAX_NET_DEV_VETH] = "veth", [VTAX_NET_DEV_BRIDGE] = "bridge",
+	[VTAX_NET_DEV_TAP] = "tap", [VTAX_NET_DEV_TUN] = "tun",
+	[VTAX_NET_DEV_PHYSICAL] = "physical", [VTAX_NET_DEV_TUNNEL] = "tunnel",
+	[VTAX_NET_DEV_OTHER] = "other",
+};
+
+/* the hop a packet was in when dropped, by its last event */
+static const char *const ev_hop_names[VTAX_NET_EV_MAX] = {
+	[VTAX_NET_EV_NONE] = "none", [VTAX_NET_EV_QUEUE] = "qdisc",
+	[VTAX_NET_EV_XMIT] = "xmit", [VTAX_NET_EV_RX] = "backlog",
+	[VTAX_NET_EV_RECV] = "receive", [VTAX_NET_EV_SOCK] = "sock_queue",
+};
+
+static const char *const nf_hook_names[VTAX_NF_HOOK_MAX] = {
+	"prerouting", "input", "forward", "output", "postrouting",
+};
+
+static const char *const stage_names[VTAX_NET_ST_MAX] = { "conntrack", "nat", "filter" };
+
+static const char *ct_name(uint32_t ct)
+{
+	switch (ct) {
+	case VTAX_NET_CT_ESTABLISHED: return "established";
+	case VTAX_NET_CT_RELATED: return "related";
+	case VTAX_NET_CT_NEW: return "new";
+	case VTAX_NET_CT_REPLY: return "reply";
+	case VTAX_NET_CT_UNTRACKED: return "untracked";
+	case VTAX_NET_CT_NONE: return "none";
+	}
+	return "other";
+}
+
+static uint32_t netns_ino_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (uint32_t)st.st_ino;
+}
+
+static void ns_label(struct net_state *ns, uint32_t ino, const char *label)
+{
+	for (int i = 0; i < ns->nns; i++) {
+		if (ns->ns[i].ino == ino) {
+			snprintf(ns->ns[i].label, sizeof(ns->ns[i].label), "%s", label);
+			return;
+		}
+	}
+	if (ns->nns < NET_MAX_NETNS) {
+		ns->ns[ns->nns].ino = ino;
+		snprintf(ns->ns[ns->nns].label, sizeof(ns->ns[0].label), "%s", label);
+		ns->nns++;
+	}
+}
+
+static void ns_name(uint32_t ino, char *out, size_t len)
+{
+	struct net_state *ns = net_current;
+
+	if (ns) {
+		for (int i = 0; i < ns->nns; i++) {
+			if (ns->ns[i].ino == ino) {
+				snprintf(out, len, "%s", ns->ns[i].label);
+				return;
+			}
+		}
+	}
+	snprintf(out, len, "netns:%u", ino);
+}
+
+/* Kernel drop reason name from BTF (enum skb_drop_reason), cached. */
+static const char *drop_reason_name(uint32_t reason)
+{
+	static char names[256][48];
+	static int loaded;
+
+	if (!loaded) {
+		struct btf *btf = btf__load_vmlinux_btf();
+		int id;
+
+		loaded = 1;
+		id = btf ? btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM) : -1;
+		if (id > 0) {
+			const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
+			const struct btf_enum *e = btf_enum(t);
+
+			for (int i = 0; i < btf_vlen(t); i++, e++) {
+				const char *n = btf__name_by_offset(btf, e->name_off);
+
+				if ((uint32_t)e->val < 256 && n) {
+					if (!strncmp(n, "SKB_DROP_REASON_", 16))
+						n += 16;
+					snprintf(names[(uint32_t)e->val], sizeof(names[0]), "%s", n);
+				}
+			}
+		}
+		btf__free(btf);
+	}
+	if (reason < 256 && names[reason][0])
+		return names[reason];
+	return NULL;
+}
+
+/* Link prog at the first free priority going outwards from start by step. */
+static int nf_link(struct net_state *ns, struct bpf_program *prog, int pf, int hook, int start,
+		   int step)
+{
+	for (int i = 0; i < 8; i++) {
+		LIBBPF_OPTS(bpf_netfilter_opts, o, .pf = (__u32)pf, .hooknum = (__u32)hook,
+			    .priority = start + i * step);
+		struct bpf_link *l;
+		int rc;
+
+		if (ns->nlinks >= NET_MAX_LINKS)
+			return -E2BIG;
+		l = bpf_program__attach_netfilter(prog, &o);
+		rc = libbpf_get_error(l);
+		if (!rc) {
+			ns->links[ns->nlinks++] = l;
+			return 0;
+		}
+		if (rc != -EBUSY)
+			return rc;
+	}
+	return -EBUSY;
+}
+
+static int nf_attach_all(struct net_state *ns)
+{
+	static const struct {
+		int stage, hook, prio;
+	} br[] = {
+		{ VTAX_NET_ST_CONNTRACK, VTAX_NF_PRE_ROUTING, -200 },
+		{ VTAX_NET_ST_CONNTRACK, VTAX_NF_LOCAL_OUT, -200 },
+		{ VTAX_NET_ST_NAT, VTAX_NF_PRE_ROUTING, -100 },
+		{ VTAX_NET_ST_NAT, VTAX_NF_LOCAL_OUT, -100 },
+		{ VTAX_NET_ST_NAT, VTAX_NF_POST_ROUTING, 100 },
+		{ VTAX_NET_ST_NAT, VTAX_NF_LOCAL_IN, 100 },
+		{ VTAX_NET_ST_FILTER, VTAX_NF_LOCAL_IN, 0 },
+		{ VTAX_NET_ST_FILTER, VTAX_NF_FORWARD, 0 },
+		{ VTAX_NET_ST_FILTER, VTAX_NF_LOCAL_OUT, 0 },
+	};
+	struct bpf_program *open[VTAX_NET_ST_MAX] = {
+		ns->skel->progs.vtax_nf_ct_open, ns->skel->progs.vtax_nf_nat_open,
+		ns->skel->progs.vtax_nf_filter_open,
+	};
+	struct bpf_program *close_[VTAX_NET_ST_MAX] = {
+		ns->skel->progs.vtax_nf_ct_close, ns->skel->progs.vtax_nf_nat_close,
+		ns->skel->progs.vtax_nf_filter_close,
+	};
+	static const int pfs[] = { NFPROTO_IPV4_, NFPROTO_IPV6_ };
+	int rc;
+
+	for (size_t p = 0; p < 2; p++) {
+		for (size_t i = 0; i < sizeof(br) / sizeof(br[0]); i++) {
+			rc = nf_link(ns, open[br[i].stage], pfs[p], br[i].hook, br[i].prio - 1, -1);
+			if (!rc)
+				rc = nf_link(ns, close_[br[i].stage], pfs[p], br[i].hook,
+					     br[i].prio + 1, 1);
+			if (rc) {
+				snprintf(ns->nf_error, sizeof(ns->nf_error),
+					 "netfilter link %s/%s/ipv%d: %s", stage_names[br[i].stage],
+					 nf_hook_names[br[i].hook], pfs[p] == NFPROTO_IPV4_ ? 4 : 6,
+					 strerror(-rc));
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+static void net_set_autoload(struct net_bpf *skel, int nf, int sysenter)
+{
+	bpf_program__set_autoload(skel->progs.vtax_nf_ct_open, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_ct_close, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_nat_open, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_nat_close, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_filter_open, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_filter_close, nf);
+	bpf_program__set_autoload(skel->progs.vtax_net_enter_sendto, sysenter);
+	bpf_program__set_autoload(skel->progs.vtax_net_enter_sendmsg, sysenter);
+	bpf_program__set_autoload(skel->progs.vtax_net_enter_write, sysenter);
+	bpf_program__set_autoload(skel->progs.vtax_net_enter_writev, sysenter);
+}
+
+static int net_attach(struct vtax_session *s, void **state, char *err, size_t errlen)
+{
+	struct net_state *ns = calloc(1, sizeof(*ns));
+	struct vtax_net_cfg cfg = { 0 };
+	int use_sys_ts, rc;
+	uint32_t zero = 0;
+
+	if (!ns)
+		return -ENOMEM;
+	ns->init_netns = netns_ino_of("/proc/1/ns/net");
+	ns_label(ns, ns->init_netns, "host");
+	ns->skel = net_bpf__open();
+	if (!ns->skel) {
+		rc = -errno;
+		vtax_probe_error(err, errlen, "open", rc);
+		free(ns);
+		return rc;
+	}
+	/* the syscall family (listed before us) already times syscall entry */
+	use_sys_ts = !!(s->loaded & (1u << VTAX_FAM_SYSCALL));
+	ns->nf_supported = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) == 1;
+	if (!ns->nf_supported)
+		snprintf(ns->nf_error, sizeof(ns->nf_error),
+			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3)");
+	net_set_autoload(ns->skel, ns->nf_supported, !use_sys_ts);
+	rc = vtax_session__share_maps(s, ns->skel->obj);
+	if (!rc)
+		rc = net_bpf__load(ns->skel);
+	if (rc && ns->nf_supported) {
+		/* the netfilter programs are what a kernel may refuse: retry without */
+		net_bpf__destroy(ns->skel);
+		ns->skel = net_bpf__open();
+		if (!ns->skel) {
+			rc = -errno;
+			vtax_probe_error(err, errlen, "open", rc);
+			free(ns);
+			return rc;
+		}
+		ns->nf_supported = 0;
+		snprintf(ns->nf_error, sizeof(ns->nf_error), "netfilter programs failed to load");
+		net_set_autoload(ns->skel, 0, !use_sys_ts);
+		rc = vtax_session__share_maps(s, ns->skel->obj);
+		if (!rc)
+			rc = net_bpf__load(ns->skel);
+	}
+	if (rc) {
+		vtax_probe_error(err, errlen, "load", rc);
+		goto fail;
+	}
+	cfg.port = (uint32_t)s->opts.net_port;
+	cfg.proto = (uint32_t)s->opts.net_proto;
+	cfg.use_sys_ts = (uint32_t)use_sys_ts;
+	cfg.init_netns = ns->init_netns;
+	if (bpf_map_update_elem(bpf_map__fd(ns->skel->maps.vtax_net_cfg_map), &zero, &cfg, BPF_ANY)) {
+		rc = -errno;
+		vtax_probe_error(err, errlen, "net config", rc);
+		goto fail;
+	}
+	/* tracepoints; the skeleton skips netfilter programs (no auto-attach) */
+	rc = net_bpf__attach(ns->skel);
+	if (rc) {
+		vtax_probe_error(err, errlen, "attach net tracepoints", rc);
+		goto fail;
+	}
+	if (ns->nf_supported && nf_attach_all(ns)) {
+		/* hop timing goes on; the report shows netfilter_links = 0 */
+		for (int i = 0; i < ns->nlinks; i++)
+			bpf_link__destroy(ns->links[i]);
+		ns->nlinks = 0;
+	}
+	if (!ns->nlinks && s->opts.verbose)
+		fprintf(stderr, "vtax: net: no netfilter time: %s\n", ns->nf_error);
+	net_current = ns;
+	*state = ns;
+	return 0;
+fail:
+	net_bpf__destroy(ns->skel);
+	free(ns);
+	return rc;
+}
+
+static void net_detach(void *state)
+{
+	struct net_state *ns = state;
+
+	for (int i = 0; i < ns->nlinks; i++)
+		bpf_link__destroy(ns->links[i]);
+	net_bpf__destroy(ns->skel);
+	if (net_current == ns)
+		net_current = NULL;
+	free(ns);
+}
+
+static void net_subjects_changed(struct vtax_session *s, void *state)
+{
+	struct net_state *ns = state;
+	int fd = bpf_map__fd(ns->skel->maps.vtax_net_netns);
+
+	for (size_t i = 0; i < s->nsubjects; i++) {
+		struct vtax_subject_def *d = &s->subjects[i];
+		uint32_t ino = (uint32_t)d->netns_ino;
+
+		/* the host namespace is shared by everything: only --all's
+		 * "host" subject may claim it, through cfg.all_subject */
+		if (!ino || ino == ns->init_netns)
+			continue;
+		bpf_map_update_elem(fd, &ino, &d->id, BPF_ANY);
+		ns_label(ns, ino, d->name);
+	}
+}
+
+static int net_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
+		      struct vtax_label *labels, int *nlabels)
+{
+	char buf[64];
+	int nl = 0;
+
+	if (k->name > 0 && k->name < VTAX_NET_HOP_MAX) {
+		uint32_t kind = VTAX_NET_L1_KIND(k->l1);
+
+		/* a forward from a bridge port is the bridge's own time */
+		if (k->name == VTAX_NET_HOP_FORWARD && VTAX_NET_L1_BPORT(k->l1))
+			snprintf(name, namelen, "bridge");
+		else
+			snprintf(name, namelen, "%s", hop_names[k->name]);
+		vtax_label__set(&labels[nl++], "dev", kind < VTAX_NET_DEV_MAX ? dev_names[kind] : "?");
+		vtax_label__set(&labels[nl++], "dir", VTAX_NET_L1_DIR(k->l1) ? "rx" : "tx");
+		ns_name(k->l2, buf, sizeof(buf));
+		vtax_label__set(&labels[nl++], "netns", buf);
+		*nlabels = nl;
+		return 0;
+	}
+	switch (k->name) {
+	case VTAX_NET_CONNTRACK:
+	case VTAX_NET_NAT:
+	case VTAX_NET_NAT_MISS:
+	case VTAX_NET_FILTER: {
+		uint32_t hook = k->l1 & 0xf;
+
+		snprintf(name, namelen, "%s",
+			 k->name == VTAX_NET_CONNTRACK ? "conntrack" :
+			 k->name == VTAX_NET_NAT ? "nat" :
+			 k->name == VTAX_NET_NAT_MISS ? "nat_miss" : "filter");
+		vtax_label__set(&labels[nl++], "hook", hook < VTAX_NF_HOOK_MAX ? nf_hook_names[hook] : "?");
+		vtax_label__set(&labels[nl++], "ip", (k->l1 >> 4) & 1 ? "6" : "4");
+		vtax_label__set(&labels[nl++], "ct", ct_name(k->l2));
+		*nlabels = nl;
+		return 0;
+	}
+	case VTAX_NET_DROP: {
+		const char *r = drop_reason_name(k->l1);
+		uint32_t ev = k->l2 & 0xff, kind = (k->l2 >> 8) & 0xff;
+		uint32_t st = (k->l2 >> 16) & 0xff, hook = (k->l2 >> 24) & 0xff;
+
+		snprintf(name, namelen, "drop");
+		if (!r) {
+			snprintf(buf, sizeof(buf), "%u", k->l1);
+			r = buf;
+		}
+		vtax_label__set(&labels[nl++], "reason", r);
+		vtax_label__set(&labels[nl++], "hop", ev < VTAX_NET_EV_MAX ? ev_hop_names[ev] : "?");
+		vtax_label__set(&labels[nl++], "dev", kind < VTAX_NET_DEV_MAX ? dev_names[kind] : "?");
+		if (st && st <= VTAX_NET_ST_MAX && hook < VTAX_NF_HOOK_MAX) {
+			char nf[48];
+
+			snprintf(nf, sizeof(nf), "%s@%s", stage_names[st - 1], nf_hook_names[hook]);
+			vtax_label__set(&labels[nl++], "nf", nf);
+		}
+		*nlabels = nl;
+		return 0;
+	}
+	case VTAX_NET_PATH:
+		snprintf(name, namelen, "path");
+		vtax_label__set(&labels[nl++], "dir", k->l1 ? "rx" : "tx");
+		*nlabels = nl;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void net_collect(struct vtax_session *s, void *state, struct vtax_result *r)
+{
+	struct net_state *ns = state;
+	int fd = bpf_map__fd(ns->skel->maps.vtax_net_counts);
+	int ncpu = libbpf_num_possible_cpus();
+	struct vtax_net_count_key key, next;
+	struct vtax_net_count *vals;
+	int rc;
+
+	if (ncpu <= 0)
+		return;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	rc = bpf_map_get_next_key(fd, NULL, &next);
+	while (!rc) {
+		struct vtax_subject_def *d;
+		struct vtax_subject *subj;
+		struct vtax_net_count sum = { 0 };
+		const char *dir;
+		char n[64];
+
+		key = next;
+		d = vtax_session__subject(s, key.subject);
+		if (!d || bpf_map_lookup_elem(fd, &key, vals))
+			goto next;
+		for (int c = 0; c < ncpu; c++) {
+			sum.packets += vals[c].packets;
+			sum.bytes += vals[c].bytes;
+			sum.delivered += vals[c].delivered;
+		}
+		subj = vtax_result__subject(r, d->name, d->kind);
+		if (!subj)
+			break;
+		dir = key.dir ? "rx" : "tx";
+		snprintf(n, sizeof(n), "net.%s.packets", dir);
+		vtax_subject__counter(subj, n, "count", (double)sum.packets, 1);
+		snprintf(n, sizeof(n), "net.%s.bytes", dir);
+		vtax_subject__counter(subj, n, "bytes", (double)sum.bytes, 1);
+		snprintf(n, sizeof(n), "net.%s.delivered", dir);
+		vtax_subject__counter(subj, n, "count", (double)sum.delivered, 1);
+next:
+		rc = bpf_map_get_next_key(fd, &key, &next);
+	}
+	free(vals);
+	/* whether netfilter time is measured at all, per subject */
+	for (size_t i = 0; i < s->nsubjects; i++) {
+		struct vtax_subject *subj = vtax_result__subject(r, s->subjects[i].name,
+								 s->subjects[i].kind);
+
+		if (subj)
+			vtax_subject__counter(subj, "net.netfilter_links", "count",
+					      (double)ns->nlinks, 0);
+	}
+}
+
+static int net_supported(char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (stat("/sys/kernel/btf/vmlinux", &st)) {
+		snprintf(why, whylen, "no kernel BTF (/sys/kernel/btf/vmlinux): tp_btf needs it");
+		return 0;
+	}
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) != 1)
+		snprintf(why, whylen,
+			 "hop timing only: netfilter BPF unsupported, no conntrack/NAT/filter time");
+	return 1;
+}
+
+const struct vtax_probe_ops vtax_probe_net = {
+	.name = "net",
+	.family = VTAX_FAM_NET,
+	.summary = "per-packet hop latency (socket, qdisc, veth, bridge, backlog), conntrack/NAT/filter time, drops",
+	.attach = net_attach,
+	.detach = net_detach,
+	.decode = net_decode,
+	.collect = net_collect,
+	.subjects_changed = net_subjects_changed,
+	.supported = net_supported,
+};
