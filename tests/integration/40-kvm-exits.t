@@ -1,0 +1,136 @@
+#!/bin/bash
+# 40-kvm-exits.t - the kvm family against the test VMM (tests/fixtures/testvmm.c):
+#   1. `vtax run` of testvmm --pio N --mmio M: exactly N kvm.pio{port=P,
+#      dir=write, handler=user} and M kvm.mmio{gpa=A, dir=write} accesses,
+#      and exactly N + M kvm.userspace exits (IO, MMIO);
+#   2. with --hold-us 200 (the VMM busy-waits 200 us per exit): the median
+#      and the mean userspace handling time per exit are within 10% of 200 us
+#      (with the syscall family loaded, which gives the exact re-entry time);
+#   3. PIO reads (--pio-ack) that go to userspace are counted as reads;
+#   4. `vtax attach --vm PID` makes subject vm:PID with the same counts, and
+#      its vCPU thread's run-queue wait appears as sched.steal.
+# The VMM is started and stopped by this script; nothing else is created.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+B=${VTAX_TEST_BUILD:-build}
+VTAX=$B/vtax
+TVMM=$B/fixtures/testvmm
+n=0
+fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+[ -x "$VTAX" ] && [ -x "$TVMM" ] || { echo "1..0 # SKIP build first (make)"; exit 0; }
+[ -c /dev/kvm ] || { echo "1..0 # SKIP no /dev/kvm"; exit 0; }
+
+tmp=$(mktemp -d /tmp/vtax-t40kvm.XXXXXX) || exit 1
+tv_pid=
+vt_pid=
+cleanup() {
+	[ -n "$vt_pid" ] && kill "$vt_pid" 2>/dev/null
+	[ -n "$tv_pid" ] && kill "$tv_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# q FILE SUBJECT_PREFIX FAMILY NAME 'k=v,...' FIELD(count|sum_ns|p50_ns|mean)
+q() {
+	python3 - "$@" <<'PY'
+import json, sys
+f, subj, fam, name, labels, field = sys.argv[1:7]
+want = dict(kv.split("=", 1) for kv in labels.split(",") if kv)
+d = json.load(open(f))
+cnt = tot = 0
+p50 = []
+for s in d["subjects"]:
+    if not s["id"].startswith(subj):
+        continue
+    for h in s["histograms"]:
+        if h["family"] != fam or h["name"] != name:
+            continue
+        if any(h["labels"].get(k) != v for k, v in want.items()):
+            continue
+        cnt += h["count"]; tot += h["sum_ns"]; p50.append(h["p50_ns"])
+if field == "count": print(cnt)
+elif field == "sum_ns": print(tot)
+elif field == "mean": print(tot / cnt if cnt else 0)
+elif field == "p50_ns": print(p50[0] if len(p50) == 1 else -1)
+PY
+}
+within() { python3 -c "import sys; v,t,p=map(float,sys.argv[1:]); sys.exit(0 if abs(v-t)<=t*p/100 else 1)" "$@"; }
+
+# 1. exact counts, port and address
+N=1500 M=700 P=0x510 A=0xfebd0000
+"$VTAX" run --probes kvm -f json -o "$tmp/r1.json" -- \
+	"$TVMM" --pio $N --mmio $M --port $P --addr $A > "$tmp/tv1.json" 2> "$tmp/err1"
+rc=$?
+ok $rc "vtax run -- testvmm --pio $N --mmio $M exits 0"
+pio=$(q "$tmp/r1.json" pid: kvm pio "port=$P,dir=write,handler=user" count)
+mmio=$(q "$tmp/r1.json" pid: kvm mmio "gpa=$A,dir=write,handler=user" count)
+all_pio=$(q "$tmp/r1.json" pid: kvm pio "" count)
+all_mmio=$(q "$tmp/r1.json" pid: kvm mmio "" count)
+ok $([ "$pio" = $N ] && [ "$all_pio" = $N ]; echo $?) "kvm.pio{port=$P,dir=write,handler=user} = $N (got $pio, all ports $all_pio)"
+ok $([ "$mmio" = $M ] && [ "$all_mmio" = $M ]; echo $?) "kvm.mmio{gpa=$A,dir=write,handler=user} = $M (got $mmio, all $all_mmio)"
+uio=$(q "$tmp/r1.json" pid: kvm userspace "reason=IO" count)
+ummio=$(q "$tmp/r1.json" pid: kvm userspace "reason=MMIO" count)
+ok $([ "$uio" = $N ] && [ "$ummio" = $M ]; echo $?) "kvm.userspace{IO} = $N and {MMIO} = $M (got $uio, $ummio)"
+
+# 2. userspace handling time: the VMM holds each exit 200 us
+H=200
+"$VTAX" run --probes kvm,syscall -f json -o "$tmp/r2.json" -- \
+	"$TVMM" --pio 400 --mmio 200 --hold-us $H --rt-prio 10 > "$tmp/tv2.json" 2> "$tmp/err2"
+ok $? "vtax run -- testvmm --hold-us $H exits 0"
+for reason in IO MMIO; do
+	p50=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" p50_ns)
+	mean=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" mean)
+	within "$p50" $((H * 1000)) 10
+	ok $? "kvm.userspace{$reason} median $p50 ns within 10% of $H us"
+	within "$mean" $((H * 1000)) 10
+	ok $? "kvm.userspace{$reason} mean $mean ns within 10% of $H us"
+done
+pmean=$(q "$tmp/r2.json" pid: kvm pio "dir=write,handler=user" mean)
+within "$pmean" $((H * 1000)) 10
+ok $? "kvm.pio handling time per access $pmean ns within 10% of $H us"
+# against the VMM's own clock: total userspace time it measured
+truth=$(python3 -c "import json;print(json.load(open('$tmp/tv2.json'))['userspace_ns'])")
+got=$(( $(q "$tmp/r2.json" pid: kvm userspace "reason=IO" sum_ns) + $(q "$tmp/r2.json" pid: kvm userspace "reason=MMIO" sum_ns) ))
+within "$got" "$truth" 10
+ok $? "total kvm.userspace $got ns within 10% of testvmm's own $truth ns"
+
+# 3. PIO reads that go to the VMM (kvm_pio fires on completion)
+"$VTAX" run --probes kvm -f json -o "$tmp/r3.json" -- \
+	"$TVMM" --pio 300 --mmio 0 --pio-ack > /dev/null 2>&1
+rd=$(q "$tmp/r3.json" pid: kvm pio "port=0x3f8,dir=read,handler=user" count)
+wr=$(q "$tmp/r3.json" pid: kvm pio "port=0x3f8,dir=write,handler=user" count)
+ok $([ "$rd" = 300 ] && [ "$wr" = 300 ]; echo $?) "--pio-ack: 300 reads and 300 writes (got $rd, $wr)"
+
+# 4. attach --vm PID
+mkfifo "$tmp/go"
+"$TVMM" --pio 800 --mmio 300 --port 0x3f8 --addr 0xd0000 --wait-start \
+	< "$tmp/go" > "$tmp/tv4.json" 2> "$tmp/err4" &
+tv_pid=$!
+exec 9> "$tmp/go"
+for _ in $(seq 50); do grep -q ready "$tmp/err4" && break; sleep 0.1; done
+"$VTAX" attach --vm "$tv_pid" --probes kvm,sched -f json -o "$tmp/r4.json" --duration 30 &
+vt_pid=$!
+# vtax is ready once it has loaded: wait for its BPF links (bounded)
+sleep 2
+echo go >&9
+exec 9>&-
+wait "$tv_pid"
+tv_pid=
+wait "$vt_pid"
+ok $? "vtax attach --vm exits 0 when the VMM exits"
+vt_pid=
+subj=$(python3 -c "import json;d=json.load(open('$tmp/r4.json'));print(' '.join(s['id']+'/'+s['kind'] for s in d['subjects']))")
+ok $([ "$subj" = "vm:$(python3 -c "import json;print(json.load(open('$tmp/tv4.json'))['pid'])")/vm" ]; echo $?) "one subject vm:PID of kind vm (got '$subj')"
+pio=$(q "$tmp/r4.json" vm: kvm pio "port=0x3f8,dir=write,handler=user" count)
+mmio=$(q "$tmp/r4.json" vm: kvm mmio "gpa=0xd0000,dir=write,handler=user" count)
+ok $([ "$pio" = 800 ] && [ "$mmio" = 300 ]; echo $?) "attach --vm: 800 PIO and 300 MMIO (got $pio, $mmio)"
+steal=$(q "$tmp/r4.json" vm: sched steal "" count)
+ok $([ "$steal" -gt 0 ]; echo $?) "the vCPU thread's run-queue waits appear as sched.steal ($steal)"
+
+echo "1..$n"
+exit $fail

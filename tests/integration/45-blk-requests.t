@@ -1,0 +1,71 @@
+#!/bin/bash
+# 45-blk-requests.t - the blk family on a loop device: an O_DIRECT fixture
+# (tests/fixtures/odirect_reads.c) issuing exactly K 4 KiB reads gives
+# exactly K blk.service{dev=loopN, op=read, size=4k} requests for its
+# subject, and K bio_wait samples; also through a partition (addpart) and
+# with 64 KiB reads (size=64k).  The loop device and its backing file in a
+# temp dir are removed on every exit path.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+B=${VTAX_TEST_BUILD:-build}
+VTAX=$B/vtax
+FIX=$B/fixtures/odirect_reads
+n=0
+fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+[ -x "$VTAX" ] && [ -x "$FIX" ] || { echo "1..0 # SKIP build first (make)"; exit 0; }
+command -v losetup > /dev/null || { echo "1..0 # SKIP no losetup"; exit 0; }
+
+tmp=$(mktemp -d /var/tmp/vtax-t45blk.XXXXXX) || exit 1
+loop=
+cleanup() {
+	[ -n "$loop" ] && { delpart "$loop" 1 2>/dev/null; losetup -d "$loop"; }
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+truncate -s 64M "$tmp/img"
+loop=$(losetup --find --show --direct-io=on "$tmp/img") || { echo "1..0 # SKIP losetup failed"; exit 0; }
+dev=$(basename "$loop")
+
+# count FILE NAME 'k=v,...' -> summed count over pid: subjects
+count() {
+	python3 - "$@" <<'PY'
+import json, sys
+f, name, labels = sys.argv[1:4]
+want = dict(kv.split("=", 1) for kv in labels.split(",") if kv)
+d = json.load(open(f))
+print(sum(h["count"] for s in d["subjects"] if s["id"].startswith("pid:")
+          for h in s["histograms"] if h["family"] == "blk" and h["name"] == name
+          and all(h["labels"].get(k) == v for k, v in want.items())))
+PY
+}
+
+K=257
+"$VTAX" run --probes blk -f json -o "$tmp/r1.json" -- "$FIX" "$loop" $K > /dev/null
+ok $? "vtax run -- odirect_reads $loop $K"
+c=$(count "$tmp/r1.json" service "dev=$dev,op=read,size=4k")
+all=$(count "$tmp/r1.json" service "")
+ok $([ "$c" = $K ] && [ "$all" = $K ]; echo $?) "exactly $K blk.service{dev=$dev,op=read,size=4k} (got $c, all $all)"
+w=$(count "$tmp/r1.json" bio_wait "dev=$dev,op=read,size=4k")
+ok $([ "$w" = $K ]; echo $?) "exactly $K blk.bio_wait samples (got $w)"
+
+K=64
+"$VTAX" run --probes blk -f json -o "$tmp/r2.json" -- "$FIX" "$loop" $K 65536 > /dev/null
+c=$(count "$tmp/r2.json" service "dev=$dev,op=read,size=64k")
+ok $([ "$c" = $K ]; echo $?) "64 KiB reads: exactly $K blk.service{size=64k} (got $c)"
+
+if addpart "$loop" 1 2048 100000 2>/dev/null && for _ in $(seq 50); do [ -b "${loop}p1" ] && break; sleep 0.1; done && [ -b "${loop}p1" ]; then
+	K=100
+	"$VTAX" run --probes blk -f json -o "$tmp/r3.json" -- "$FIX" "${loop}p1" $K > /dev/null
+	c=$(count "$tmp/r3.json" service "dev=$dev,op=read,size=4k")
+	ok $([ "$c" = $K ]; echo $?) "through partition ${loop}p1: $K requests charged to disk $dev (got $c)"
+else
+	n=$((n + 1)); echo "ok $n # SKIP addpart on $loop failed"
+fi
+
+echo "1..$n"
+exit $fail

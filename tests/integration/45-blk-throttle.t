@@ -1,0 +1,92 @@
+#!/bin/bash
+# 45-blk-throttle.t - blk.bio_wait recovers a known blk-throttle wait.
+#
+# A loop device gets a partition (addpart: BLKPG, no partition-table parser
+# needed); a child blkio cgroup (cgroup v1) limits reads on the disk to IOPS
+# per second (blkio.throttle.read_iops_device); the O_DIRECT fixture moves
+# itself into the cgroup and reads 4 KiB blocks through the partition, one
+# at a time.  Throttling lets a first burst through (the slice budget), then
+# releases one I/O per 1/IOPS s.  So the marginal bio_wait per extra I/O,
+#   (sum bio_wait(K2) - sum bio_wait(K1)) / (K2 - K1),
+# must be 1/IOPS within 10%; and the total bio_wait must explain the
+# fixture's wall time (within 10%).  The throttle wait is visible because
+# block_bio_remap fires before blk-throttle for partition I/O (docs/blk.md).
+# Loop device, partition, cgroup and temp dir are removed on every exit.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+B=${VTAX_TEST_BUILD:-build}
+VTAX=$B/vtax
+FIX=$B/fixtures/odirect_reads
+IOPS=50
+K1=10
+K2=40
+n=0
+fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+[ -x "$VTAX" ] && [ -x "$FIX" ] || { echo "1..0 # SKIP build first (make)"; exit 0; }
+BLKIO=/sys/fs/cgroup/blkio
+[ -f $BLKIO/blkio.throttle.read_iops_device ] || { echo "1..0 # SKIP no cgroup v1 blkio hierarchy"; exit 0; }
+
+tmp=$(mktemp -d /var/tmp/vtax-t45thr.XXXXXX) || exit 1
+loop=
+cleanup() {
+	# run() makes its cgroups in a subshell: find them by name
+	for cg in "$BLKIO"/vtax-t45-$$-*; do
+		[ -d "$cg" ] || continue
+		while read -r p; do echo "$p" > $BLKIO/cgroup.procs; done < "$cg/cgroup.procs"
+		rmdir "$cg"
+	done
+	[ -n "$loop" ] && { delpart "$loop" 1 2>/dev/null; losetup -d "$loop"; }
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+truncate -s 64M "$tmp/img"
+loop=$(losetup --find --show --direct-io=on "$tmp/img") || { echo "1..0 # SKIP losetup failed"; exit 0; }
+addpart "$loop" 1 2048 100000 || { echo "1..0 # SKIP addpart failed"; exit 0; }
+for _ in $(seq 50); do [ -b "${loop}p1" ] && break; sleep 0.1; done
+majmin=$(cat /sys/block/"$(basename "$loop")"/dev)
+
+# run K -> prints "sum_bio_wait_ns count_bio_wait elapsed_ns"
+run() {
+	local k=$1 cg
+	cg=$BLKIO/vtax-t45-$$-$k
+	mkdir "$cg" || return 1
+	echo "$majmin $IOPS" > "$cg/blkio.throttle.read_iops_device" || return 1
+	"$VTAX" run --probes blk -f json -o "$tmp/r$k.json" -- \
+		sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" "$3" "$4"' sh "$cg" "$FIX" "${loop}p1" "$k" \
+		> "$tmp/f$k.json" || return 1
+	python3 - "$tmp/r$k.json" "$tmp/f$k.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); f = json.load(open(sys.argv[2]))
+hs = [h for s in d["subjects"] if s["id"].startswith("pid:") for h in s["histograms"]
+      if h["family"] == "blk" and h["name"] == "bio_wait"]
+print(sum(h["sum_ns"] for h in hs), sum(h["count"] for h in hs), f["elapsed_ns"])
+PY
+}
+
+read -r w1 c1 e1 < <(run $K1)
+ok $([ -n "${c1:-}" ] && [ "$c1" = $K1 ]; echo $?) "K=$K1 throttled reads: $K1 bio_wait samples (got ${c1:-none})"
+read -r w2 c2 e2 < <(run $K2)
+ok $([ -n "${c2:-}" ] && [ "$c2" = $K2 ]; echo $?) "K=$K2 throttled reads: $K2 bio_wait samples (got ${c2:-none})"
+if [ -n "${w2:-}" ] && [ -n "${w1:-}" ]; then
+	python3 - "$w1" "$w2" $K1 $K2 $IOPS <<'PY'
+import sys
+w1, w2, k1, k2, iops = map(float, sys.argv[1:])
+per = (w2 - w1) / (k2 - k1); want = 1e9 / iops
+print("# marginal bio_wait per I/O %.0f ns, 1/IOPS = %.0f ns (%+.1f%%)" % (per, want, 100 * (per - want) / want))
+sys.exit(0 if abs(per - want) <= 0.10 * want else 1)
+PY
+	ok $? "marginal blk.bio_wait per I/O = 1/IOPS (1/$IOPS s) within 10%"
+	python3 -c "import sys; w,e=map(float,sys.argv[1:]); print('# bio_wait %.0f ns of %.0f ns wall' % (w, e)); sys.exit(0 if abs(w-e) <= 0.10*e else 1)" "$w2" "$e2"
+	ok $? "total bio_wait explains the throttled run's wall time within 10%"
+else
+	ok 1 "marginal blk.bio_wait per I/O (runs failed)"
+	ok 1 "total bio_wait vs wall time (runs failed)"
+fi
+
+echo "1..$n"
+exit $fail
