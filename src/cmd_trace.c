@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "export.h"
 #include "output.h"
 #include "report_text.h"
 #include "result_json.h"
@@ -32,6 +33,7 @@ struct trace_opts {
 	uint32_t max_hists;
 	int net_port, net_proto; /* net family flow filter */
 	struct vtax_targets t;
+	struct vtax_intervals *iv; /* attach: per-interval histograms (export.h) */
 };
 
 enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO };
@@ -64,7 +66,8 @@ static const char run_usage[] =
 	"  --probes LIST     families to load (default: all): sched,syscall,net,blk,kvm\n"
 	"  -d, --duration S  stop after S seconds (CMD is sent SIGTERM)\n"
 	"  -i, --interval S  print a live summary every S seconds (stderr)\n"
-	"  -f, --format F    text (default) or json\n"
+	"  -f, --format F    text (default), json, csv, openmetrics,\n"
+	"                    gnuplot or html (docs/export.md)\n"
 	"  -o, --output FILE write the report to FILE (atomically)\n"
 	"  -H, --hist        bar histograms under each row (text)\n"
 	"      --top N       rows per family and subject (text, default 20)\n"
@@ -118,8 +121,9 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 				return vtax_die("--interval: not a positive number of seconds: '%s'", optarg);
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-				return vtax_die("--format: unknown format '%s' (text, json)", optarg);
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && !vtax_export__known(optarg))
+				return vtax_die("--format: unknown format '%s' (text, json, csv, "
+						"openmetrics, gnuplot, html)", optarg);
 			o->format = optarg;
 			break;
 		case 'o':
@@ -268,10 +272,16 @@ static int emit(const struct trace_opts *o, struct vtax_result *r)
 	int rc = 0;
 
 	vtax_result__sort(r);
-	if (!strcmp(o->format, "json")) {
+	if (!strcmp(o->format, "json") || vtax_export__known(o->format)) {
 		json_t *doc = vtax_json__document(r);
 
-		rc = vtax_json__write_file(doc, o->output ? o->output : "-", err, sizeof(err));
+		if (o->iv)
+			json_object_set_new(doc, "intervals", vtax_intervals__to_json(o->iv));
+		if (!strcmp(o->format, "json"))
+			rc = vtax_json__write_file(doc, o->output ? o->output : "-", err, sizeof(err));
+		else
+			rc = vtax_export__write(o->format, r, doc, o->output ? o->output : "-", err,
+						sizeof(err));
 		json_decref(doc);
 	} else {
 		struct vtax_text_opts to = { .sz = sizeof(to), .hist = o->hist, .top = o->top };
@@ -295,6 +305,8 @@ static void wait_loop(struct vtax_session *s, const struct trace_opts *o, pid_t 
 	uint64_t t0 = vtax_now_ns(), last = t0, last_scan = t0;
 	struct vtax_result *prev = NULL;
 	int only_pids = vtax_targets__only_pids(&o->t);
+	/* attach keeps per-interval histograms (1 s unless --interval) for the heatmap */
+	double step = o->interval > 0 ? o->interval : o->iv ? 1.0 : 0;
 
 	while (!vtax_stop) {
 		uint64_t now = vtax_now_ns();
@@ -312,13 +324,16 @@ static void wait_loop(struct vtax_session *s, const struct trace_opts *o, pid_t 
 		}
 		if (o->duration > 0 && (double)(now - t0) / 1e9 >= o->duration)
 			break;
-		if (o->interval > 0 && (double)(now - last) / 1e9 >= o->interval) {
+		if (step > 0 && (double)(now - last) / 1e9 >= step) {
 			struct vtax_result *cur = vtax_result__new("interval"), *d;
 
 			if (cur && !vtax_session__collect(s, cur)) {
 				d = vtax_result__delta(cur, prev);
-				if (d)
+				if (d && o->interval > 0)
 					live_summary(stderr, d, (double)(now - last) / 1e9);
+				if (d && o->iv)
+					vtax_intervals__add(o->iv, d, (double)(last - t0) / 1e9,
+							    (double)(now - last) / 1e9);
 				vtax_result__free(d);
 				vtax_result__free(prev);
 				prev = cur;
@@ -485,6 +500,9 @@ int cmd_attach(int argc, char **argv)
 		return vtax_die("%s", err);
 	}
 	t0 = vtax_now_ns();
+	o.iv = vtax_intervals__new();
 	wait_loop(s, &o, 0, &st);
-	return finish(s, &o, "attach", t0);
+	st = finish(s, &o, "attach", t0);
+	vtax_intervals__free(o.iv);
+	return st;
 }

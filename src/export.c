@@ -409,17 +409,17 @@ int vtax_export__write(const char *format, const struct vtax_result *r, json_t *
 			 format);
 		return -EINVAL;
 	}
-	if (doc)
+	/* a result in memory is used as is (its doc may add "intervals");
+	 * without one, doc is a saved result or a compare document */
+	if (r)
+		rc = vtax_export__from_result(r, json_object_get(doc, "intervals"), &d);
+	else if (doc)
 		rc = vtax_export__from_json(doc, &d, err, errlen);
-	else if (r)
-		rc = vtax_export__from_result(r, NULL, &d);
 	else
 		rc = -EINVAL;
 	if (rc) {
-		if (!doc && rc == -ENOMEM)
-			snprintf(err, errlen, "out of memory");
-		else if (!doc && !r)
-			snprintf(err, errlen, "nothing to export");
+		if (r || !doc)
+			snprintf(err, errlen, "%s", r ? "out of memory" : "nothing to export");
 		return rc;
 	}
 	rc = vtax_export__doc_write(format, &d, path, NULL, err, errlen);

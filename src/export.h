@@ -79,8 +79,9 @@ int vtax_export__known(const char *format);
 /* Write d as format to path ("-" or NULL = stdout where the format allows). */
 int vtax_export__doc_write(const char *format, const struct vtax_export_doc *d, const char *path,
 			   const struct vtax_om_opts *om, char *err, size_t errlen);
-/* For run/attach/compare: export r (or, when doc != NULL, the document doc,
- * which may be a compare document) as format to path. 0 or -errno. */
+/* For run/attach/compare: export r, with doc's optional "intervals"; or,
+ * when r is NULL, the document doc (a saved result or a compare document),
+ * as format to path ("-" = stdout).  0 or -errno with err filled. */
 int vtax_export__write(const char *format, const struct vtax_result *r, json_t *doc,
 		       const char *path, char *err, size_t errlen);
 

@@ -397,6 +397,11 @@ static void logx_axis(FILE *f, const struct logx *a, double ytop, double ybot)
 
 			fprintf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" "
 				   "stroke=\"#f1f3f6\"/>\n", xm, ytop, xm, ybot);
+			/* few decades: label 2x and 5x too, so the axis can be read */
+			if (a->hi_log - a->lo_log <= 2 && (m == 2 || m == 5))
+				fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" "
+					   "text-anchor=\"middle\" style=\"fill:#5b6573\">%s</text>\n",
+					xm, ybot + 15, fmt_tick(b1, sizeof(b1), m * pow(10, e)));
 		}
 	}
 	fprintf(f, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>\n",
@@ -716,23 +721,19 @@ static void heatmap(FILE *f, const struct vtax_export_env *env, const char *titl
 				fmt_ns(b1, sizeof(b1), (double)vtax_hist_hi((r + 1) * group - 1)));
 		}
 	}
-	/* latency axis: decade labels at the band holding each power of ten */
-	for (int e = 0; e < 12; e++) {
-		double v = pow(10, e);
-		unsigned bidx = vtax_hist_index((uint64_t)v) / group;
+	/* latency axis: the lower edge of every k-th band, at most ~12 labels */
+	for (unsigned r = rlo; r <= rhi; r += (nrows + 11) / 12) {
+		double y = top + ph - (double)(r - rlo) * rh;
 
-		if (bidx < rlo || bidx > rhi)
-			continue;
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>"
 			   "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\"/>\n",
-			left - 8, top + ph - (double)(bidx - rlo) * rh - rh / 2 + 4,
-			fmt_tick(b1, sizeof(b1), v), left - 5, left,
-			top + ph - (double)(bidx - rlo) * rh - rh / 2,
-			top + ph - (double)(bidx - rlo) * rh - rh / 2);
+			left - 8, y + 4, fmt_ns(b1, sizeof(b1), (double)vtax_hist_lo(r * group)),
+			left - 5, left, y, y);
 	}
 	for (int t = 0; t <= 5; t++)
-		fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\">%.0f s"
-			   "</text>\n", left + width * t / 5, top + ph + 16, tmax * t / 5);
+		fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\">%.*f s"
+			   "</text>\n", left + width * t / 5, top + ph + 16, tmax < 10 ? 1 : 0,
+			tmax * t / 5);
 	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
 		   "stroke=\"#8a94a3\"/>\n", left, top, width, ph);
 	fprintf(f, "<text x=\"%.0f\" y=\"362\" font-size=\"12\" text-anchor=\"middle\">time since "
@@ -851,7 +852,8 @@ static void section_drops(FILE *f, const struct vtax_export_doc *d)
 			if (!d->envs[e].r->drops[i].value)
 				continue;
 			fputs("<tr><td class=\"l\">", f);
-			esc(f, vtax_export__env_name(&d->envs[e]));
+			esc(f, *vtax_export__env_name(&d->envs[e]) ? vtax_export__env_name(&d->envs[e])
+								    : d->envs[e].r->mode);
 			fputs("</td><td class=\"l\">", f);
 			esc(f, d->envs[e].r->drops[i].name);
 			fprintf(f, "</td><td>%.0f</td></tr>\n", d->envs[e].r->drops[i].value);

@@ -16,6 +16,7 @@ static const struct {
 	{ "doctor", cmd_doctor, "what this host supports and what vtax will measure" },
 	{ "compare", cmd_compare, "run a workload natively, in containers and in a VM; itemize the tax" },
 	{ "load", cmd_load, "(internal) run one load generator, print its result as JSON" },
+	{ "serve", cmd_serve, "serve OpenMetrics on /metrics for Prometheus (a long-running exporter)" },
 	{ "export", cmd_export, "convert a JSON result to CSV, OpenMetrics, gnuplot or HTML" },
 };
 
