@@ -628,8 +628,14 @@ static void report_add(char *report, size_t len, const char *what, const char *i
 	snprintf(report + l, len - l, "removed %s %s\n", what, id);
 }
 
-/* List "ID PID" lines of one object type and remove those whose owner is gone. */
-static int stale_pass(char *report, size_t len, const char *what, char **list, char **rm, int rm_at)
+/*
+ * List "ID STATE PID" lines of one object type and remove those whose
+ * owner (label vtax.pid) is gone.  Objects labelled vtax=1 without an
+ * owner were made by hand or by a test: they are removed only if not in
+ * use (not running; rm without force, which Docker refuses while in use).
+ */
+static int stale_pass(char *report, size_t len, const char *what, char **list, char **rm, char **rm_gentle,
+		      int rm_at)
 {
 	char out[16384], *save = NULL;
 	struct vtax_run_opts ro = { .timeout_s = 30 };
@@ -638,12 +644,17 @@ static int stale_pass(char *report, size_t len, const char *what, char **list, c
 	if (vtax_env__run(list, out, sizeof(out), &ro))
 		return 0;
 	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char id[128] = "", pid[32] = "";
+		char id[128] = "", state[32] = "", pid[32] = "", **argv = rm;
 
-		if (sscanf(line, "%127s %31s", id, pid) < 1 || owner_alive(pid))
+		if (sscanf(line, "%127s %31s %31s", id, state, pid) < 2 || owner_alive(pid))
 			continue;
-		rm[rm_at] = id;
-		if (vtax_env__run(rm, NULL, 0, &ro) == 0) {
+		if (!pid[0]) {
+			if (strcmp(state, "running") == 0)
+				continue;
+			argv = rm_gentle;
+		}
+		argv[rm_at] = id;
+		if (vtax_env__run(argv, NULL, 0, &ro) == 0) {
 			report_add(report, len, what, id);
 			n++;
 		}
@@ -669,24 +680,26 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 	}
 	{
 		char *list[] = { "docker", "ps", "-a", "--filter", "label=vtax=1", "--format",
-				 "{{.ID}} {{.Label \"vtax.pid\"}}", NULL };
+				 "{{.ID}} {{.State}} {{.Label \"vtax.pid\"}}", NULL };
 		char *rm[] = { "docker", "rm", "-f", "-v", NULL, NULL };
+		char *rm_gentle[] = { "docker", "rm", "-v", "--", NULL, NULL };
 
-		n += stale_pass(report, len, "container", list, rm, 4);
+		n += stale_pass(report, len, "container", list, rm, rm_gentle, 4);
 	}
 	{
 		char *list[] = { "docker", "network", "ls", "--filter", "label=vtax=1", "--format",
-				 "{{.ID}} {{.Label \"vtax.pid\"}}", NULL };
+				 "{{.ID}} - {{.Label \"vtax.pid\"}}", NULL };
 		char *rm[] = { "docker", "network", "rm", NULL, NULL };
 
-		n += stale_pass(report, len, "network", list, rm, 3);
+		n += stale_pass(report, len, "network", list, rm, rm, 3);
 	}
 	{
 		char *list[] = { "docker", "volume", "ls", "--filter", "label=vtax=1", "--format",
-				 "{{.Name}} {{.Label \"vtax.pid\"}}", NULL };
+				 "{{.Name}} - {{.Label \"vtax.pid\"}}", NULL };
 		char *rm[] = { "docker", "volume", "rm", "-f", NULL, NULL };
+		char *rm_gentle[] = { "docker", "volume", "rm", "--", NULL, NULL };
 
-		n += stale_pass(report, len, "volume", list, rm, 4);
+		n += stale_pass(report, len, "volume", list, rm, rm_gentle, 4);
 	}
 	/*
 	 * Repeat: `rmi -f` of a layer's parent only untags it while a child
@@ -705,13 +718,17 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 				char *insp[] = { "docker", "image", "inspect", "-f",
 						 "{{index .Config.Labels \"vtax.pid\"}}", id, NULL };
 				char *rmi[] = { "docker", "rmi", "-f", id, NULL };
+				char *rmi_gentle[] = { "docker", "rmi", id, NULL };
 
 				vtax_env__run(insp, pid, sizeof(pid), &ro);
 				chomp(pid);
+				if (strcmp(pid, "<no value>") == 0)
+					pid[0] = 0;
 				if (owner_alive(pid))
 					continue;
-				left++;
-				if (vtax_env__run(rmi, NULL, 0, &ro) == 0) {
+				/* No owner label: not vtax's run; only if unused (no -f). */
+				if (vtax_env__run(pid[0] ? rmi : rmi_gentle, NULL, 0, &ro) == 0) {
+					left++;
 					report_add(report, len, "image", id);
 					n++;
 				}
