@@ -190,7 +190,7 @@ static void stack_from_families(const struct vtax_export_doc *d, struct stack *s
 
 static void svg_stack(FILE *f, const struct stack *s)
 {
-	const double left = 210, width = 780, rowh = 34, top = 28;
+	const double left = 210, width = 680, rowh = 34, top = 28;
 	double lo = 0, hi = 0, x0, scale;
 	char b1[32];
 	double h;
@@ -212,7 +212,7 @@ static void svg_stack(FILE *f, const struct stack *s)
 		hi = 1;
 	scale = width / (hi - lo);
 	x0 = left - lo * scale;
-	h = top + rowh * (double)s->nrows + 70 + 22 * (double)((s->ncols + 4) / 5);
+	h = top + rowh * (double)s->nrows + 26 + 22 * (double)((s->ncols + 4) / 5);
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1120\" height=\"%.0f\" "
 		   "viewBox=\"0 0 1120 %.0f\" role=\"img\">\n", h, h);
 	/* scale ticks: 5 steps */
@@ -267,7 +267,7 @@ static void svg_stack(FILE *f, const struct stack *s)
 	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>\n", x0,
 		top - 4, x0, top + rowh * (double)s->nrows);
 	for (size_t c = 0; c < s->ncols; c++) {
-		double lx = left + (double)(c % 5) * 170, ly = top + rowh * (double)s->nrows + 30 +
+		double lx = left + (double)(c % 5) * 170, ly = top + rowh * (double)s->nrows + 22 +
 							      22 * (double)(c / 5);
 
 		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
@@ -897,7 +897,13 @@ static void header(FILE *f, const struct vtax_export_doc *d)
 	} else {
 		fprintf(f, " · %zu subject%s", r0->nsubjects, r0->nsubjects == 1 ? "" : "s");
 	}
-	fprintf(f, " · %.1f s", r0->duration_s);
+	{
+		double secs = 0;
+
+		for (size_t e = 0; e < d->nenvs; e++)
+			secs += d->envs[e].r->duration_s;
+		fprintf(f, " · %.1f s measured", secs);
+	}
 	if (when[0])
 		fprintf(f, " · started %s", when);
 	fputs("</p>\n", f);
