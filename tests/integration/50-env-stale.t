@@ -64,7 +64,7 @@ killed() {
 	env "$@" VTAX_TEST_MODE=hold "$BIN" >"$TMP/hold" 2>"$TMP/holderr" &
 	pid=$!
 	for i in $(seq 1 600); do
-		grep -q '^# holding' "$TMP/hold" && break
+		grep -qs '^# holding' "$TMP/hold" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
