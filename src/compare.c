@@ -217,6 +217,48 @@ static void oncpu_delta(const struct oncpu_snap *a, const struct oncpu_snap *b, 
 	}
 }
 
+/* The docker-proxy process serving host_port (docker-nat's 127.0.0.1
+ * publication), by its command line; 0 if none. */
+static pid_t find_proxy(int host_port)
+{
+	char want[16];
+	struct dirent *d;
+	pid_t found = 0;
+	DIR *dir;
+
+	if (host_port <= 0)
+		return 0;
+	snprintf(want, sizeof(want), "%d", host_port);
+	dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	while (!found && (d = readdir(dir))) {
+		char path[64], buf[4096];
+		const char *args[64];
+		size_t n, na = 0;
+		FILE *f;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		for (size_t i = 0; i < n && na < 64; i += strlen(buf + i) + 1)
+			args[na++] = buf + i;
+		if (!na || !strstr(args[0], "docker-proxy"))
+			continue;
+		for (size_t i = 0; i + 1 < na; i++)
+			if (!strcmp(args[i], "-host-port") && !strcmp(args[i + 1], want))
+				found = atoi(d->d_name);
+	}
+	closedir(dir);
+	return found;
+}
+
 /* ---- the client child ---------------------------------------------- */
 
 enum { MSG_PROGRESS = 1, MSG_RESULT = 2 };
@@ -683,7 +725,8 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 	};
 	int in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE;
 	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
-	struct oncpu_snap *a = NULL, *b = NULL;
+	struct oncpu_snap *a = NULL, *b = NULL, *pa = NULL, *pb = NULL;
+	pid_t proxy_pid = 0;
 	struct vtax_session *s = NULL;
 	struct msg_result *m = NULL;
 	uint32_t server_id, client_id;
@@ -706,16 +749,33 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 		snprintf(ce->error, sizeof(ce->error), "%s", err[0] ? err : strerror(-rc));
 		goto out;
 	}
+	if (c->opts.via_proxy && e->proxy_port > 0) {
+		uint32_t proxy_id;
+		pid_t pp = find_proxy(e->proxy_port);
+
+		if (pp > 0 && !vtax_session__add_subject(s, "proxy", "pid", &proxy_id) &&
+		    !vtax_session__track_pid_tree(s, pp, proxy_id) && !vtax_session__commit(s)) {
+			proxy_pid = pp;
+			vtax_session__subject(s, proxy_id)->pid = pp;
+		} else if (!ce->warning[0]) {
+			snprintf(ce->warning, sizeof(ce->warning),
+				 "docker-proxy for port %d not found: its time is not itemized",
+				 e->proxy_port);
+		}
+	}
 	vtax_sched__baseline(s);
 	a = calloc(1, sizeof(*a));
+	pa = calloc(1, sizeof(*pa));
+	pb = calloc(1, sizeof(*pb));
 	b = calloc(1, sizeof(*b));
 	m = calloc(1, sizeof(*m));
-	if (!a || !b || !m) {
+	if (!a || !b || !m || !pa || !pb) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	if (srv != getpid())
 		oncpu_read(srv, a);
+	oncpu_read(proxy_pid, pa);
 	t0 = now_s();
 	for (int run = 1; run <= c->opts.runs; run++) {
 		memset(m, 0, sizeof(*m));
@@ -726,6 +786,7 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 	}
 	if (srv != getpid())
 		oncpu_read(srv, b);
+	oncpu_read(proxy_pid, pb);
 	progress(c, "collect", idx, c->opts.runs, now_s(), ce->ops);
 	ce->traced = vtax_result__new("compare-env");
 	if (!ce->traced) {
@@ -754,6 +815,12 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 			if (e->kind == VTAX_ENV_VM)
 				vtax_subject__counter(subj, "compare.vcpu_oncpu_ns", "ns", vcpu, 0);
 		}
+		if (proxy_pid > 0) {
+			oncpu_delta(pa, pb, &all, &vcpu);
+			subj = vtax_result__subject(ce->traced, "proxy", "pid");
+			if (subj)
+				vtax_subject__counter(subj, "compare.proxy_oncpu_ns", "ns", all, 0);
+		}
 		subj = vtax_result__subject(ce->traced, "client", "pid");
 		if (subj)
 			vtax_subject__counter(subj, "compare.ops_traced", "count",
@@ -766,6 +833,8 @@ out:
 	vtax_session__close(s);
 	free(a);
 	free(b);
+	free(pa);
+	free(pb);
 	free(m);
 	return rc;
 }

@@ -50,9 +50,12 @@ static const struct cause_def {
 			     VTAX_FAM_NET },
 	[VTAX_CAUSE_HOPS] = { "hops", "bridge+veth hops",
 			      "--net=host (no veth pair, no bridge forwarding)", "net", VTAX_FAM_NET },
+	[VTAX_CAUSE_FILTER] = { "filter", "netfilter filter rules",
+				"--net=host (no FORWARD/DOCKER chains on the path), or fewer rules",
+				"net", VTAX_FAM_NET },
 	[VTAX_CAUSE_PROXY] = { "proxy", "docker-proxy",
 			       "publish on a host address or disable the userland proxy (dockerd \"userland-proxy\": false), or --net=host",
-			       "net", VTAX_FAM_NET },
+			       "sched", VTAX_FAM_SCHED },
 	[VTAX_CAUSE_FS] = { "fs", "filesystem/overlay",
 			    "put the data on a volume (-v NAME:/data) instead of the container's overlay layer",
 			    "syscall", VTAX_FAM_SYSCALL },
@@ -77,6 +80,7 @@ static const struct cause_def {
 /* Counters compare.c adds to the "server" subject (per-thread schedstat). */
 #define SERVER_ONCPU "compare.server_oncpu_ns"
 #define VCPU_ONCPU "compare.vcpu_oncpu_ns"
+#define PROXY_ONCPU "compare.proxy_oncpu_ns"
 
 static int has_word(const char *s, const char *w)
 {
@@ -97,19 +101,34 @@ static int data_fs(const char *fs)
 	return 1;
 }
 
-/* Which cause a series feeds, or -1.  See the header comment for why. */
-static int classify(const struct vtax_series *se)
+/* Which cause a series feeds, or -1.  See the header comment for why.
+ * subj is the owning subject: the "proxy" subject (docker-proxy, tracked
+ * by compare.c with --via-proxy) is a cause by itself. */
+static int classify(const struct vtax_subject *subj, const struct vtax_series *se)
 {
 	const char *f = se->family, *n = se->name;
 
+	/* docker-proxy is itemized by its threads' on-CPU time only: Go runs
+	 * goroutines on several threads that wait for a CPU in parallel, so
+	 * their run-queue waits overlap and are not on the request's path */
+	if (subj && !strcmp(subj->id, "proxy"))
+		return -1;
+
 	if (!strcmp(f, "net")) {
-		/* whole-path figures would double count the hops */
-		if (has_word(n, "total") || has_word(n, "e2e") || has_word(n, "rtt"))
+		/*
+		 * path: end to end, would double count the hops; sock_queue: a
+		 * packet waiting for the application to read it (that wait is
+		 * the reader's wake-up, measured by sched.runq, or idleness);
+		 * drop: time since a lost packet's last event.
+		 */
+		if (!strcmp(n, "path") || !strcmp(n, "sock_queue") || !strcmp(n, "drop") ||
+		    has_word(n, "total") || has_word(n, "e2e"))
 			return -1;
 		if (has_word(n, "proxy"))
 			return VTAX_CAUSE_PROXY;
-		if (has_word(n, "nat") || has_word(n, "conntrack") || !strncmp(n, "nf", 2) ||
-		    has_word(n, "netfilter") || has_word(n, "filter"))
+		if (!strcmp(n, "filter"))
+			return VTAX_CAUSE_FILTER;
+		if (has_word(n, "nat") || has_word(n, "conntrack"))
 			return VTAX_CAUSE_NAT;
 		return VTAX_CAUSE_HOPS;
 	}
@@ -140,14 +159,17 @@ static int classify(const struct vtax_series *se)
 	return -1;
 }
 
-/* "family.name{k=v,...}", without the "part" label. */
-static void series_key(const struct vtax_series *se, char *buf, size_t len)
+/* "family.name{k=v,...}", without the labels that differ run to run. */
+static void series_key(const struct vtax_subject *subj, const struct vtax_series *se, char *buf,
+		       size_t len)
 {
-	size_t off = (size_t)snprintf(buf, len, "%s.%s", se->family, se->name);
+	size_t off = (size_t)snprintf(buf, len, "%s%s.%s", subj && !strcmp(subj->id, "proxy") ?
+					      "docker-proxy " : "", se->family, se->name);
 	int first = 1;
 
 	for (int i = 0; i < se->nlabels && off < len; i++) {
-		if (!strcmp(se->labels[i].key, "part"))
+		if (!strcmp(se->labels[i].key, "part") || !strcmp(se->labels[i].key, "netns") ||
+		    !strcmp(se->labels[i].key, "ct"))
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", first ? "{" : ",",
 					se->labels[i].key, se->labels[i].value);
@@ -157,8 +179,18 @@ static void series_key(const struct vtax_series *se, char *buf, size_t len)
 		snprintf(buf + off, len - off, "}");
 }
 
+/*
+ * A net series seen on fewer than 1 packet per 100 operations is not on the
+ * workload's path: another program's traffic in a shared namespace, or a
+ * chain that started long ago (its one huge sample would swamp the mean).
+ */
+static int rare(const struct vtax_series *se, uint64_t ops)
+{
+	return !strcmp(se->family, "net") && se->hist.count * 100 < ops;
+}
+
 /* Total sum_ns of one series key over every subject of r. */
-static double key_total(const struct vtax_result *r, const char *key, int cause)
+static double key_total(const struct vtax_result *r, const char *key, int cause, uint64_t ops)
 {
 	double t = 0;
 	char k[160];
@@ -169,9 +201,9 @@ static double key_total(const struct vtax_result *r, const char *key, int cause)
 		for (size_t j = 0; j < r->subjects[i].nseries; j++) {
 			const struct vtax_series *se = &r->subjects[i].series[j];
 
-			if (classify(se) != cause)
+			if (classify(&r->subjects[i], se) != cause || rare(se, ops))
 				continue;
-			series_key(se, k, sizeof(k));
+			series_key(&r->subjects[i], se, k, sizeof(k));
 			if (!strcmp(k, key))
 				t += (double)se->hist.sum_ns;
 		}
@@ -272,9 +304,9 @@ static void fill_cause(struct vtax_ledger_cause *c, const struct vtax_ledger_inp
 				const struct vtax_series *se = &r->subjects[i].series[j];
 				int seen = 0;
 
-				if (classify(se) != (int)c->id)
+				if (classify(&r->subjects[i], se) != (int)c->id || rare(se, side[s]->traced_ops))
 					continue;
-				series_key(se, key, sizeof(key));
+				series_key(&r->subjects[i], se, key, sizeof(key));
 				for (int k = 0; k < c->nitems; k++)
 					if (!strcmp(c->items[k].series, key))
 						seen = 1;
@@ -283,8 +315,10 @@ static void fill_cause(struct vtax_ledger_cause *c, const struct vtax_ledger_inp
 				if (s == 0)
 					c->present = 1;
 				cause_add_item(c, key,
-					       per_op(key_total(env->traced, key, c->id), env->traced_ops),
-					       per_op(key_total(base->traced, key, c->id), base->traced_ops));
+					       per_op(key_total(env->traced, key, c->id, env->traced_ops),
+						      env->traced_ops),
+					       per_op(key_total(base->traced, key, c->id, base->traced_ops),
+						      base->traced_ops));
 			}
 	}
 }
@@ -304,18 +338,30 @@ static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input 
 			const struct vtax_series *se = &r->subjects[i].series[j];
 			int seen = 0;
 
-			if (classify(se) != VTAX_CAUSE_FS)
+			if (classify(&r->subjects[i], se) != VTAX_CAUSE_FS)
 				continue;
-			series_key(se, key, sizeof(key));
+			series_key(&r->subjects[i], se, key, sizeof(key));
 			for (int k = 0; k < c->nitems; k++)
 				if (!strcmp(c->items[k].series, key))
 					seen = 1;
 			if (seen)
 				continue;
 			c->present = 1;
-			cause_add_item(c, key, per_op(key_total(r, key, VTAX_CAUSE_FS), env->traced_ops),
+			cause_add_item(c, key, per_op(key_total(r, key, VTAX_CAUSE_FS, env->traced_ops), env->traced_ops),
 				       per_op(native_fs_total(base->traced, se->name), base->traced_ops));
 		}
+}
+
+/* docker-proxy relays every byte in userspace: its threads' on-CPU time
+ * is the proxy's cost (its run-queue waits are items too, above). */
+static void fill_proxy_cpu(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env)
+{
+	double v = counter_total(env->traced, PROXY_ONCPU);
+
+	if (v <= 0)
+		return;
+	c->present = 1;
+	cause_add_item(c, "docker-proxy threads on-CPU (schedstat)", per_op(v, env->traced_ops), 0);
 }
 
 /* Under TCG the vCPU threads run the guest by emulation: their on-CPU time
@@ -325,7 +371,6 @@ static void fill_tcg(struct vtax_ledger_cause *c, const struct vtax_ledger_input
 {
 	double v = counter_total(env->traced, VCPU_ONCPU);
 
-	c->measured = env->emulated;
 	if (!env->emulated || v <= 0)
 		return;
 	c->present = 1;
@@ -467,9 +512,22 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 			fill_tcg(c, in, base);
 		else
 			fill_cause(c, in, base);
+		if (i == VTAX_CAUSE_PROXY)
+			fill_proxy_cpu(c, in);
 		qsort(c->items, (size_t)c->nitems, sizeof(c->items[0]), item_cmp);
 	}
 
+	/* netfilter runs inside the hops that carry it: keep the hops cause
+	 * exclusive so that a microsecond is counted once */
+	{
+		struct vtax_ledger_cause *h = &le->causes[VTAX_CAUSE_HOPS];
+		const struct vtax_ledger_cause *n = &le->causes[VTAX_CAUSE_NAT];
+		const struct vtax_ledger_cause *f = &le->causes[VTAX_CAUSE_FILTER];
+
+		if (h->measured && h->present && (n->present || f->present))
+			cause_add_item(h, "(minus netfilter time inside these hops)",
+				       -(n->env_ns + f->env_ns), -(n->base_ns + f->base_ns));
+	}
 	le->explained_ns = 0;
 	le->lead = -1;
 	for (int i = 0; i < VTAX_CAUSE__COUNT; i++) {

@@ -23,6 +23,7 @@
 enum vtax_ledger_cause_id {
 	VTAX_CAUSE_NAT,      /* net: NAT + conntrack (netfilter) */
 	VTAX_CAUSE_HOPS,     /* net: bridge + veth and other hops */
+	VTAX_CAUSE_FILTER,   /* net: netfilter filter table (Docker's chains) */
 	VTAX_CAUSE_PROXY,    /* net: docker-proxy (userland proxy) */
 	VTAX_CAUSE_FS,       /* syscall{fs=overlay} vs the native filesystem */
 	VTAX_CAUSE_BLK,      /* blk.* */
