@@ -6,10 +6,12 @@
  * Bad input ends with one error line and a non-zero exit, and leaves no
  * output behind: the exporters write temp files and rename them at the end.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "export.h"
 #include "result_json.h"
@@ -81,6 +83,8 @@ int cmd_export(int argc, char **argv)
 	if (optind + 1 < argc)
 		return vtax_die("export: unexpected argument '%s'", argv[optind + 1]);
 	input = argv[optind];
+	if (access(input, R_OK))
+		return vtax_die("cannot read %s: %s", input, strerror(errno));
 	doc = vtax_json__load_file(input, err, sizeof(err));
 	if (!doc)
 		return vtax_die("%s", err);
