@@ -619,8 +619,8 @@ static int env_prepare(struct vtax_compare *c, int idx, struct vtax_env *e,
 }
 
 /* Subject "server": the environment itself. */
-static int add_server(struct vtax_session *s, const struct vtax_env *e, uint32_t *id, char *err,
-		      size_t errlen)
+static int add_server(struct vtax_session *s, const struct vtax_env *e, int in_env, uint32_t *id,
+		      char *err, size_t errlen)
 {
 	struct vtax_subject_def *d;
 	pid_t pid = e->kind == VTAX_ENV_VM ? (e->vmm_pid > 0 ? e->vmm_pid : e->server_pid)
@@ -647,7 +647,14 @@ static int add_server(struct vtax_session *s, const struct vtax_env *e, uint32_t
 			return rc;
 		}
 	}
-	if (e->cgroup_path[0] && e->kind != VTAX_ENV_NATIVE && e->kind != VTAX_ENV_VM) {
+	/*
+	 * By cgroup only when the workload runs inside the container (io:
+	 * `docker exec` processes are not descendants of the server).  A
+	 * tracked cgroup makes every traced event walk cgroup ancestors, a
+	 * cost native does not pay: with a server alone, the PID tree is the
+	 * same subject at the same per-event cost as on native.
+	 */
+	if (in_env && e->cgroup_path[0] && e->kind != VTAX_ENV_NATIVE && e->kind != VTAX_ENV_VM) {
 		snprintf(d->cgroup_path, sizeof(d->cgroup_path), "%s", e->cgroup_path);
 		rc = vtax_session__track_cgroup(s, e->cgroup_path, *id, err, errlen);
 		if (rc)
@@ -740,7 +747,7 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 		return rc;
 	}
 	fam_errors(ce, s);
-	rc = add_server(s, e, &server_id, err, sizeof(err));
+	rc = add_server(s, e, in_env, &server_id, err, sizeof(err));
 	if (!rc)
 		rc = vtax_session__add_subject(s, "client", "pid", &client_id);
 	if (!rc)

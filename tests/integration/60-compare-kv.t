@@ -1,0 +1,111 @@
+#!/bin/bash
+# 60-compare-kv.t - `vtax compare` with the kv workload (real redis-server)
+# on native, docker-nat and docker-host, checked from the JSON report:
+#   A. default docker-nat path (client -> gateway DNAT -> bridge -> veth):
+#      NAT (net.nat, a NATed connection), conntrack and veth/bridge hop
+#      components are non-zero in docker-nat and absent in docker-host;
+#      docker-host's difference from native is within noise (the ledger's
+#      band, or 25% of native's mean on this shared 2-core machine).
+#   B. docker-nat through docker-proxy (--via-proxy): a larger per-request
+#      latency than native (by more than the noise band), a docker-proxy
+#      component, and a closure of at least 60%.
+# The net-family assertions are skipped (TAP SKIP) when `vtax doctor` shows
+# the net family is not loaded on this host.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+vtax=${VTAX_TEST_BUILD:-build}/vtax
+[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
+command -v docker >/dev/null || { echo "1..0 # SKIP docker not installed"; exit 0; }
+
+tmp=$(mktemp -d /tmp/vtax-t60kv.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+net=0
+"$vtax" doctor 2>/dev/null | grep -Eq '^[[:space:]]+net[[:space:]]+yes' && net=1
+
+"$vtax" compare --quick --runs 2 --envs native,docker-nat,docker-host -f json -o "$tmp/a.json" \
+	2>"$tmp/a.err"
+echo "$?" >"$tmp/a.rc"
+"$vtax" compare --quick --envs native,docker-nat --via-proxy -f json -o "$tmp/b.json" 2>"$tmp/b.err"
+echo "$?" >"$tmp/b.rc"
+
+NET=$net python3 - "$tmp" <<'PY'
+import json, os, sys
+tmp = sys.argv[1]
+net = os.environ["NET"] == "1"
+n = 0
+def ok(cond, msg, skip=None):
+    global n
+    n += 1
+    if skip:
+        print("ok %d - %s # SKIP %s" % (n, msg, skip))
+    else:
+        print("%sok %d - %s" % ("" if cond else "not ", n, msg))
+    return cond
+def load(tag):
+    rc = int(open("%s/%s.rc" % (tmp, tag)).read())
+    try:
+        return rc, json.load(open("%s/%s.json" % (tmp, tag)))
+    except Exception as e:
+        sys.stdout.write("# %s: %s\n# %s\n" % (tag, e, open("%s/%s.err" % (tmp, tag)).read().replace("\n", "\n# ")))
+        return rc, None
+def env(d, name):
+    return [e for e in d["environments"] if e["env"] == name][0]
+def led(d, name):
+    return [e for e in d["ledger"]["environments"] if e["env"] == name][0]
+def cause(le, key):
+    return [c for c in le["causes"] if c["cause"] == key][0]
+def items(le, key, prefix):
+    return [i for i in cause(le, key)["components"] if i["series"].startswith(prefix)]
+noskip = None if net else "net family not loaded (vtax doctor)"
+
+rc, a = load("a")
+if not ok(rc == 0 and a and all(e["status"] == "ok" for e in a["environments"]),
+          "A: compare native,docker-nat,docker-host exits 0, every environment ok (rc %d)" % rc):
+    if a:
+        for e in a["environments"]:
+            print("# %s: %s %s" % (e["env"], e["status"], e.get("error")))
+    print("1..%d" % n); sys.exit(1)
+ok(a["mode"] == "compare" and a["vtax_schema"] == 1 and len(a["environments"]) == 3
+   and all(e["throughput_ops_s"] > 0 and e["client_latency"]["count"] > 0 and len(e["runs"]) == 2
+           for e in a["environments"]),
+   "A: JSON has throughput, client latency and 2 runs per environment")
+nat, host = led(a, "docker-nat"), led(a, "docker-host")
+natp = sum(i["env_ns_per_op"] for i in items(nat, "nat", "net.nat{"))
+ctk = sum(i["env_ns_per_op"] for i in items(nat, "nat", "net.conntrack"))
+veth = sum(i["env_ns_per_op"] for i in cause(nat, "hops")["components"]
+           if "dev=veth" in i["series"] or "dev=bridge" in i["series"])
+print("# docker-nat per request: NAT %.0f ns, conntrack %.0f ns, veth/bridge hops %.0f ns" % (natp, ctk, veth))
+ok(natp > 0 and ctk > 0, "A: docker-nat has NAT and conntrack time per request", noskip)
+ok(veth > 0, "A: docker-nat has bridge/veth hop time per request", noskip)
+hnat = sum(i["env_ns_per_op"] for i in items(host, "nat", "net.nat{"))
+hveth = sum(i["env_ns_per_op"] for i in cause(host, "hops")["components"]
+            if "dev=veth" in i["series"] or "dev=bridge" in i["series"])
+print("# docker-host per request: NAT %.0f ns, veth/bridge hops %.0f ns" % (hnat, hveth))
+ok(hnat == 0 and hveth < 0.05 * max(veth, 1), "A: docker-host has no NAT and no bridge/veth hops", noskip)
+nmean = env(a, "native")["client_latency"]["mean_ns"]
+print("# docker-host: diff %.0f ns/request, noise band %.0f ns, native mean %.0f ns" %
+      (host["diff_ns_per_op"], host["noise_ns"], nmean))
+ok(host["within_noise"] or abs(host["diff_ns_per_op"]) <= 0.25 * nmean,
+   "A: docker-host differs from native within noise")
+
+rc, b = load("b")
+if not ok(rc == 0 and b and all(e["status"] == "ok" for e in b["environments"]),
+          "B: compare --via-proxy exits 0, every environment ok (rc %d)" % rc):
+    print("1..%d" % n); sys.exit(1)
+p = led(b, "docker-nat")
+print("# docker-nat via proxy: %s" % p["headline"])
+ok(p["diff_ns_per_op"] > p["noise_ns"] and p["diff_ns_per_op"] > 0,
+   "B: docker-nat (via docker-proxy) costs more per request than native, beyond noise")
+ok(cause(p, "proxy")["present"] and cause(p, "proxy")["delta_ns_per_op"] > 0,
+   "B: the docker-proxy component is non-zero")
+ok(cause(p, "hops")["present"], "B: bridge/veth hops are itemized", noskip)
+ok(p["closure"] is not None and p["closure"] >= 0.60,
+   "B: closure >= 60%% (%s)" % p["closure"], None if net else noskip)
+ok(p["lead"] is not None and p["headline"].startswith("In docker-nat") and "knob:" in p["headline"],
+   "B: the headline leads with the biggest cause and its knob")
+print("1..%d" % n)
+PY
