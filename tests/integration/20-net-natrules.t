@@ -56,8 +56,11 @@ bn=$(hsum "$TMP/base.json" pid: net nat "hook=prerouting,ct=new" sum_ns)
 rn=$(hsum "$TMP/rules.json" pid: net nat "hook=prerouting,ct=new" sum_ns)
 nb=$(hsum "$TMP/base.json" pid: net nat "hook=prerouting,ct=new" count)
 nr=$(hsum "$TMP/rules.json" pid: net nat "hook=prerouting,ct=new" count)
-check "NAT-timed new connections = connections made ($nb, $nr = $CONNS)" -- \
-	test "$nb" -eq $CONNS -a "$nr" -eq $CONNS
+lb=$(jpy "$TMP/base.json" "d['drops'].get('hist_map_full', 0)")
+lr=$(jpy "$TMP/rules.json" "d['drops'].get('hist_map_full', 0)")
+# exact up to the samples vtax reports it could not store
+check "NAT-timed new connections = connections made ($nb, $nr = $CONNS; lost $lb, $lr)" -- \
+	test "$nb" -le $CONNS -a $((CONNS - nb)) -le "$lb" -a "$nr" -le $CONNS -a $((CONNS - nr)) -le "$lr"
 check "NAT component per connection grows >= 10x ($((bn / CONNS)) -> $((rn / CONNS)) ns)" -- \
 	ge "$rn" "$((bn * 10))"
 for c in "conntrack:hook=prerouting,ct=established" "filter:hook=forward,ct=established" \
