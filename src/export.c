@@ -54,23 +54,26 @@ static const char *jstr_any(const json_t *o, const char *const *keys)
 static const char *const k_name[] = { "component", "name", "cause", "key", NULL };
 static const char *const k_value[] = { "ns_per_op", "per_op_ns", "delta_ns_per_op", "delta_ns",
 				       "ns", "value", NULL };
-static const char *const k_delta[] = { "delta_ns_per_op", "delta_ns", "diff_ns_per_op",
+static const char *const k_delta[] = { "diff_ns_per_op", "delta_ns_per_op", "delta_ns",
 				       "total_delta_ns", "difference_ns", NULL };
 static const char *const k_unexpl[] = { "unexplained_ns_per_op", "unexplained_ns",
 					"unexplained", NULL };
 static const char *const k_items[] = { "components", "items", "rows", "causes", NULL };
 
-static int ledger_add_item(struct vtax_ledger_env *le, const char *name, double v)
+static int ledger_add_item(struct vtax_ledger_env *le, const char *name, const char *knob,
+			   double v)
 {
 	struct vtax_ledger_item *n;
 
-	if (!isfinite(v))
+	/* causes measured as absent (or exactly nothing) would only add empty columns */
+	if (!isfinite(v) || v == 0)
 		return 0;
 	n = realloc(le->items, (le->nitems + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	le->items = n;
 	snprintf(n[le->nitems].component, sizeof(n->component), "%s", name);
+	snprintf(n[le->nitems].knob, sizeof(n->knob), "%s", knob ? knob : "");
 	n[le->nitems].ns_per_op = v;
 	le->nitems++;
 	return 0;
@@ -88,13 +91,17 @@ static int ledger_env_from_json(const json_t *e, const char *name, struct vtax_l
 	snprintf(le->env, sizeof(le->env), "%s", name);
 	le->delta_ns_per_op = jnum_any(e, k_delta, NAN);
 	le->closure = jnum_any(e, (const char *const[]){ "closure", NULL }, NAN);
+	snprintf(le->headline, sizeof(le->headline), "%s",
+		 jstr_any(e, (const char *const[]){ "headline", "summary", NULL }) ?: "");
 	for (const char *const *k = k_items; *k && !items; k++)
 		items = json_object_get(e, *k);
 	if (json_is_array(items)) {
 		json_array_foreach(items, i, it) {
 			const char *n = jstr_any(it, k_name);
 
-			if (n && ledger_add_item(le, n, jnum_any(it, k_value, NAN)))
+			if (json_is_false(json_object_get(it, "present")))
+				continue;
+			if (n && ledger_add_item(le, n, jstr(it, "knob"), jnum_any(it, k_value, NAN)))
 				return -ENOMEM;
 		}
 	} else if (json_is_object(items)) {
@@ -102,12 +109,12 @@ static int ledger_env_from_json(const json_t *e, const char *name, struct vtax_l
 			double v = json_is_number(it) ? json_number_value(it)
 						      : jnum_any(it, k_value, NAN);
 
-			if (ledger_add_item(le, key, v))
+			if (ledger_add_item(le, key, NULL, v))
 				return -ENOMEM;
 		}
 	}
 	u = jnum_any(e, k_unexpl, NAN);
-	if (isfinite(u) && ledger_add_item(le, "unexplained", u))
+	if (isfinite(u) && ledger_add_item(le, "unexplained", NULL, u))
 		return -ENOMEM;
 	return 0;
 }
@@ -120,7 +127,7 @@ static int ledger_from_json(const json_t *l, struct vtax_export_doc *d)
 
 	if (!json_is_object(l))
 		return 0;
-	if ((s = jstr_any(l, (const char *const[]){ "unit", "op_unit", "per", NULL })))
+	if ((s = jstr_any(l, (const char *const[]){ "op", "unit", "op_unit", "per", NULL })))
 		snprintf(d->op_unit, sizeof(d->op_unit), "%s", s);
 	if ((s = jstr_any(l, (const char *const[]){ "baseline", "reference", NULL })))
 		snprintf(d->baseline, sizeof(d->baseline), "%s", s);
@@ -172,6 +179,7 @@ static int add_env(struct vtax_export_doc *d, const char *name, struct vtax_resu
 	d->envs = n;
 	memset(&n[d->nenvs], 0, sizeof(*n));
 	snprintf(n[d->nenvs].name, sizeof(n->name), "%s", name ? name : "");
+	n[d->nenvs].throughput_ops_s = NAN;
 	n[d->nenvs].r = r;
 	n[d->nenvs].owned = owned;
 	n[d->nenvs].intervals = json_is_array(intervals) ? intervals : NULL;
@@ -195,30 +203,63 @@ int vtax_export__from_json(json_t *doc, struct vtax_export_doc *d, char *err, si
 		const json_t *envs = json_object_get(doc, "environments"), *e, *w;
 		size_t i;
 
+		const char *op = jstr(json_object_get(doc, "workload"), "op");
+
 		json_array_foreach(envs, i, e) {
 			const json_t *res = e;
-			const char *name;
+			const char *name, *st = jstr(e, "status"), *msg;
 			char suberr[256], dflt[32];
 
+			snprintf(dflt, sizeof(dflt), "env%zu", i + 1);
+			name = jstr_any(e, (const char *const[]){ "env", "name", "environment", NULL });
+			if (!name || !*name)
+				name = dflt;
 			if (!json_is_array(json_object_get(res, "subjects")) &&
 			    json_is_object(json_object_get(e, "result")))
 				res = json_object_get(e, "result");
-			if (!json_is_array(json_object_get(res, "subjects")))
-				continue; /* a failed environment: nothing measured */
+			if (!json_is_array(json_object_get(res, "subjects")) || (st && !strcmp(st, "failed"))) {
+				/* a failed environment: nothing measured, say why */
+				msg = jstr(e, "error");
+				if (d->nnotes < 8)
+					snprintf(d->notes[d->nnotes++], sizeof(d->notes[0]), "%s failed: %s",
+						 name, msg ? msg : "no measurements");
+				continue;
+			}
 			r = vtax_result__from_json(res, suberr, sizeof(suberr));
 			if (!r) {
 				snprintf(err, errlen, "environment %zu: %s", i, suberr);
 				vtax_export__free(d);
 				return -EINVAL;
 			}
-			snprintf(dflt, sizeof(dflt), "env%zu", i + 1);
-			name = jstr_any(e, (const char *const[]){ "env", "name", "environment", NULL });
-			if (!name || !*name)
-				name = r->env[0] ? r->env : dflt;
+			if ((msg = jstr(e, "warning")) && *msg && d->nnotes < 8)
+				snprintf(d->notes[d->nnotes++], sizeof(d->notes[0]), "%s: %s", name, msg);
+			/* the workload's client-side latency becomes a series of its own,
+			 * so every exporter sees it (subject "client", family "client") */
+			if (json_is_object(json_object_get(e, "client_latency"))) {
+				struct vtax_subject *cs = vtax_result__subject(r, "client", "client");
+				struct vtax_series *se =
+					cs ? vtax_subject__series(cs, "client", op && *op ? op : "op", 0, NULL)
+					   : NULL;
+
+				if (!se) {
+					vtax_result__free(r);
+					goto oom;
+				}
+				if (vtax_hist__from_json(json_object_get(e, "client_latency"), &se->hist,
+							 suberr, sizeof(suberr))) {
+					snprintf(err, errlen, "environment %s: client_latency: %s", name,
+						 suberr);
+					vtax_result__free(r);
+					vtax_export__free(d);
+					return -EINVAL;
+				}
+			}
 			if (add_env(d, name, r, 1, json_object_get(res, "intervals"))) {
 				vtax_result__free(r);
 				goto oom;
 			}
+			d->envs[d->nenvs - 1].throughput_ops_s =
+				jnum_any(e, (const char *const[]){ "throughput_ops_s", NULL }, NAN);
 		}
 		if (!d->nenvs) {
 			snprintf(err, errlen, "compare document without any measured environment");

@@ -25,11 +25,13 @@ struct vtax_export_env {
 	struct vtax_result *r;
 	int owned;                 /* r is freed with the doc */
 	const json_t *intervals;   /* optional "intervals" array (heatmap) */
+	double throughput_ops_s;   /* compare: measured throughput, NAN if absent */
 };
 
 /* One component of one environment's ledger, per workload operation. */
 struct vtax_ledger_item {
 	char component[64];
+	char knob[96];             /* what removes it ("--net=host"), may be "" */
 	double ns_per_op;
 };
 
@@ -37,6 +39,7 @@ struct vtax_ledger_env {
 	char env[64];
 	double delta_ns_per_op;    /* end-to-end difference from the baseline, NAN if absent */
 	double closure;            /* explained / delta in [0,1], NAN if absent */
+	char headline[512];        /* the ledger's own one-line summary, may be "" */
 	size_t nitems;
 	struct vtax_ledger_item *items;
 };
@@ -51,6 +54,8 @@ struct vtax_export_doc {
 	size_t nledger;
 	struct vtax_ledger_env *ledger;
 	json_t *json;              /* the source document (a reference), or NULL */
+	size_t nnotes;             /* failed environments, warnings: shown in reports */
+	char notes[8][256];
 };
 
 /* A latency distribution to draw: one environment, or one subject. */

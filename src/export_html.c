@@ -345,12 +345,29 @@ static void section_ledger(FILE *f, const struct vtax_export_doc *d)
 					best_i = i;
 				}
 		if (best > 0) {
+			const struct vtax_ledger_item *it = &d->ledger[best_e].items[best_i];
+
 			fputs("<p class=\"lead\">Biggest named cause: <b>", f);
-			esc(f, d->ledger[best_e].items[best_i].component);
+			esc(f, it->component);
 			fputs("</b> in <b>", f);
 			esc(f, d->ledger[best_e].env);
-			fprintf(f, "</b>, %s per %s.</p>\n", fmt_ns(b1, sizeof(b1), best),
+			fprintf(f, "</b>, %s per %s", fmt_ns(b1, sizeof(b1), best),
 				d->op_unit[0] ? d->op_unit : "operation");
+			if (it->knob[0]) {
+				fputs("; what removes it: <b>", f);
+				esc(f, it->knob);
+				fputs("</b>", f);
+			}
+			fputs(".</p>\n", f);
+		}
+		for (size_t e = 0; e < d->nledger; e++) {
+			if (!d->ledger[e].headline[0])
+				continue;
+			fputs("<p class=\"note\"><b>", f);
+			esc(f, d->ledger[e].env);
+			fputs("</b>: ", f);
+			esc(f, d->ledger[e].headline);
+			fputs("</p>\n", f);
 		}
 	} else {
 		stack_from_families(d, s);
@@ -528,16 +545,23 @@ static void section_latency(FILE *f, const struct vtax_export_doc *d)
 	svg_cdf(f, c, nc, 0);
 	fputs("<h3>Tail</h3>\n", f);
 	svg_cdf(f, c, nc, 1);
-	fputs("<table><tr><th class=\"l\"></th><th class=\"l\">curve</th><th>count</th><th>mean</th>"
-	      "<th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>\n",
-	      f);
+	fputs("<table><tr><th class=\"l\"></th><th class=\"l\">curve</th>", f);
+	if (d->nenvs > 1 && isfinite(d->envs[0].throughput_ops_s))
+		fputs("<th>throughput</th>", f);
+	fputs("<th>count</th><th>mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th>"
+	      "<th>max</th></tr>\n", f);
 	for (size_t i = 0; i < nc; i++) {
 		const struct vtax_hist *h = &c[i].h;
 
 		fprintf(f, "<tr><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span></td>"
 			   "<td class=\"l\">", palette[i % NPALETTE]);
 		esc(f, c[i].name);
-		fprintf(f, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+		fputs("</td>", f);
+		/* compare: one curve per environment, in order */
+		if (d->nenvs > 1 && isfinite(d->envs[0].throughput_ops_s))
+			fprintf(f, "<td>%s ops/s</td>",
+				fmt_count(b[7], 32, i < d->nenvs ? d->envs[i].throughput_ops_s : NAN));
+		fprintf(f, "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
 			   "<td>%s</td></tr>\n",
 			fmt_count(b[0], 32, (double)h->count), fmt_ns(b[1], 32, vtax_hist__mean(h)),
 			fmt_ns(b[2], 32, (double)vtax_hist__quantile(h, 0.5)),
@@ -593,17 +617,25 @@ static int breakdown(FILE *f, const char *title, const struct vtax_subject *s, c
 		   "viewBox=\"0 0 1120 %zu\" role=\"img\">\n", 24 * shown + 10, 24 * shown + 10);
 	for (size_t i = 0; i < shown; i++) {
 		const struct vtax_hist *h = &bars[i].se->hist;
-		double w = 520 * (double)h->sum_ns / max, y = 24.0 * (double)i + 4;
+		double w = 320 * (double)h->sum_ns / max, y = 24.0 * (double)i + 4;
 
 		series_label(lab, sizeof(lab), bars[i].se, 0);
-		fprintf(f, "<text x=\"270\" y=\"%.0f\" font-size=\"12\" text-anchor=\"end\">", y + 13);
-		esc(f, lab);
-		fprintf(f, "</text><rect x=\"280\" y=\"%.0f\" width=\"%.1f\" height=\"17\" fill=\"%s\">"
+		/* long label sets would run off the left edge: cut, full text in the tooltip */
+		fprintf(f, "<text x=\"380\" y=\"%.0f\" font-size=\"12\" text-anchor=\"end\">", y + 13);
+		if (strlen(lab) > 56) {
+			char cut[64];
+
+			snprintf(cut, sizeof(cut), "%.53s…", lab);
+			esc(f, cut);
+		} else {
+			esc(f, lab);
+		}
+		fprintf(f, "</text><rect x=\"390\" y=\"%.0f\" width=\"%.1f\" height=\"17\" fill=\"%s\">"
 			   "<title>", y, w > 1 ? w : 1, palette[i % NPALETTE]);
 		esc(f, lab);
 		fprintf(f, "</title></rect><text x=\"%.1f\" y=\"%.0f\" font-size=\"12\">%s total · "
 			   "%s %s · mean %s · p99 %s</text>\n",
-			280 + (w > 1 ? w : 1) + 6, y + 13, fmt_ns(b[0], 32, (double)h->sum_ns),
+			390 + (w > 1 ? w : 1) + 6, y + 13, fmt_ns(b[0], 32, (double)h->sum_ns),
 			fmt_count(b[1], 32, (double)h->count), unit,
 			fmt_ns(b[2], 32, vtax_hist__mean(h)),
 			fmt_ns(b[3], 32, (double)vtax_hist__quantile(h, 0.99)));
@@ -907,6 +939,11 @@ static void header(FILE *f, const struct vtax_export_doc *d)
 	if (when[0])
 		fprintf(f, " · started %s", when);
 	fputs("</p>\n", f);
+	for (size_t i = 0; i < d->nnotes; i++) {
+		fputs("<p class=\"warn\">", f);
+		esc(f, d->notes[i]);
+		fputs("</p>\n", f);
+	}
 	for (size_t e = 0; e < d->nenvs; e++) {
 		if (!d->envs[e].r->label[0])
 			continue;

@@ -68,7 +68,7 @@ static void om_sanitize(char *dst, size_t len, const char *src)
 static void om_label_name(char *dst, size_t len, const char *key)
 {
 	static const char *const reserved[] = { "subject", "environment", "family", "name", "le",
-						"reason", "component", NULL };
+						NULL };
 	char tmp[64];
 
 	om_sanitize(tmp, sizeof(tmp), key);

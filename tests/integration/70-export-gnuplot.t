@@ -25,7 +25,7 @@ for name, r in (("native", a), ("slow", b)):
 doc = {"vtax_schema": 1, "tool": "vtax", "version": "test", "mode": "compare",
        "workload": {"name": "sleeper"}, "environments": envs,
        "ledger": {"unit": "request", "baseline": "native", "environments": [
-           {"env": "slow", "delta_ns_per_op": 1000000, "closure": 0.9,
+           {"env": "slow", "diff_ns_per_op": 1000000, "closure": 0.9,
             "components": [{"name": "sleep-extra", "ns_per_op": 900000}],
             "unexplained_ns_per_op": 100000}]}}
 json.dump(doc, open(sys.argv[3], "w"))

@@ -27,21 +27,33 @@ has() { grep -qF -- "$2" "$1"; }
 "$VTAX" run --format json -o "$TMP/a.json" -- "$FIX/sleeper" 2 100 2>"$TMP/err"; ok $? "run sleeper 2 ms x 100"
 "$VTAX" run --format json -o "$TMP/b.json" -- "$FIX/sleeper" 3 100 2>"$TMP/err"; ok $? "run sleeper 3 ms x 100"
 python3 - "$TMP/a.json" "$TMP/b.json" "$TMP/cmp.json" <<'PY'
+# the shape `vtax compare -f json` writes (src/compare.c, src/ledger.c)
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 envs = []
-for name, r in (("native", a), ("slow-env", b)):
+for name, r, tput in (("native", a, 480.0), ("slow-env", b, 320.0)):
     for k in ("vtax_schema", "tool", "version"):
         r.pop(k, None)
-    r["env"], r["mode"] = name, "compare-env"
+    r.update(env=name, mode="compare-env", status="ok", error=None, throughput_ops_s=tput)
+    # the client-side latency: here the sleeps themselves
+    r["client_latency"] = next(h for s in r["subjects"] for h in s["histograms"]
+                               if h["name"] == "clock_nanosleep" and h["labels"] == {"part": "total"})
     envs.append(r)
 envs[1]["label"] = "emulated (TCG): not representative of KVM"
+envs.append({"mode": "compare-env", "env": "vm", "label": "", "subjects": [], "drops": {},
+             "status": "failed", "error": "cannot boot the guest"})
 json.dump({"vtax_schema": 1, "tool": "vtax", "version": "test", "mode": "compare",
-           "workload": {"name": "sleeper"}, "environments": envs,
-           "ledger": {"unit": "request", "baseline": "native", "environments": [
-               {"env": "slow-env", "delta_ns_per_op": 1000000, "closure": 0.9,
-                "components": [{"name": "sleep-extra", "ns_per_op": 900000}],
-                "unexplained_ns_per_op": 100000}]}}, open(sys.argv[3], "w"))
+           "workload": {"name": "sleeper", "op": "request"}, "environments": envs,
+           "ledger": {"baseline": "native", "op": "request", "environments": [
+               {"env": "slow-env", "diff_ns_per_op": 1000000.0, "explained_ns_per_op": 900000.0,
+                "unexplained_ns_per_op": 100000.0, "closure": 0.9, "lead": "sleep",
+                "headline": "In slow-env each request costs 1000us more than on native.",
+                "causes": [
+                    {"cause": "sleep", "name": "sleep-extra", "knob": "sleep less", "family": "syscall",
+                     "measured": True, "present": True, "delta_ns_per_op": 900000.0, "components": []},
+                    {"cause": "nat", "name": "NAT+conntrack", "knob": "--net=host", "family": "net",
+                     "measured": True, "present": False, "delta_ns_per_op": 0.0, "components": []}]}]}},
+          open(sys.argv[3], "w"))
 PY
 ok $? "compare document assembled"
 # the medians the page must show, as vtax computes them (JSON p50 of the headline)
@@ -56,11 +68,15 @@ has "$TMP/cmp.dom" "Tax ledger" && has "$TMP/cmp.dom" "sleep-extra" && has "$TMP
 ok $? "ledger: component, per-request value, difference and closure shown"
 has "$TMP/cmp.dom" "Biggest named cause: <b>sleep-extra</b> in <b>slow-env</b>"; ok $? "lead sentence names the biggest cause"
 has "$TMP/cmp.dom" "emulated (TCG): not representative of KVM"; ok $? "environment label shown"
+has "$TMP/cmp.dom" "vm failed: cannot boot the guest"; ok $? "failed environment reported"
+has "$TMP/cmp.dom" "what removes it: <b>sleep less</b>" && has "$TMP/cmp.dom" "costs 1000us more"; ok $? "knob and the ledger's headline shown"
+! grep -q '<th>NAT+conntrack</th>' "$TMP/cmp.dom"; ok $? "absent causes are not drawn"
+has "$TMP/cmp.dom" "client-side operation latency" && has "$TMP/cmp.dom" "480 ops/s"; ok $? "client latency is the headline; throughput shown"
 python3 - "$TMP/cmp.dom" <<'PY'
 import re, sys
 dom = open(sys.argv[1]).read()
 # percentile table rows: curve name then count, mean, p50...
-rows = dict(re.findall(r'<td class="l">(native|slow-env)</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>', dom))
+rows = dict(re.findall(r'<td class="l">(native|slow-env)</td><td>[^<]* ops/s</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>', dom))
 def ms(s):
     v, u = s.split()
     return float(v) * {"ns": 1e-6, "µs": 1e-3, "ms": 1, "s": 1e3}[u]
