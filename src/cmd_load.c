@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,14 @@ static const char load_usage[] =
 	"  --seed N           PRNG seed\n"
 	"  --driver D         builtin (default) or external (redis-benchmark, sysbench, fio)\n"
 	"  --prepare-only     create the data (keys, tables, file) and exit\n"
-	"  --no-prepare       do not create the data first\n";
+	"  --no-prepare       do not create the data first\n"
+	"  --wait-signal      after start-up, wait (at most 120 s) for SIGUSR1 before\n"
+	"                     running: compare starts tracing in between\n";
 
 enum {
 	O_WL = 256, O_HOST, O_PORT, O_CONNS, O_PIPE, O_VSIZE, O_SETR, O_KEYS, O_USER, O_PASS, O_DB,
 	O_TABLES, O_TSIZE, O_PATH, O_FSIZE, O_BS, O_QD, O_RW, O_DIRECT, O_NODIRECT, O_DUR, O_WARM,
-	O_MAXOPS, O_SEED, O_DRIVER, O_PREP_ONLY, O_NO_PREP,
+	O_MAXOPS, O_SEED, O_DRIVER, O_PREP_ONLY, O_NO_PREP, O_WAIT_SIG,
 };
 
 static const struct option load_long[] = {
@@ -60,6 +63,7 @@ static const struct option load_long[] = {
 	{ "warmup", required_argument, 0, O_WARM }, { "max-ops", required_argument, 0, O_MAXOPS },
 	{ "seed", required_argument, 0, O_SEED }, { "driver", required_argument, 0, O_DRIVER },
 	{ "prepare-only", no_argument, 0, O_PREP_ONLY }, { "no-prepare", no_argument, 0, O_NO_PREP },
+	{ "wait-signal", no_argument, 0, O_WAIT_SIG },
 	{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 };
 
@@ -116,6 +120,21 @@ int vtax_load_result__from_json(const json_t *j, struct vtax_load_result *r, cha
 	return vtax_hist__from_json(json_object_get(j, "latency"), &r->latency, err, errlen);
 }
 
+/* Block until SIGUSR1 (0), or SIGINT/SIGTERM or 120 s (-1). */
+static int wait_for_go(void)
+{
+	struct timespec ts = { 0, 100000000 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (int i = 0; i < 1200 && !vtax_stop; i++)
+		if (sigtimedwait(&set, NULL, &ts) == SIGUSR1)
+			return 0;
+	return -1;
+}
+
 static int num(const char *opt, const char *s, double lo, double hi, double *v)
 {
 	char *end;
@@ -131,7 +150,7 @@ int cmd_load(int argc, char **argv)
 	struct vtax_load_opts o;
 	struct vtax_load_result *r;
 	enum vtax_workload w = VTAX_WL_KV;
-	int c, prep = 1, run = 1, rc;
+	int c, prep = 1, run = 1, rc, wait_sig = 0;
 	char err[256];
 	double v;
 	json_t *doc;
@@ -211,6 +230,7 @@ int cmd_load(int argc, char **argv)
 			break;
 		case O_PREP_ONLY: run = 0; break;
 		case O_NO_PREP: prep = 0; break;
+		case O_WAIT_SIG: wait_sig = 1; break;
 		case 'h':
 			fputs(load_usage, stdout);
 			return 0;
@@ -235,6 +255,8 @@ int cmd_load(int argc, char **argv)
 		json_decref(doc);
 		return 0;
 	}
+	if (wait_sig && wait_for_go())
+		return vtax_die("load: no SIGUSR1 within 120 s (or stopped)");
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return vtax_die("out of memory");

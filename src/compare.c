@@ -353,7 +353,7 @@ static void io_argv(char **argv, char (*buf)[64], const char *exe, const struct 
 /* In the child: run the generator, send the result, never return. */
 static void __attribute__((noreturn))
 child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo, int go_fd,
-	   int res_fd, int in_env)
+	   int res_fd, int in_env, int gated)
 {
 	struct msg_result *m = calloc(1, sizeof(*m));
 	char go;
@@ -365,13 +365,21 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 		_exit(2);
 	close(go_fd);
 	if (in_env) {
-		char *argv[40], nb[16][64], *out = malloc(1 << 20);
+		char *argv[42], nb[16][64], *out = malloc(1 << 20);
 		char path[600], err[256];
 		json_error_t je;
 		json_t *j;
 
 		snprintf(path, sizeof(path), "%s/vtax-io.dat", e->data_dir);
 		io_argv(argv, nb, e->vtax_path, &lo, path, 0, lo.warmup_s, lo.duration_s);
+		if (gated) {
+			int k = 0;
+
+			while (argv[k])
+				k++;
+			argv[k] = "--wait-signal";
+			argv[k + 1] = NULL;
+		}
 		m->rc = out ? vtax_env__exec(e, argv, out, 1 << 20, lo.warmup_s + lo.duration_s + 60)
 			    : -ENOMEM;
 		/* the JSON says why even when `vtax load` failed */
@@ -398,6 +406,139 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 	_exit(0);
 }
 
+/*
+ * The tracing session of one environment.  Normally one session spans all
+ * runs.  When the generator runs inside a container (io), each run gets its
+ * own session, opened only once `vtax load` has started and is waiting for
+ * SIGUSR1: its exec and library loading happen on the image's overlay
+ * layer in every Docker environment and are not the data path.
+ */
+struct measure_ctx {
+	struct vtax_session *s;
+	uint32_t server_id, client_id;
+	pid_t proxy_pid;
+	int in_env;  /* the generator runs inside the environment */
+	int gated;   /* ... and waits for SIGUSR1, found in the container's cgroup */
+};
+
+static int add_server(struct vtax_session *s, const struct vtax_env *e, int in_env, uint32_t *id,
+		      char *err, size_t errlen);
+static void fam_errors(struct vtax_compare_env *ce, const struct vtax_session *s);
+
+static int session_begin(struct vtax_compare *c, int idx, struct vtax_env *e,
+			 struct measure_ctx *mc)
+{
+	struct vtax_compare_env *ce = &c->envs[idx];
+	struct vtax_session_opts so = {
+		.sz = sizeof(so), .families = c->opts.probes, .max_hists = c->opts.max_hists,
+		.verbose = c->opts.verbose, .follow_forks = 1,
+	};
+	char err[512] = "";
+	int rc;
+
+	rc = vtax_session__open(&mc->s, &so, err, sizeof(err));
+	if (rc) {
+		mc->s = NULL;
+		snprintf(ce->error, sizeof(ce->error), "tracing session: %s", err);
+		return rc;
+	}
+	fam_errors(ce, mc->s);
+	rc = add_server(mc->s, e, mc->in_env, &mc->server_id, err, sizeof(err));
+	if (!rc)
+		rc = vtax_session__add_subject(mc->s, "client", "pid", &mc->client_id);
+	if (!rc)
+		rc = vtax_session__commit(mc->s);
+	if (rc) {
+		snprintf(ce->error, sizeof(ce->error), "%s", err[0] ? err : strerror(-rc));
+		return rc;
+	}
+	if (c->opts.via_proxy && e->proxy_port > 0) {
+		uint32_t proxy_id;
+		pid_t pp = find_proxy(e->proxy_port);
+
+		if (pp > 0 && !vtax_session__add_subject(mc->s, "proxy", "pid", &proxy_id) &&
+		    !vtax_session__track_pid_tree(mc->s, pp, proxy_id) && !vtax_session__commit(mc->s)) {
+			mc->proxy_pid = pp;
+			vtax_session__subject(mc->s, proxy_id)->pid = pp;
+		} else if (!ce->warning[0]) {
+			snprintf(ce->warning, sizeof(ce->warning),
+				 "docker-proxy for port %d not found: its time is not itemized",
+				 e->proxy_port);
+		}
+	}
+	vtax_sched__baseline(mc->s);
+	return 0;
+}
+
+/* Collect into the environment's result (adding to earlier runs) and close. */
+static int session_end(struct vtax_compare *c, int idx, struct vtax_env *e,
+		       struct measure_ctx *mc, int collect)
+{
+	struct vtax_compare_env *ce = &c->envs[idx];
+	int rc = 0;
+
+	if (!mc->s)
+		return 0;
+	if (collect) {
+		if (!ce->traced)
+			ce->traced = vtax_result__new("compare-env");
+		if (!ce->traced) {
+			rc = -ENOMEM;
+		} else {
+			snprintf(ce->traced->env, sizeof(ce->traced->env), "%s", e->name);
+			snprintf(ce->traced->label, sizeof(ce->traced->label), "%s", ce->label);
+			rc = vtax_session__collect(mc->s, ce->traced);
+			if (rc)
+				snprintf(ce->error, sizeof(ce->error),
+					 "collecting the histograms failed: %s", strerror(-rc));
+		}
+	}
+	vtax_session__close(mc->s);
+	mc->s = NULL;
+	return rc;
+}
+
+/* The `vtax load --wait-signal` process in the container's cgroup. */
+static pid_t wait_gated(struct vtax_compare *c, const struct vtax_env *e, pid_t client,
+			double timeout_s)
+{
+	double end = now_s() + timeout_s;
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", e->cgroup_path);
+	while (now_s() < end && !stopped(c)) {
+		FILE *f = fopen(path, "re");
+		int pid, st;
+
+		while (f && fscanf(f, "%d", &pid) == 1) {
+			char p2[64], cmd[2048];
+			size_t n;
+			FILE *g;
+
+			snprintf(p2, sizeof(p2), "/proc/%d/cmdline", pid);
+			g = fopen(p2, "re");
+			if (!g)
+				continue;
+			n = fread(cmd, 1, sizeof(cmd) - 1, g);
+			fclose(g);
+			cmd[n] = 0;
+			for (size_t i = 0; i + 1 < n; i++)
+				if (!cmd[i])
+					cmd[i] = ' ';
+			if (strstr(cmd, " load ") && strstr(cmd, "--wait-signal")) {
+				fclose(f);
+				return pid;
+			}
+		}
+		if (f)
+			fclose(f);
+		if (waitpid(client, &st, WNOHANG) != 0)
+			return -ECHILD;
+		usleep(20000);
+	}
+	return stopped(c) ? -EINTR : -ETIMEDOUT;
+}
+
 /* Kill the client's process group: SIGTERM (it stops and reports), then
  * SIGKILL after grace_s. */
 static void client_kill(pid_t pid, double grace_s)
@@ -422,8 +563,8 @@ static void client_kill(pid_t pid, double grace_s)
  * its progress, read its result.  0, -EINTR, or -errno with ce->error.
  */
 static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env *e,
-		      const struct vtax_load_opts *lo, int in_env, struct vtax_session *s,
-		      uint32_t client_id, struct msg_result *out)
+		      const struct vtax_load_opts *lo, struct measure_ctx *mc,
+		      struct msg_result *out)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	int go[2], res[2], rc = 0, got = 0;
@@ -457,17 +598,51 @@ static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env 
 		setpgid(0, 0);
 		close(go[1]);
 		close(res[0]);
-		child_main(c, e, *lo, go[0], res[1], in_env);
+		child_main(c, e, *lo, go[0], res[1], mc->in_env, mc->gated);
 	}
 	setpgid(pid, pid);
 	close(go[0]);
 	close(res[1]);
-	rc = vtax_session__track_pid_tree(s, pid, client_id);
-	if (!rc)
-		rc = vtax_session__commit(s);
-	if (rc || write(go[1], "g", 1) != 1) {
+	if (mc->gated) {
+		/* it runs as soon as it is told to; it then waits for SIGUSR1 */
+		pid_t inner;
+
+		rc = write(go[1], "g", 1) == 1 ? 0 : -EIO;
+		inner = rc ? rc : wait_gated(c, e, pid, 60);
+		if (inner < 0) {
+			rc = inner;
+			if (rc != -EINTR)
+				snprintf(ce->error, sizeof(ce->error),
+					 "vtax load did not start in %s: %s", e->name, strerror(-rc));
+		}
+		if (!rc)
+			rc = session_begin(c, idx, e, mc);
+		if (!rc)
+			rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
+		if (!rc)
+			rc = vtax_session__commit(mc->s);
+		if (!rc && kill(inner, SIGUSR1))
+			rc = -errno;
+		if (rc) {
+			if (!ce->error[0])
+				snprintf(ce->error, sizeof(ce->error), "cannot start the traced client: %s",
+					 strerror(-rc));
+			close(go[1]);
+			close(res[0]);
+			client_kill(pid, 0);
+			free(buf);
+			return rc;
+		}
+	} else {
+		rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
+		if (!rc)
+			rc = vtax_session__commit(mc->s);
+		if (!rc && write(go[1], "g", 1) != 1)
+			rc = -EIO;
+	}
+	if (rc) {
 		snprintf(ce->error, sizeof(ce->error), "cannot start the traced client: %s",
-			 strerror(rc ? -rc : errno));
+			 strerror(-rc));
 		close(go[1]);
 		close(res[0]);
 		client_kill(pid, 0);
@@ -726,91 +901,60 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 		       const struct vtax_load_opts *lo)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
-	struct vtax_session_opts so = {
-		.sz = sizeof(so), .families = c->opts.probes, .max_hists = c->opts.max_hists,
-		.verbose = c->opts.verbose, .follow_forks = 1,
-	};
-	int in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE;
+	struct measure_ctx mc = { 0 };
 	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
 	struct oncpu_snap *a = NULL, *b = NULL, *pa = NULL, *pb = NULL;
-	pid_t proxy_pid = 0;
-	struct vtax_session *s = NULL;
 	struct msg_result *m = NULL;
-	uint32_t server_id, client_id;
 	double t0;
-	char err[512];
 	int rc;
 
-	rc = vtax_session__open(&s, &so, err, sizeof(err));
-	if (rc) {
-		snprintf(ce->error, sizeof(ce->error), "tracing session: %s", err);
-		return rc;
-	}
-	fam_errors(ce, s);
-	rc = add_server(s, e, in_env, &server_id, err, sizeof(err));
-	if (!rc)
-		rc = vtax_session__add_subject(s, "client", "pid", &client_id);
-	if (!rc)
-		rc = vtax_session__commit(s);
-	if (rc) {
-		snprintf(ce->error, sizeof(ce->error), "%s", err[0] ? err : strerror(-rc));
-		goto out;
-	}
-	if (c->opts.via_proxy && e->proxy_port > 0) {
-		uint32_t proxy_id;
-		pid_t pp = find_proxy(e->proxy_port);
-
-		if (pp > 0 && !vtax_session__add_subject(s, "proxy", "pid", &proxy_id) &&
-		    !vtax_session__track_pid_tree(s, pp, proxy_id) && !vtax_session__commit(s)) {
-			proxy_pid = pp;
-			vtax_session__subject(s, proxy_id)->pid = pp;
-		} else if (!ce->warning[0]) {
-			snprintf(ce->warning, sizeof(ce->warning),
-				 "docker-proxy for port %d not found: its time is not itemized",
-				 e->proxy_port);
-		}
-	}
-	vtax_sched__baseline(s);
+	mc.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE;
+	/* a container's processes are found in its cgroup; a guest's are not visible */
+	mc.gated = mc.in_env && e->kind != VTAX_ENV_VM && e->cgroup_path[0];
 	a = calloc(1, sizeof(*a));
+	b = calloc(1, sizeof(*b));
 	pa = calloc(1, sizeof(*pa));
 	pb = calloc(1, sizeof(*pb));
-	b = calloc(1, sizeof(*b));
 	m = calloc(1, sizeof(*m));
 	if (!a || !b || !m || !pa || !pb) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	if (!mc.gated) {
+		rc = session_begin(c, idx, e, &mc);
+		if (rc)
+			goto out;
+	}
 	if (srv != getpid())
 		oncpu_read(srv, a);
-	oncpu_read(proxy_pid, pa);
+	oncpu_read(mc.proxy_pid, pa);
 	t0 = now_s();
 	for (int run = 1; run <= c->opts.runs; run++) {
 		memset(m, 0, sizeof(*m));
-		rc = run_client(c, idx, run, e, lo, in_env, s, client_id, m);
+		rc = run_client(c, idx, run, e, lo, &mc, m);
 		if (rc)
 			goto out;
 		record_run(ce, &m->r);
+		if (mc.gated) {
+			rc = session_end(c, idx, e, &mc, 1);
+			if (rc)
+				goto out;
+		}
 	}
 	if (srv != getpid())
 		oncpu_read(srv, b);
-	oncpu_read(proxy_pid, pb);
+	oncpu_read(mc.proxy_pid, pb);
 	progress(c, "collect", idx, c->opts.runs, now_s(), ce->ops);
-	ce->traced = vtax_result__new("compare-env");
+	rc = session_end(c, idx, e, &mc, 1);
+	if (rc)
+		goto out;
 	if (!ce->traced) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	snprintf(ce->traced->env, sizeof(ce->traced->env), "%s", e->name);
-	snprintf(ce->traced->label, sizeof(ce->traced->label), "%s", ce->label);
 	ce->traced->duration_s = now_s() - t0;
 	ce->traced->start_unix_ns = (uint64_t)time(NULL) * 1000000000ull -
 				    (uint64_t)(ce->traced->duration_s * 1e9);
-	rc = vtax_session__collect(s, ce->traced);
-	if (rc) {
-		snprintf(ce->error, sizeof(ce->error), "collecting the histograms failed: %s",
-			 strerror(-rc));
-		goto out;
-	}
 	{
 		struct vtax_subject *subj = vtax_result__subject(ce->traced, "server",
 								 e->kind == VTAX_ENV_VM ? "vm" : "pid");
@@ -822,7 +966,7 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 			if (e->kind == VTAX_ENV_VM)
 				vtax_subject__counter(subj, "compare.vcpu_oncpu_ns", "ns", vcpu, 0);
 		}
-		if (proxy_pid > 0) {
+		if (mc.proxy_pid > 0) {
 			oncpu_delta(pa, pb, &all, &vcpu);
 			subj = vtax_result__subject(ce->traced, "proxy", "pid");
 			if (subj)
@@ -837,7 +981,7 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 	finish_runs(ce);
 	rc = 0;
 out:
-	vtax_session__close(s);
+	session_end(c, idx, e, &mc, 0);
 	free(a);
 	free(b);
 	free(pa);
