@@ -161,6 +161,17 @@ bad:
 	return -EINVAL;
 }
 
+/* Biggest total time first, whatever the family: the series cap keeps
+ * the series that matter most. */
+static int by_sum_desc(const void *a, const void *b)
+{
+	const struct vtax_series *x = a, *y = b;
+
+	if (x->hist.sum_ns != y->hist.sum_ns)
+		return x->hist.sum_ns < y->hist.sum_ns ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
 /* Collect, render, swap in.  0 or -errno. */
 static int refresh(struct vtax_session *s, struct serve_ctx *c, const char *env,
 		   const struct vtax_om_opts *om, uint64_t t0)
@@ -179,7 +190,10 @@ static int refresh(struct vtax_session *s, struct serve_ctx *c, const char *env,
 	rc = vtax_session__collect(s, r);
 	if (rc)
 		goto out;
-	vtax_result__sort(r); /* the series cap keeps the biggest */
+	for (size_t i = 0; i < r->nsubjects; i++)
+		if (r->subjects[i].nseries > 1)
+			qsort(r->subjects[i].series, r->subjects[i].nseries,
+			      sizeof(struct vtax_series), by_sum_desc);
 	vtax_export__from_result(r, NULL, &d);
 	f = open_memstream(&buf, &len);
 	if (!f) {
