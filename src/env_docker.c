@@ -37,6 +37,8 @@
 #include "env.h"
 
 #define DOCKER_MAX_ARGS 64
+/* A typed sentinel for docker()'s argument list (a bare NULL may be an int). */
+#define DOCKER_END ((char *)NULL)
 
 /* docker <args...>, NULL-terminated; exit status or -errno. */
 static int docker(struct vtax_env *e, char *out, size_t outlen, char *errbuf, size_t errlen, double timeout_s, ...)
@@ -106,7 +108,7 @@ static int daemon_up(void)
 {
 	char out[128];
 
-	return docker(NULL, out, sizeof(out), NULL, 0, 10, "info", "--format", "{{.ServerVersion}}", NULL) == 0 &&
+	return docker(NULL, out, sizeof(out), NULL, 0, 10, "info", "--format", "{{.ServerVersion}}", DOCKER_END) == 0 &&
 	       out[0] && out[0] != '\n';
 }
 
@@ -222,7 +224,7 @@ static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e,
 	add_image(e, base);
 	ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "import", "--change", "LABEL vtax=1", "--change",
 		     lbl_pid, "--change", "ENV PATH=/usr/sbin:/usr/bin:/bin", "--change", "WORKDIR /data", tarf, base,
-		     NULL);
+		     DOCKER_END);
 	unlink(tarf);
 	if (ret) {
 		snprintf(err, errlen, "docker import failed (%d): %.300s", ret, msg);
@@ -246,19 +248,19 @@ static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e,
 			fclose(f);
 		}
 		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "create", "--label", "vtax=1", "--name",
-			     e->priv.tmp_container, ref, "/bin/busybox", "true", NULL);
+			     e->priv.tmp_container, ref, "/bin/busybox", "true", DOCKER_END);
 		if (!ret)
-			ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "cp", file, dst, NULL);
+			ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "cp", file, dst, DOCKER_END);
 		if (!ret) {
 			add_image(e, tag);
 			ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "commit",
-				     e->priv.tmp_container, tag, NULL);
+				     e->priv.tmp_container, tag, DOCKER_END);
 		}
 		if (ret) {
 			snprintf(err, errlen, "building image layer %d failed (%d): %.300s", i, ret, msg);
 			return ret < 0 ? ret : -EIO;
 		}
-		docker(e, NULL, 0, NULL, 0, left(deadline), "rm", "-f", e->priv.tmp_container, NULL);
+		docker(e, NULL, 0, NULL, 0, left(deadline), "rm", "-f", e->priv.tmp_container, DOCKER_END);
 		e->priv.tmp_container[0] = 0;
 		unlink(file);
 		snprintf(ref, reflen, "%s", tag);
@@ -290,7 +292,7 @@ static int docker_make_network(struct vtax_env *e, double deadline, char *gw, si
 		snprintf(e->priv.network, sizeof(e->priv.network), "%s", name);
 		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "network", "create", "--driver", "bridge",
 			     "--subnet", subnet, "--gateway", gateway, "--label", "vtax=1", "--label", lbl_pid, name,
-			     NULL);
+			     DOCKER_END);
 		if (ret == 0) {
 			snprintf(gw, gwlen, "%s", gateway);
 			return 0;
@@ -315,7 +317,7 @@ static int docker_ports(struct vtax_env *e, int cport, const char *gw, int *gw_p
 	int ret;
 
 	ret = docker(e, out, sizeof(out), NULL, 0, left(deadline), "inspect", "-f", "{{json .NetworkSettings.Ports}}",
-		     e->container_name, NULL);
+		     e->container_name, DOCKER_END);
 	if (ret)
 		return ret < 0 ? ret : -EIO;
 	root = json_loads(out, 0, &je);
@@ -369,7 +371,7 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	if (o->kind == VTAX_ENV_DOCKER_VOLUME) {
 		snprintf(e->priv.volume, sizeof(e->priv.volume), "vtax-vol-%d", (int)getpid());
 		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "volume", "create", "--label", "vtax=1",
-			     "--label", lbl_pid, e->priv.volume, NULL);
+			     "--label", lbl_pid, e->priv.volume, DOCKER_END);
 		if (ret) {
 			snprintf(err, errlen, "docker volume create failed (%d): %.300s", ret, msg);
 			if (ret > 0)
@@ -443,7 +445,7 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	snprintf(e->container_id, sizeof(e->container_id), "%.70s", out);
 
 	ret = docker(e, out, sizeof(out), msg, sizeof(msg), left(deadline), "inspect", "-f", "{{.State.Pid}}",
-		     e->container_name, NULL);
+		     e->container_name, DOCKER_END);
 	if (ret || atoi(out) <= 0) {
 		snprintf(err, errlen, "cannot find the container's PID (%d): %.300s", ret, msg);
 		return ret < 0 ? ret : -ESRCH;
@@ -473,7 +475,7 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	if (ret == -ECHILD || ret == -ETIMEDOUT) {
 		char logs[512] = "";
 
-		docker(e, NULL, 0, logs, sizeof(logs), 10, "logs", "--tail", "5", e->container_name, NULL);
+		docker(e, NULL, 0, logs, sizeof(logs), 10, "logs", "--tail", "5", e->container_name, DOCKER_END);
 		size_t l = strlen(err);
 
 		snprintf(err + l, errlen - l, "; container log: %.300s", logs);
@@ -510,20 +512,20 @@ int vtax_env_docker__teardown(struct vtax_env *e)
 
 	if (e->priv.container_made) {
 		/* -v: anonymous volumes too; a missing container is not an error. */
-		docker(e, NULL, 0, NULL, 0, 60, "rm", "-f", "-v", e->container_name, NULL);
+		docker(e, NULL, 0, NULL, 0, 60, "rm", "-f", "-v", e->container_name, DOCKER_END);
 		e->priv.container_made = 0;
 	}
 	if (e->priv.tmp_container[0]) {
-		docker(e, NULL, 0, NULL, 0, 30, "rm", "-f", e->priv.tmp_container, NULL);
+		docker(e, NULL, 0, NULL, 0, 30, "rm", "-f", e->priv.tmp_container, DOCKER_END);
 		e->priv.tmp_container[0] = 0;
 	}
 	if (e->priv.network[0]) {
-		if (docker(e, NULL, 0, NULL, 0, 30, "network", "rm", e->priv.network, NULL))
+		if (docker(e, NULL, 0, NULL, 0, 30, "network", "rm", e->priv.network, DOCKER_END))
 			ret = -EBUSY;
 		e->priv.network[0] = 0;
 	}
 	if (e->priv.volume[0]) {
-		if (docker(e, NULL, 0, NULL, 0, 30, "volume", "rm", "-f", e->priv.volume, NULL))
+		if (docker(e, NULL, 0, NULL, 0, 30, "volume", "rm", "-f", e->priv.volume, DOCKER_END))
 			ret = -EBUSY;
 		e->priv.volume[0] = 0;
 	}
@@ -531,7 +533,7 @@ int vtax_env_docker__teardown(struct vtax_env *e)
 	for (int i = e->priv.nimages - 1; i >= 0; i--) {
 		char msg[512];
 
-		if (docker(e, NULL, 0, msg, sizeof(msg), 60, "rmi", "-f", e->priv.images[i], NULL) &&
+		if (docker(e, NULL, 0, msg, sizeof(msg), 60, "rmi", "-f", e->priv.images[i], DOCKER_END) &&
 		    !strstr(msg, "No such image"))
 			ret = -EBUSY;
 	}

@@ -50,7 +50,7 @@
 
 static int ip_cmd(struct vtax_env *e, char *err, size_t errlen, char *const argv[])
 {
-	char msg[512];
+	char msg[512] = "";
 	struct vtax_run_opts ro = { .timeout_s = 10, .verbose = e ? e->priv.verbose : 0, .err = msg,
 				    .errlen = sizeof(msg) };
 	int r = vtax_env__run(argv, NULL, 0, &ro);
@@ -384,7 +384,7 @@ out:
 
 static int vm_disk(struct vtax_env *e, const char *img, int mb, double deadline, char *err, size_t errlen)
 {
-	char msg[512];
+	char msg[512] = "";
 	char *mk[] = { "mkfs.ext4", "-F", "-q", "-E", "lazy_itable_init=0,lazy_journal_init=0", (char *)img, NULL };
 	struct vtax_run_opts ro = { .timeout_s = deadline - vtax_env__now(), .stop = e->priv.stop,
 				    .verbose = e->priv.verbose, .err = msg, .errlen = sizeof(msg) };
