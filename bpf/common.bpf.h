@@ -62,6 +62,14 @@ struct {
 	__type(value, __u32);
 } vtax_cgroup_subject SEC(".maps");
 
+/* samples waiting for their histogram to exist (see keys.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vtax_spill);
+} vtax_spill_map SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -118,7 +126,19 @@ static __always_inline void vtax_hist_add(__u32 subject, __u32 family, __u32 nam
 		bpf_map_update_elem(&vtax_hists, &key, z, BPF_NOEXIST);
 		h = bpf_map_lookup_elem(&vtax_hists, &key);
 		if (!h) {
-			vtax_drop(VTAX_DROP_HIST_MAP_FULL);
+			/* element cache empty (or map full): park the sample */
+			struct vtax_spill *sp = bpf_map_lookup_elem(&vtax_spill_map, &zero);
+
+			if (!sp) {
+				vtax_drop(VTAX_DROP_HIST_MAP_FULL);
+				return;
+			}
+			idx = (__u32)(sp->head % VTAX_SPILL_SLOTS);
+			if (idx < VTAX_SPILL_SLOTS) {
+				sp->ent[idx].key = key;
+				sp->ent[idx].ns = ns;
+				sp->head++;
+			}
 			return;
 		}
 	}

@@ -184,17 +184,21 @@ int BPF_PROG(vtax_sys_exit, struct pt_regs *regs, long ret)
 	st = bpf_task_storage_get(&vtax_task, t, 0, 0);
 	if (!st)
 		return 0;
-	subject = vtax_subject_of(t, st);
-	if (!subject)
-		return 0;
 	if (!st->sys_ts) {
-		long nr0 = BPF_CORE_READ(regs, orig_ax);
+		long nr0;
+
+		if (!vtax_subject_of(t, st))
+			return 0;
+		nr0 = BPF_CORE_READ(regs, orig_ax);
 
 		/* a new task's first event is its return from clone/fork: not a miss */
 		if (nr0 != 56 && nr0 != 57 && nr0 != 58 && nr0 != 435)
 			vtax_drop(VTAX_DROP_SYS_EXIT_NO_ENTER);
 		return 0;
 	}
+	/* sys_ts is only set for traced tasks; the subject is the one the
+	 * enter program resolved (a cgroup move mid-syscall does not split it) */
+	subject = st->subject;
 	nr = st->sys_nr;
 	total = now - st->sys_ts;
 	st->sys_ts = 0;

@@ -70,16 +70,7 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || true
 
 
-# Docker's daemon: start it when it is not answering (no systemd on some
-# machines, e.g. CI containers/VMs booted without it).
-if command -v dockerd >/dev/null && ! docker info >/dev/null 2>&1; then
-	if command -v systemctl >/dev/null && systemctl start docker 2>/dev/null; then
-		:
-	else
-		nohup dockerd >/var/log/vtax-dockerd.log 2>&1 &
-	fi
-	for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-	docker info >/dev/null 2>&1 || echo "setup.sh: warning: dockerd did not start (see /var/log/vtax-dockerd.log)" >&2
-fi
+# Docker's daemon: start it when it is not answering.
+bash "$(dirname "$0")/start-dockerd.sh" || echo "setup.sh: warning: Docker is unavailable; its tests will skip" >&2
 
 echo "setup.sh: ok (libbpf $(pkg-config --modversion libbpf), $(bpftool version | head -1))" >&2

@@ -30,6 +30,7 @@ static const char *const shared_names[VTAX_MAP_NR] = {
 	[VTAX_MAP_TASK] = "vtax_task",
 	[VTAX_MAP_DROPS] = "vtax_drops",
 	[VTAX_MAP_CFG] = "vtax_cfg_map",
+	[VTAX_MAP_SPILL] = "vtax_spill_map",
 };
 
 static const char *const drop_names[VTAX_DROP_MAX] = {
@@ -198,6 +199,8 @@ void vtax_session__close(struct vtax_session *s)
 		if (s->map_fd[i] >= 0)
 			close(s->map_fd[i]);
 	free(s->subjects);
+	free(s->spilled);
+	free(s->spill_seen);
 	free(s);
 }
 
@@ -493,6 +496,76 @@ static void collect_drops(struct vtax_session *s, struct vtax_result *r)
 	free(vals);
 }
 
+/* One histogram of the map (or of the spill store) into the result. */
+static int merge_key(struct vtax_session *s, struct vtax_result *r, const struct vtax_hist_key *key,
+		     const struct vtax_hist *h)
+{
+	const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)key->family);
+	struct vtax_subject_def *sd = vtax_session__subject(s, key->subject);
+	struct vtax_label labels[VTAX_MAX_LABELS];
+	struct vtax_subject *subj;
+	struct vtax_series *se;
+	char name[64];
+	int nl = 0;
+
+	if (!sd || !p || !p->decode || p->decode(key, name, sizeof(name), labels, &nl))
+		return 0;
+	subj = vtax_result__subject(r, sd->name, sd->kind);
+	se = subj ? vtax_subject__series(subj, p->name, name, nl, labels) : NULL;
+	if (!se)
+		return -ENOMEM;
+	vtax_hist__merge(&se->hist, h);
+	return 0;
+}
+
+/* Move parked samples from every CPU's spill ring into s->spilled. */
+static void drain_spill(struct vtax_session *s, int ncpu)
+{
+	struct vtax_spill *v = calloc((size_t)ncpu, sizeof(*v));
+	uint32_t zero = 0;
+
+	if (!s->spill_seen)
+		s->spill_seen = calloc((size_t)ncpu, sizeof(*s->spill_seen));
+	if (!v || !s->spill_seen || s->map_fd[VTAX_MAP_SPILL] < 0 ||
+	    bpf_map_lookup_elem(s->map_fd[VTAX_MAP_SPILL], &zero, v)) {
+		free(v);
+		return;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		uint64_t from = s->spill_seen[c], head = v[c].head;
+
+		if (head - from > VTAX_SPILL_SLOTS) {
+			s->spill_lost += head - from - VTAX_SPILL_SLOTS;
+			from = head - VTAX_SPILL_SLOTS;
+		}
+		for (uint64_t i = from; i < head; i++) {
+			const struct vtax_spill_ent *e = &v[c].ent[i % VTAX_SPILL_SLOTS];
+			struct vtax_spilled *sp = NULL;
+
+			for (size_t k = 0; k < s->nspilled && !sp; k++)
+				if (!memcmp(&s->spilled[k].key, &e->key, sizeof(e->key)))
+					sp = &s->spilled[k];
+			if (!sp) {
+				if (s->nspilled == s->cap_spilled) {
+					size_t n = s->cap_spilled ? s->cap_spilled * 2 : 16;
+					void *p = realloc(s->spilled, n * sizeof(*sp));
+
+					if (!p)
+						break;
+					s->spilled = p;
+					s->cap_spilled = n;
+				}
+				sp = &s->spilled[s->nspilled++];
+				memset(sp, 0, sizeof(*sp));
+				sp->key = e->key;
+			}
+			vtax_hist__record(&sp->hist, e->ns);
+		}
+		s->spill_seen[c] = head;
+	}
+	free(v);
+}
+
 /* Sum one key's per-CPU histograms into *h. */
 static int read_hist(int fd, const struct vtax_hist_key *key, struct vtax_hist *cpus, int ncpu,
 		     struct vtax_hist *h)
@@ -512,6 +585,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	struct vtax_hist *h = malloc(sizeof(*h));
 	struct vtax_hist *cpus = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*cpus)) : NULL;
 	int rc, fd = s->map_fd[VTAX_MAP_HISTS];
+	uint32_t nkeys = 0;
 
 	if (!h || !cpus) {
 		free(h);
@@ -520,35 +594,20 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	}
 	rc = bpf_map_get_next_key(fd, NULL, &next);
 	while (!rc) {
-		const struct vtax_probe_ops *p;
-		struct vtax_subject_def *sd;
-		struct vtax_label labels[VTAX_MAX_LABELS];
-		struct vtax_subject *subj;
-		struct vtax_series *se;
-		char name[64];
-		int nl = 0;
-
 		key = next;
-		if (read_hist(fd, &key, cpus, ncpu, h))
-			goto next;
-		sd = vtax_session__subject(s, key.subject);
-		p = vtax_probe__by_family((enum vtax_family)key.family);
-		if (!sd || !p || !p->decode)
-			goto next;
-		if (p->decode(&key, name, sizeof(name), labels, &nl))
-			goto next;
-		subj = vtax_result__subject(r, sd->name, sd->kind);
-		if (!subj)
+		nkeys++;
+		if (!read_hist(fd, &key, cpus, ncpu, h) && merge_key(s, r, &key, h))
 			break;
-		se = vtax_subject__series(subj, p->name, name, nl, labels);
-		if (!se)
-			break;
-		vtax_hist__merge(&se->hist, h);
-next:
 		rc = bpf_map_get_next_key(fd, &key, &next);
 	}
 	free(h);
 	free(cpus);
+	drain_spill(s, ncpu);
+	for (size_t i = 0; i < s->nspilled; i++)
+		merge_key(s, r, &s->spilled[i].key, &s->spilled[i].hist);
+	vtax_result__drop(r, "hist_spill_lost", (double)s->spill_lost);
+	if (nkeys >= s->opts.max_hists)
+		vtax_result__drop(r, "hist_map_at_capacity", 1);
 	/* every subject appears, even one that made no events */
 	for (size_t i = 0; i < s->nsubjects; i++)
 		vtax_result__subject(r, s->subjects[i].name, s->subjects[i].kind);

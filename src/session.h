@@ -37,7 +37,7 @@ struct vtax_subject_def {
 
 enum vtax_shared_map {
 	VTAX_MAP_HISTS, VTAX_MAP_ZERO, VTAX_MAP_PID, VTAX_MAP_CGROUP, VTAX_MAP_TASK,
-	VTAX_MAP_DROPS, VTAX_MAP_CFG, VTAX_MAP_NR
+	VTAX_MAP_DROPS, VTAX_MAP_CFG, VTAX_MAP_SPILL, VTAX_MAP_NR
 };
 
 struct vtax_session {
@@ -54,6 +54,14 @@ struct vtax_session {
 	char v1_controller[32];
 	uint32_t all_subject;
 	uint64_t start_ns;           /* CLOCK_MONOTONIC at attach */
+	/* samples drained from the spill ring, cumulative (see keys.h) */
+	struct vtax_spilled {
+		struct vtax_hist_key key;
+		struct vtax_hist hist;
+	} *spilled;
+	size_t nspilled, cap_spilled;
+	uint64_t *spill_seen;        /* per CPU: ring head consumed */
+	uint64_t spill_lost;         /* overwritten before being drained */
 };
 
 int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts *o, char *err,

@@ -66,6 +66,24 @@ enum vtax_sys_kind {
 };
 #define VTAX_NR_SYSCALLS 512
 
+/*
+ * Samples whose histogram could not be created yet.  New keys of the
+ * (not preallocated) histogram map come from the kernel's per-CPU element
+ * cache, which a burst of new keys can empty until it refills a moment
+ * later; such samples are parked here and merged by userspace, so none is
+ * lost.  A per-CPU ring: BPF writes ent[head % SLOTS] then head++.
+ */
+#define VTAX_SPILL_SLOTS 256
+struct vtax_spill_ent {
+	struct vtax_hist_key key;
+	vtax_u32 pad;
+	vtax_u64 ns;
+};
+struct vtax_spill {
+	vtax_u64 head;
+	struct vtax_spill_ent ent[VTAX_SPILL_SLOTS];
+};
+
 /* sched family names */
 enum vtax_sched_name {
 	VTAX_SCHED_RUNQ = 1, /* wakeup or preemption -> switch-in; l1 = cause */

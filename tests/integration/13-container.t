@@ -4,7 +4,7 @@
 # processes included, via its cgroup), its rootfs files classify as overlay.
 . "$(dirname "$0")/lib.sh"
 need_root
-docker info >/dev/null 2>&1 || skip_all "Docker daemon not running"
+ensure_docker || skip_all "Docker daemon cannot be started"
 TMP=$(mktemp -d)
 IMG=vtax-test-busybox:$$
 NAME=vtax-test-c$$

@@ -50,4 +50,23 @@ PY
 within() { python3 -c "import sys; v,e,t=map(float,sys.argv[1:]); sys.exit(0 if abs(v-e)<=t*abs(e) else 1)" "$1" "$2" "$3"; }
 ge() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1])>=float(sys.argv[2]) else 1)" "$1" "$2"; }
 le() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1])<=float(sys.argv[2]) else 1)" "$1" "$2"; }
-bpf_links() { bpftool link list 2>/dev/null | grep -c '^[0-9]*:' || true; }
+# BPF links whose program is one of vtax's (names vtax_*): what a vtax
+# process leaves attached must be none of these once it has exited.
+bpf_links() {
+	python3 - <<'PY'
+import json, subprocess
+def j(*a):
+    try:
+        return json.loads(subprocess.run(["bpftool", "-j", *a], capture_output=True, text=True).stdout or "[]")
+    except Exception:
+        return []
+ids = {p["id"] for p in j("prog", "list") if p.get("name", "").startswith("vtax_")}
+print(sum(1 for l in j("link", "list") if l.get("prog_id") in ids))
+PY
+}
+# Start Docker's daemon if it is not answering (as scripts/setup.sh does).
+ensure_docker() {
+	docker info >/dev/null 2>&1 && return 0
+	bash "$ROOT/scripts/start-dockerd.sh" >/dev/null 2>&1
+	docker info >/dev/null 2>&1
+}
