@@ -176,8 +176,9 @@ static int by_total_desc(const void *a, const void *b)
 void vtax_result__sort(struct vtax_result *r)
 {
 	for (size_t i = 0; i < r->nsubjects; i++)
-		qsort(r->subjects[i].series, r->subjects[i].nseries,
-		      sizeof(struct vtax_series), by_total_desc);
+		if (r->subjects[i].nseries > 1) /* qsort(NULL, 0) is undefined */
+			qsort(r->subjects[i].series, r->subjects[i].nseries,
+			      sizeof(struct vtax_series), by_total_desc);
 }
 
 struct vtax_result *vtax_result__delta(const struct vtax_result *cur,
