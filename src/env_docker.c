@@ -494,16 +494,30 @@ int vtax_env_docker__exec(struct vtax_env *e, char *const argv[], char *out, siz
 
 	if (!e->container_name[0])
 		return -ENOENT;
+	char secs[32];
+	int t = timeout_s < 1 ? 1 : (int)(timeout_s + 0.999);
+
+	/*
+	 * Killing the docker CLI would leave the command running in the
+	 * container: bound it inside with busybox's timeout, and the CLI a
+	 * little later.
+	 */
+	snprintf(secs, sizeof(secs), "%d", t);
 	a[n++] = "docker";
 	a[n++] = "exec";
 	a[n++] = e->container_name;
+	a[n++] = "/bin/busybox";
+	a[n++] = "timeout";
+	a[n++] = "-s";
+	a[n++] = "KILL";
+	a[n++] = secs;
 	for (int i = 0; argv[i]; i++) {
 		if (n >= DOCKER_MAX_ARGS - 1)
 			return -E2BIG;
 		a[n++] = argv[i];
 	}
 	a[n] = NULL;
-	return docker_argv(e, a, out, outlen, NULL, 0, timeout_s);
+	return docker_argv(e, a, out, outlen, NULL, 0, t + 5);
 }
 
 int vtax_env_docker__teardown(struct vtax_env *e)

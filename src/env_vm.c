@@ -532,7 +532,8 @@ int vtax_env_vm__exec(struct vtax_env *e, char *const argv[], char *out, size_t 
 {
 	char cmd[8192], line[256];
 	size_t n = 0;
-	unsigned int seq = ++cmd_seq;
+	/* PID in the high bits: a forked caller never reuses its parent's numbers. */
+	unsigned int seq = ((unsigned int)getpid() << 16) | (++cmd_seq & 0xffff);
 	int t = timeout_s < 1 ? 1 : (int)(timeout_s + 0.999), r;
 	double deadline = vtax_env__now() + t + 2;
 
