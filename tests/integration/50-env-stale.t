@@ -78,6 +78,9 @@ killed() {
 	wait "$pid" 2>/dev/null
 	sleep 1
 	run "$tag cleanup" "$@" VTAX_TEST_MODE=cleanup VTAX_TEST_VICTIM=$pid
+	# The victim's work directory is its caller's to remove (vtax compare removes its own).
+	wd=$(sed -n 's/^# holding pid [0-9]* workdir \(\/tmp\/vtax-envtest-[A-Za-z0-9]*\)$/\1/p' "$TMP/hold")
+	[ -n "$wd" ] && rm -rf -- "$wd"
 }
 if command -v dockerd >/dev/null; then
 	killed "docker-overlay(3)" VTAX_TEST_ENV=docker-overlay VTAX_TEST_LAYERS=3

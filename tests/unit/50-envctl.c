@@ -318,7 +318,7 @@ int main(void)
 	r = vtax_env__setup(&o, &e, err, sizeof(err));
 	if (r == 0 && mode && strcmp(mode, "hold") == 0) {
 		/* Ready, then wait to be SIGKILLed by the test script (bounded). */
-		printf("# holding pid %d\n", (int)getpid());
+		printf("# holding pid %d workdir %s\n", (int)getpid(), wd);
 		fflush(stdout);
 		for (int i = 0; i < 600 && !stop_flag; i++)
 			usleep(100000);
