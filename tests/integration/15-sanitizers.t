@@ -16,6 +16,12 @@ rc=$?; [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan2"; ok $? "ASan/UBSan: run
 "$VTAX_SAN" attach --all --interval 0.5 --duration 1.5 -o "$TMP/all.txt" 2>"$TMP/asan3"
 rc=$?; [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan3"; ok $? "ASan/UBSan: attach --all with live intervals (exit $rc)"
 "$VTAX_SAN" attach --pid 4000000 2>"$TMP/asan4"; ! grep -q Sanitizer "$TMP/asan4"; ok $? "ASan/UBSan: error path"
+# a subject with no events at all (a process asleep the whole time): once a
+# qsort(NULL, 0) that UBSan rejects
+"$FIX/sleeper" 3000 1 & SL=$!
+"$VTAX_SAN" attach --pid $SL --probes syscall --duration 1 --format json -o "$TMP/e.json" 2>"$TMP/asan5"
+rc=$?; kill $SL 2>/dev/null; wait $SL 2>/dev/null
+[ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan5"; ok $? "ASan/UBSan: a subject without events (exit $rc)"
 for u in "$ROOT"/build-san/tests/*; do
 	[ -x "$u" ] || continue
 	"$u" >"$TMP/u.out" 2>"$TMP/u.err"; rc=$?
