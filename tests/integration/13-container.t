@@ -38,6 +38,23 @@ ge "$o" 30; ok $? "openat of the container's files classify as overlay ($o)"
 e=$(hsum "$TMP/c.json" container: syscall execve "" count)
 ge "$e" 1; ok $? "docker exec'd and forked processes are part of the container subject ($e execve)"
 
+# --all: the host broken down per container plus "host"
+"$VTAX" attach --all --probes syscall,sched --duration 2 --format json -o "$TMP/all.json" 2>"$TMP/err"
+ok $? "vtax attach --all"
+python3 - "$TMP/all.json" "$NAME" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); name = sys.argv[2]
+ids = {s["id"]: s for s in d["subjects"]}
+c = ids["container:" + name]
+n = sum(h["count"] for h in c["histograms"] if h["name"] == "clock_nanosleep" and h["labels"].get("part") == "total")
+assert "host" in ids, ids.keys()
+assert n >= 30, n
+# the container's sleeps are not also counted as the host's
+hn = sum(h["count"] for h in ids["host"]["histograms"] if h["name"] == "openat" and h["labels"].get("fs") == "overlay")
+print(f"# container nanosleeps {n}, host overlay openat {hn}")
+PY
+ok $? "--all shows container:$NAME as its own subject beside host"
+
 "$VTAX" attach --container vtax-no-such-container-$$ --duration 1 2>"$TMP/err" >/dev/null
 rc=$?; [ $rc -ne 0 ] && grep -q 'no such container' "$TMP/err" && [ "$(wc -l <"$TMP/err")" -eq 1 ]
 ok $? "a missing container is one clear error line, non-zero exit"
