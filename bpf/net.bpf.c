@@ -8,11 +8,21 @@
  * (vtax_net_pkts).  Each traced event closes the interval opened by the
  * previous event of the same skb and opens the next one:
  *
- *   send syscall --SEND--> net_dev_queue --QDISC--> net_dev_start_xmit
+ *   send syscall --SEND--> net_dev_queue [--QDISC--> qdisc_dequeue]
  *     --XMIT (veth/lo crossing)--> netif_rx(peer) --BACKLOG--> netif_receive_skb
  *     --FORWARD (bridge or routing, PREROUTING..POSTROUTING)--> net_dev_queue ...
  *     --UPPER (bridge port -> bridge device)--> netif_receive_skb(br)
  *     --RXSTACK (IP, LOCAL_IN, TCP)--> tcp_probe --SOCKQ--> skb_copy_datagram_iovec
+ *
+ * Cost (bench/net_overhead.sh): every event is a program run on a per-packet
+ * path, so the hook set is the least that still separates the hops.
+ * qdisc_dequeue, not net_dev_start_xmit, ends the qdisc hop: it fires only
+ * where a real qdisc holds packets (Docker's veths are noqueue and bypass
+ * it), so a noqueue device costs one event instead of two and has no qdisc
+ * hop.  Netfilter programs find the packet's subject in a per-CPU "last
+ * packet" slot written by the device event that ran just before on that
+ * CPU instead of a hash lookup, and a drop inside a stage is recognised
+ * from the stage's open bracket instead of marking the packet.
  *
  * Skb addresses are reused within ~100 us and frees are not all traced
  * (MACHINE.md), so a chain continues only along the transitions above and
@@ -60,9 +70,7 @@ struct vtax_net_pkt {
 	__u8 dir;
 	__u8 bport;     /* its device is a bridge port */
 	__u8 skip;      /* outside the flow filter */
-	__u8 nfst;      /* netfilter stage + 1 the packet is inside, 0 none */
-	__u8 nfhook;
-	__u8 pad;
+	__u8 pad[3];
 };
 
 struct {
@@ -80,10 +88,12 @@ struct {
 	__type(value, __u32);
 } vtax_net_netns SEC(".maps");
 
+/* per subject and direction, index VTAX_NET_COUNT_IDX(subject, dir): an
+ * array lookup is inlined by the verifier, a hash lookup is not */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct vtax_net_count_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VTAX_NET_COUNT_MAX);
+	__type(key, __u32);
 	__type(value, struct vtax_net_count);
 } vtax_net_counts SEC(".maps");
 
@@ -94,10 +104,14 @@ struct {
 	__type(value, struct vtax_net_cfg);
 } vtax_net_cfg_map SEC(".maps");
 
-/* netfilter brackets: (skb, open time) per CPU and stage */
+/* netfilter brackets: (skb, open time, hook) per CPU and stage; skb = 0
+ * once closed, so a slot still holding a freed skb names the stage that
+ * dropped it */
 struct nf_slot {
 	__u64 skb;
 	__u64 ts;
+	__u32 hook;
+	__u32 pad;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -105,6 +119,34 @@ struct {
 	__type(key, __u32);
 	__type(value, struct nf_slot);
 } vtax_net_nf_slots SEC(".maps");
+
+/* The packet the last device event on this CPU handled, and its subject:
+ * netfilter runs on the same CPU right after that event (PREROUTING after
+ * netif_receive_skb, FORWARD and POSTROUTING before the next queue), so the
+ * brackets need no hash lookup to place their time. */
+struct last_pkt {
+	__u64 skb;
+	__u32 subject;
+	__u32 skip;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_pkt);
+} vtax_net_last SEC(".maps");
+
+static __always_inline void last_set(__u64 key, const struct vtax_net_pkt *p)
+{
+	__u32 zero = 0;
+	struct last_pkt *l = bpf_map_lookup_elem(&vtax_net_last, &zero);
+
+	if (l) {
+		l->skb = key;
+		l->subject = p ? p->subject : 0;
+		l->skip = p ? p->skip : 1;
+	}
+}
 
 static __always_inline struct vtax_net_cfg *net_cfg(void)
 {
@@ -263,17 +305,11 @@ static __always_inline __u32 net_resolve(__u32 netns, int task_ok)
 
 static __always_inline void net_count(__u32 subject, __u32 dir, __u64 bytes, __u64 delivered)
 {
-	struct vtax_net_count_key k = { .subject = subject, .dir = dir };
-	struct vtax_net_count *c = bpf_map_lookup_elem(&vtax_net_counts, &k);
+	__u32 idx = VTAX_NET_COUNT_IDX(subject, dir);
+	struct vtax_net_count *c = bpf_map_lookup_elem(&vtax_net_counts, &idx);
 
-	if (!c) {
-		struct vtax_net_count z = {};
-
-		bpf_map_update_elem(&vtax_net_counts, &k, &z, BPF_NOEXIST);
-		c = bpf_map_lookup_elem(&vtax_net_counts, &k);
-		if (!c)
-			return;
-	}
+	if (!c)
+		return; /* subject id beyond the array: counters only, hops go on */
 	if (delivered) {
 		c->delivered += 1;
 	} else {
@@ -294,7 +330,12 @@ static __always_inline __u32 hop_of(__u8 from, __u8 to)
 {
 	switch (from) {
 	case VTAX_NET_EV_QUEUE:
-		return to == VTAX_NET_EV_XMIT ? VTAX_NET_HOP_QDISC : 0;
+		if (to == VTAX_NET_EV_XMIT)
+			return VTAX_NET_HOP_QDISC;
+		/* no qdisc (noqueue, or an empty qdisc bypassed): the device
+		 * transmits at once */
+		return (to == VTAX_NET_EV_RX || to == VTAX_NET_EV_RECV || to == VTAX_NET_EV_QUEUE)
+			       ? VTAX_NET_HOP_XMIT : 0;
 	case VTAX_NET_EV_XMIT:
 		/* veth/lo: the peer receives; bridge/vlan/tunnel: the lower
 		 * device queues the same skb */
@@ -381,6 +422,7 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
 	}
 	if (bpf_map_update_elem(&vtax_net_pkts, &key, &p, BPF_ANY))
 		vtax_drop(VTAX_DROP_SKB_MAP_FULL);
+	last_set(key, &p);
 }
 
 static __always_inline void net_event(struct sk_buff *skb, const struct net_device *dev, __u8 ev)
@@ -398,7 +440,8 @@ static __always_inline void net_event(struct sk_buff *skb, const struct net_devi
 			hop_add(p, hop, now - p->ts);
 			p->ev = ev;
 			p->ts = now;
-			if (ev != VTAX_NET_EV_SOCK) {
+			/* tcp_probe and qdisc_dequeue: same device (namespace) */
+			if (dev) {
 				__u32 ns = dev_netns(dev);
 
 				p->kind = dev_kind(dev, ns);
@@ -416,13 +459,16 @@ static __always_inline void net_event(struct sk_buff *skb, const struct net_devi
 				}
 				p->netns = ns;
 			}
+			last_set(key, p);
 			return;
 		}
 	}
 	if (ev == VTAX_NET_EV_QUEUE || ev == VTAX_NET_EV_RX || ev == VTAX_NET_EV_RECV)
 		chain_start(skb, dev, ev, now, key);
-	else if (p)
+	else if (p) {
 		bpf_map_delete_elem(&vtax_net_pkts, &key); /* stale: forget */
+		last_set(0, NULL);
+	}
 }
 
 SEC("tp_btf/net_dev_queue")
@@ -432,10 +478,12 @@ int BPF_PROG(vtax_net_dev_queue, struct sk_buff *skb)
 	return 0;
 }
 
-SEC("tp_btf/net_dev_start_xmit")
-int BPF_PROG(vtax_net_start_xmit, const struct sk_buff *skb, const struct net_device *dev)
+SEC("tp_btf/qdisc_dequeue")
+int BPF_PROG(vtax_net_qdisc_dequeue, struct Qdisc *q, const struct netdev_queue *txq, int packets,
+	     struct sk_buff *skb)
 {
-	net_event((struct sk_buff *)skb, dev, VTAX_NET_EV_XMIT);
+	/* skb is NULL when the qdisc had nothing to send */
+	net_event(skb, NULL, VTAX_NET_EV_XMIT);
 	return 0;
 }
 
@@ -481,6 +529,24 @@ int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 	}
 	/* delivered: the chain ends (the address will be reused) */
 	bpf_map_delete_elem(&vtax_net_pkts, &key);
+	last_set(0, NULL);
+	return 0;
+}
+
+/* The netfilter stage (+1) whose bracket is open on this skb on this CPU,
+ * 0 if none: a packet freed there was dropped by that stage (the close
+ * program never ran).  *hook gets the stage's hook. */
+static __always_inline __u32 nf_open_stage(__u64 key, __u64 now, __u32 *hook)
+{
+	for (__u32 st = 0; st < VTAX_NET_ST_MAX; st++) {
+		struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &st);
+
+		if (sl && sl->skb == key && now >= sl->ts && now - sl->ts < GAP_MAX_NS) {
+			sl->skb = 0;
+			*hook = sl->hook;
+			return st + 1;
+		}
+	}
 	return 0;
 }
 
@@ -489,16 +555,18 @@ int BPF_PROG(vtax_net_kfree_skb, struct sk_buff *skb, void *location, enum skb_d
 {
 	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb;
 	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
-	__u32 subject, l2, netns;
+	__u32 subject, l2, netns, nfst, nfhook = 0;
 	__u64 ns = 0;
 
+	nfst = nf_open_stage(key, now, &nfhook);
+	last_set(0, NULL);
 	if (p) {
 		if (p->skip) {
 			bpf_map_delete_elem(&vtax_net_pkts, &key);
 			return 0;
 		}
 		subject = p->subject;
-		l2 = VTAX_NET_DROP_L2(p->ev, p->kind, p->nfst, p->nfhook);
+		l2 = VTAX_NET_DROP_L2(p->ev, p->kind, nfst, nfhook);
 		if (now >= p->ts)
 			ns = now - p->ts;
 		bpf_map_delete_elem(&vtax_net_pkts, &key);
@@ -511,7 +579,7 @@ int BPF_PROG(vtax_net_kfree_skb, struct sk_buff *skb, void *location, enum skb_d
 			return 0;
 		netns = dev_netns(dev);
 		subject = net_resolve(netns, 0);
-		l2 = VTAX_NET_DROP_L2(0, dev_kind(dev, netns), 0, 0);
+		l2 = VTAX_NET_DROP_L2(0, dev_kind(dev, netns), nfst, nfhook);
 	}
 	if (subject)
 		vtax_hist_add(subject, VTAX_FAM_NET, VTAX_NET_DROP, (__u32)reason, l2, ns);
@@ -567,6 +635,7 @@ static __always_inline int nf_open(struct bpf_nf_ctx *ctx, __u32 stage)
 	if (sl) {
 		sl->skb = (__u64)ctx->skb;
 		sl->ts = bpf_ktime_get_ns();
+		sl->hook = ctx->state->hook;
 	}
 	return NF_ACCEPT_;
 }
@@ -587,7 +656,8 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 	const struct nf_hook_state *state = ctx->state;
 	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb, ns;
 	struct vtax_net_pkt *p;
-	__u32 subject, name, hook, v6, l2;
+	struct last_pkt *last;
+	__u32 subject, name, hook, v6, l2, zero = 0;
 
 	if (!sl || sl->skb != key || now < sl->ts)
 		return NF_ACCEPT_;
@@ -595,8 +665,12 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 	sl->skb = 0;
 	hook = state->hook;
 	v6 = state->pf == 10; /* NFPROTO_IPV6 */
-	p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
-	if (p) {
+	last = bpf_map_lookup_elem(&vtax_net_last, &zero);
+	if (last && last->skb == key) {
+		if (last->skip)
+			return NF_ACCEPT_;
+		subject = last->subject;
+	} else if ((p = bpf_map_lookup_elem(&vtax_net_pkts, &key))) {
 		if (p->skip)
 			return NF_ACCEPT_;
 		subject = p->subject;
@@ -623,28 +697,6 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 	}
 	vtax_hist_add(subject, VTAX_FAM_NET, name, VTAX_NET_NF_L1(hook, v6), l2, ns);
 	return NF_ACCEPT_;
-}
-
-/* Drops inside a stage (an iptables DROP) never reach the close program:
- * mark the packet so kfree_skb can name the stage and hook. */
-static __always_inline void nf_mark(struct bpf_nf_ctx *ctx, __u32 stage)
-{
-	__u64 key = (__u64)ctx->skb;
-	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
-
-	if (p) {
-		p->nfst = stage + 1;
-		p->nfhook = ctx->state->hook;
-	}
-}
-
-static __always_inline void nf_unmark(struct bpf_nf_ctx *ctx)
-{
-	__u64 key = (__u64)ctx->skb;
-	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
-
-	if (p)
-		p->nfst = 0;
 }
 
 SEC("netfilter")
@@ -674,13 +726,11 @@ int vtax_nf_nat_close(struct bpf_nf_ctx *ctx)
 SEC("netfilter")
 int vtax_nf_filter_open(struct bpf_nf_ctx *ctx)
 {
-	nf_mark(ctx, VTAX_NET_ST_FILTER);
 	return nf_open(ctx, VTAX_NET_ST_FILTER);
 }
 
 SEC("netfilter")
 int vtax_nf_filter_close(struct bpf_nf_ctx *ctx)
 {
-	nf_unmark(ctx);
 	return nf_close(ctx, VTAX_NET_ST_FILTER);
 }

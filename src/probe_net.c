@@ -430,44 +430,42 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 	struct net_state *ns = state;
 	int fd = bpf_map__fd(ns->skel->maps.vtax_net_counts);
 	int ncpu = libbpf_num_possible_cpus();
-	struct vtax_net_count_key key, next;
 	struct vtax_net_count *vals;
-	int rc;
 
 	if (ncpu <= 0)
 		return;
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return;
-	rc = bpf_map_get_next_key(fd, NULL, &next);
-	while (!rc) {
-		struct vtax_subject_def *d;
-		struct vtax_subject *subj;
-		struct vtax_net_count sum = { 0 };
-		const char *dir;
-		char n[64];
+	for (size_t i = 0; i < s->nsubjects; i++) {
+		struct vtax_subject_def *d = &s->subjects[i];
 
-		key = next;
-		d = vtax_session__subject(s, key.subject);
-		if (!d || bpf_map_lookup_elem(fd, &key, vals))
-			goto next;
-		for (int c = 0; c < ncpu; c++) {
-			sum.packets += vals[c].packets;
-			sum.bytes += vals[c].bytes;
-			sum.delivered += vals[c].delivered;
+		for (uint32_t dir = 0; dir < 2; dir++) {
+			uint32_t idx = VTAX_NET_COUNT_IDX(d->id, dir);
+			struct vtax_net_count sum = { 0 };
+			struct vtax_subject *subj;
+			const char *dn = dir ? "rx" : "tx";
+			char n[64];
+
+			if (idx >= VTAX_NET_COUNT_MAX || bpf_map_lookup_elem(fd, &idx, vals))
+				continue;
+			for (int c = 0; c < ncpu; c++) {
+				sum.packets += vals[c].packets;
+				sum.bytes += vals[c].bytes;
+				sum.delivered += vals[c].delivered;
+			}
+			if (!sum.packets && !sum.delivered)
+				continue;
+			subj = vtax_result__subject(r, d->name, d->kind);
+			if (!subj)
+				continue;
+			snprintf(n, sizeof(n), "net.%s.packets", dn);
+			vtax_subject__counter(subj, n, "count", (double)sum.packets, 1);
+			snprintf(n, sizeof(n), "net.%s.bytes", dn);
+			vtax_subject__counter(subj, n, "bytes", (double)sum.bytes, 1);
+			snprintf(n, sizeof(n), "net.%s.delivered", dn);
+			vtax_subject__counter(subj, n, "count", (double)sum.delivered, 1);
 		}
-		subj = vtax_result__subject(r, d->name, d->kind);
-		if (!subj)
-			break;
-		dir = key.dir ? "rx" : "tx";
-		snprintf(n, sizeof(n), "net.%s.packets", dir);
-		vtax_subject__counter(subj, n, "count", (double)sum.packets, 1);
-		snprintf(n, sizeof(n), "net.%s.bytes", dir);
-		vtax_subject__counter(subj, n, "bytes", (double)sum.bytes, 1);
-		snprintf(n, sizeof(n), "net.%s.delivered", dir);
-		vtax_subject__counter(subj, n, "count", (double)sum.delivered, 1);
-next:
-		rc = bpf_map_get_next_key(fd, &key, &next);
 	}
 	free(vals);
 	/* whether netfilter time is measured at all, per subject */

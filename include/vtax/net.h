@@ -21,8 +21,8 @@
 /* A hop is the interval that starts at one event and ends at the next. */
 enum vtax_net_hop {
 	VTAX_NET_HOP_SEND = 1,   /* send syscall -> net_dev_queue: TCP/IP tx stack */
-	VTAX_NET_HOP_QDISC = 2,  /* net_dev_queue -> net_dev_start_xmit (queueing) */
-	VTAX_NET_HOP_XMIT = 3,   /* start_xmit -> peer's netif_rx (veth, lo crossing) */
+	VTAX_NET_HOP_QDISC = 2,  /* net_dev_queue -> qdisc_dequeue (real qdiscs only) */
+	VTAX_NET_HOP_XMIT = 3,   /* queue/dequeue -> peer's netif_rx (veth, lo crossing) */
 	VTAX_NET_HOP_BACKLOG = 4, /* netif_rx -> netif_receive_skb (softirq backlog) */
 	VTAX_NET_HOP_FORWARD = 5, /* netif_receive_skb -> net_dev_queue (bridge/route) */
 	VTAX_NET_HOP_RXSTACK = 6, /* netif_receive_skb -> TCP socket (IP, LOCAL_IN) */
@@ -43,7 +43,7 @@ enum vtax_net_hop {
 enum vtax_net_ev {
 	VTAX_NET_EV_NONE = 0,
 	VTAX_NET_EV_QUEUE = 1,   /* net_dev_queue */
-	VTAX_NET_EV_XMIT = 2,    /* net_dev_start_xmit */
+	VTAX_NET_EV_XMIT = 2,    /* qdisc_dequeue: left a real qdisc */
 	VTAX_NET_EV_RX = 3,      /* netif_rx */
 	VTAX_NET_EV_RECV = 4,    /* netif_receive_skb */
 	VTAX_NET_EV_SOCK = 5,    /* tcp_probe: in the TCP socket */
@@ -93,11 +93,10 @@ enum vtax_net_ct {
 #define VTAX_NET_DROP_L2(ev, kind, nfst, nfhook) \
 	((ev) | ((kind) << 8) | ((nfst) << 16) | ((nfhook) << 24))
 
-/* packets and bytes per subject and direction (per-CPU hash value) */
-struct vtax_net_count_key {
-	vtax_u32 subject;
-	vtax_u32 dir;
-};
+/* packets and bytes per subject and direction (per-CPU array value, index
+ * VTAX_NET_COUNT_IDX; subjects with larger ids have no counters) */
+#define VTAX_NET_COUNT_MAX 8192
+#define VTAX_NET_COUNT_IDX(subject, dir) ((subject) * 2 + (dir))
 struct vtax_net_count {
 	vtax_u64 packets;
 	vtax_u64 bytes;

@@ -33,11 +33,14 @@ diag "iptables: $NATPK forwarded packets of DNATed connections"
 links=$(jpy "$TMP/nat.json" "[c['value'] for s in d['subjects'] for c in s['counters'] if c['name']=='net.netfilter_links'][0]")
 check "netfilter BPF links in place ($links)" -- ge "$links" 4
 
-for h in "send:dev=veth" "qdisc:dev=veth" "xmit:dev=veth" "backlog:dev=veth" "bridge:dev=veth" \
+for h in "send:dev=veth" "xmit:dev=veth" "backlog:dev=veth" "bridge:dev=veth" \
 	"forward:dev=bridge" "rx_stack:dev=veth" "sock_queue:dev=veth" "path:dir=tx"; do
 	n=$(hsum "$TMP/nat.json" pid: net "${h%%:*}" "${h#*:}" count)
 	check "hop ${h%%:*}{${h#*:}} recorded ($n)" -- ge "$n" $((CONNS * REQS))
 done
+# the veths are noqueue (as Docker's): no qdisc holds the packets, no qdisc hop
+n=$(hsum "$TMP/nat.json" pid: net qdisc "" count)
+check "no qdisc hop on noqueue veths ($n)" -- test "$n" -eq 0
 # vtax reports samples it could not store (a histogram's first insert can
 # fail when the kernel's allocator cache is empty): exact up to those
 # one path sample per delivered request and response (a few more: FIN
