@@ -1,0 +1,78 @@
+#!/bin/bash
+# 60-compare-signal.t - SIGINT or SIGTERM in the middle of `vtax compare`
+# leaves nothing behind: exit status 130, no container, network, volume or
+# image labelled with this run's vtax.pid, no server process, no work
+# directory, no tracing left attached (no BPF link of vtax's).  SIGINT
+# lands while docker-nat is measuring, SIGTERM while native is.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+vtax=${VTAX_TEST_BUILD:-build}/vtax
+[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
+command -v docker >/dev/null || { echo "1..0 # SKIP docker not installed"; exit 0; }
+
+tmp=$(mktemp -d /tmp/vtax-t60sig.XXXXXX) || exit 1
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+n=0
+t() { # t COND MESSAGE
+	n=$((n + 1))
+	if eval "$1"; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+
+left_behind() { # what this run's pid left: docker objects, processes, dirs
+	local p=$1
+	docker ps -aq --filter "label=vtax.pid=$p"
+	docker network ls -q --filter "label=vtax.pid=$p"
+	docker volume ls -q --filter "label=vtax.pid=$p"
+	docker images -q --filter "label=vtax.pid=$p"
+	ls -d "$tmp/work"/vtax-compare.* 2>/dev/null
+	# servers started from the run's work directory (redis, mariadb, qemu)
+	local f
+	for f in /proc/[0-9]*/cmdline; do
+		tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$tmp/work/" && echo "${f%/cmdline}"
+	done
+}
+
+mkdir -p "$tmp/work"
+for sig in INT TERM; do
+	if [ $sig = INT ]; then envs=native,docker-nat; when=docker-nat; else envs=native; when=native; fi
+	"$vtax" compare --envs $envs --duration 30 --warmup 0 --workdir "$tmp/work" \
+		-f json -o "$tmp/$sig.json" >"$tmp/$sig.out" 2>"$tmp/$sig.err" &
+	pid=$!
+	# wait until the environment is measuring: its server answers and a
+	# traced client is running (a child of vtax in its own process group)
+	measuring=0
+	for _ in $(seq 1 600); do
+		kill -0 "$pid" 2>/dev/null || break
+		if [ $when = docker-nat ]; then
+			[ -n "$(docker ps -q --filter "label=vtax.pid=$pid")" ] || { sleep 0.1; continue; }
+		fi
+		if pgrep -P "$pid" >/dev/null && [ "$(pgrep -P "$pid" | wc -l)" -ge 1 ] &&
+		   ls /sys/fs/bpf >/dev/null && bpftool link show 2>/dev/null | grep -q raw_tracepoint; then
+			sleep 2
+			measuring=1
+			break
+		fi
+		sleep 0.1
+	done
+	t "[ $measuring = 1 ]" "SIG$sig: compare reached $when's measurement"
+	kill -$sig "$pid"
+	st=0
+	for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$pid"
+	st=$?
+	t "[ $st = 130 ]" "SIG$sig: exit status 130 (got $st)"
+	[ $st = 130 ] || sed 's/^/# /' "$tmp/$sig.err"
+	t "[ ! -s $tmp/$sig.json ]" "SIG$sig: no report written"
+	lb=$(left_behind "$pid")
+	t "[ -z \"$lb\" ]" "SIG$sig: nothing left behind${lb:+: $(echo $lb)}"
+	pid=
+done
+echo "1..$n"
