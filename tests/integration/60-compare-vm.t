@@ -1,0 +1,71 @@
+#!/bin/bash
+# 60-compare-vm.t - the vm environment in a compare: on these machines QEMU
+# runs under TCG, so the run must complete, every figure of the vm must be
+# labelled "emulated (TCG): not representative of KVM" (JSON: emulated,
+# label; text: the footnote and starred cells), the vCPU threads' emulation
+# time is itemized, and nothing is left: no QEMU, no vtaxbr/vtaxtap link of
+# this run, no work directory.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+vtax=${VTAX_TEST_BUILD:-build}/vtax
+[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+command -v qemu-system-x86_64 >/dev/null || { echo "1..0 # SKIP qemu-system-x86 not installed"; exit 0; }
+
+tmp=$(mktemp -d /tmp/vtax-t60vm.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$tmp/work"
+
+"$vtax" compare --quick --duration 2 --envs native,vm --workdir "$tmp/work" \
+	-f json -o "$tmp/vm.json" 2>"$tmp/vm.err" &
+pid=$!
+wait $pid
+rc=$?
+# the same JSON rendered as text must carry the label too
+"$vtax" compare --quick --duration 2 --envs native,vm --workdir "$tmp/work" >"$tmp/vm.txt" \
+	2>>"$tmp/vm.err" &
+pid2=$!
+wait $pid2
+rc2=$?
+
+links=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^vtax(br|tap)' || true)
+procs=$(for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$tmp/work/" && echo "${f%/cmdline}"; done)
+
+python3 - "$tmp" "$rc" "$rc2" "$pid" "$pid2" "$links" "$procs" <<'PY'
+import json, sys
+tmp, rc, rc2, pid, pid2, links, procs = sys.argv[1:8]
+n = 0
+def ok(cond, msg, skip=None):
+    global n
+    n += 1
+    print(("ok %d - %s # SKIP %s" % (n, msg, skip)) if skip else
+          ("%sok %d - %s" % ("" if cond else "not ", n, msg)))
+try:
+    d = json.load(open(tmp + "/vm.json"))
+    vm = [e for e in d["environments"] if e["env"] == "vm"][0]
+except Exception as e:
+    print("# " + open(tmp + "/vm.err").read().replace("\n", "\n# "))
+    ok(False, "compare native,vm wrote a JSON report (rc %s)" % rc)
+    print("1..%d" % n); sys.exit(1)
+err = vm.get("error") or ""
+if vm["status"] != "ok" and "not available" in err:
+    print("1..0 # SKIP the vm environment is not available in this build: %s" % err)
+    sys.exit(0)
+print("# vm: %s accel=%s %s" % (vm["status"], vm.get("accel"), err))
+ok(rc == "0" and vm["status"] == "ok" and vm["throughput_ops_s"] > 0,
+   "vm completes with a throughput (rc %s)" % rc)
+label = "emulated (TCG): not representative of KVM"
+ok(vm["emulated"] is True and vm["label"] == label, "vm is labelled emulated in JSON")
+le = [e for e in d["ledger"]["environments"] if e["env"] == "vm"]
+ok(le and le[0]["emulated"] and le[0]["label"] == label and le[0]["headline"].startswith("[" + label),
+   "the vm ledger row and headline carry the label")
+tcg = [c for c in le[0]["causes"] if c["cause"] == "tcg"][0] if le else None
+ok(tcg and tcg["present"] and tcg["env_ns_per_op"] > 0, "TCG emulation time of the vCPU threads is itemized")
+txt = open(tmp + "/vm.txt").read()
+ok(rc2 == "0" and ("* " + label) in txt and "vm*" in txt, "text report stars vm and prints the label")
+ok(links.strip() == "" or all(not l.endswith(tuple(str((int(p) + t * 13) % 250 + 1) for p in (pid, pid2) for t in range(64))) for l in links.split()),
+   "no vtaxbr/vtaxtap link of these runs is left (%s)" % links.replace("\n", " "))
+ok(procs.strip() == "", "no QEMU or server process of these runs is left")
+print("1..%d" % n)
+PY
