@@ -274,9 +274,10 @@ static __always_inline const unsigned char *skb_nh(const struct sk_buff *skb)
 	return skb->head + skb->network_header;
 }
 
-/* Subject of a packet seen in namespace netns.  task_ok: the current task is
- * the packet's sender (process context), so its subject may be used. */
-static __always_inline __u32 net_resolve(__u32 netns, int task_ok)
+/* Subject of a packet seen in namespace netns.  t: the current task when
+ * it is the packet's sender (process context), with its subject subj, so
+ * that subject may be used; NULL otherwise. */
+static __always_inline __u32 net_resolve(__u32 netns, struct task_struct *t, __u32 subj)
 {
 	struct vtax_cfg *cfg;
 	__u32 *s;
@@ -284,11 +285,7 @@ static __always_inline __u32 net_resolve(__u32 netns, int task_ok)
 	s = bpf_map_lookup_elem(&vtax_net_netns, &netns);
 	if (s)
 		return *s;
-	if (task_ok) {
-		struct task_struct *t = bpf_get_current_task_btf();
-		struct vtax_task_state *st;
-		__u32 subj = vtax_task_subject(t, &st);
-
+	if (t) {
 		if (subj && t->nsproxy->net_ns->ns.inum == netns) {
 			struct vtax_net_cfg *c = net_cfg();
 
@@ -357,11 +354,11 @@ static __always_inline __u32 hop_of(__u8 from, __u8 to)
 	return 0;
 }
 
-/* Start of the send hop for the current task, or 0 (not in a send). */
-static __always_inline __u64 send_start(struct vtax_net_cfg *c, __u64 now)
+/* Start of the send hop for the current task (state st), or 0 (not in a
+ * send). */
+static __always_inline __u64 send_start(struct vtax_net_cfg *c, struct vtax_task_state *st,
+					__u64 now)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct vtax_task_state *st = bpf_task_storage_get(&vtax_task, t, 0, 0);
 	__u64 start = 0;
 
 	if (!st || !c)
@@ -385,9 +382,11 @@ static __always_inline __u64 send_start(struct vtax_net_cfg *c, __u64 now)
 	return start;
 }
 
-/* A new chain at event ev on dev. */
+/* A new chain at event ev on dev.  old: the map's entry for this address
+ * (an ended or stale chain), overwritten in place - skb addresses are
+ * reused so often that this is the usual case, and cheaper than an update. */
 static __always_inline void chain_start(struct sk_buff *skb, const struct net_device *dev,
-					__u8 ev, __u64 now, __u64 key)
+					__u8 ev, __u64 now, __u64 key, struct vtax_net_pkt *old)
 {
 	struct vtax_net_cfg *c = net_cfg();
 	struct vtax_net_pkt p = {};
@@ -410,9 +409,20 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
 	if (!flow_ok(c, skb, nh)) {
 		p.skip = 1;
 	} else {
-		p.subject = net_resolve(p.netns, ev == VTAX_NET_EV_QUEUE);
-		if (ev == VTAX_NET_EV_QUEUE)
-			sstart = send_start(c, now);
+		if (ev == VTAX_NET_EV_QUEUE) {
+			/* process context of the sender, or a softirq whose
+			 * current task is unrelated: net_resolve checks the
+			 * namespace, send_start that a send syscall is open */
+			struct task_struct *t = bpf_get_current_task_btf();
+			struct vtax_task_state *st;
+			__u32 tsubj = vtax_task_subject(t, &st);
+
+			p.subject = net_resolve(p.netns, t, tsubj);
+			if (st)
+				sstart = send_start(c, st, now);
+		} else {
+			p.subject = net_resolve(p.netns, NULL, 0);
+		}
 		if (sstart) {
 			p.t0 = sstart;
 			hop_add(&p, VTAX_NET_HOP_SEND, now - sstart);
@@ -420,7 +430,9 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
 		if (p.subject)
 			net_count(p.subject, p.dir, skb->len, 0);
 	}
-	if (bpf_map_update_elem(&vtax_net_pkts, &key, &p, BPF_ANY))
+	if (old)
+		*old = p;
+	else if (bpf_map_update_elem(&vtax_net_pkts, &key, &p, BPF_ANY))
 		vtax_drop(VTAX_DROP_SKB_MAP_FULL);
 	last_set(key, &p);
 }
@@ -464,9 +476,9 @@ static __always_inline void net_event(struct sk_buff *skb, const struct net_devi
 		}
 	}
 	if (ev == VTAX_NET_EV_QUEUE || ev == VTAX_NET_EV_RX || ev == VTAX_NET_EV_RECV)
-		chain_start(skb, dev, ev, now, key);
+		chain_start(skb, dev, ev, now, key, p);
 	else if (p) {
-		bpf_map_delete_elem(&vtax_net_pkts, &key); /* stale: forget */
+		p->ev = VTAX_NET_EV_NONE; /* stale: forget (no transition from NONE) */
 		last_set(0, NULL);
 	}
 }
@@ -527,8 +539,11 @@ int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 			net_count(p->subject, p->dir, 0, 1);
 		}
 	}
-	/* delivered: the chain ends (the address will be reused) */
-	bpf_map_delete_elem(&vtax_net_pkts, &key);
+	/* delivered: the chain ends (the address will be reused).  Marked
+	 * ended rather than deleted: no event continues from NONE, the next
+	 * chain on this address overwrites it in place, and a second copy of
+	 * the same skb (a partial read) counts nothing. */
+	p->ev = VTAX_NET_EV_NONE;
 	last_set(0, NULL);
 	return 0;
 }
@@ -578,7 +593,7 @@ int BPF_PROG(vtax_net_kfree_skb, struct sk_buff *skb, void *location, enum skb_d
 		if (!dev || !flow_ok(net_cfg(), skb, skb_nh(skb)))
 			return 0;
 		netns = dev_netns(dev);
-		subject = net_resolve(netns, 0);
+		subject = net_resolve(netns, NULL, 0);
 		l2 = VTAX_NET_DROP_L2(0, dev_kind(dev, netns), nfst, nfhook);
 	}
 	if (subject)
@@ -679,7 +694,7 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 		 * locally sent packet): place it by the hook's namespace */
 		if (!flow_ok(net_cfg(), skb, skb_nh(skb)))
 			return NF_ACCEPT_;
-		subject = net_resolve(state->net->ns.inum, 0);
+		subject = net_resolve(state->net->ns.inum, NULL, 0);
 	}
 	if (!subject)
 		return NF_ACCEPT_;
