@@ -55,7 +55,7 @@ static void cell(FILE *out, const struct vtax_compare_env *ce, const char *s)
 
 static void row_label(FILE *out, const char *label)
 {
-	fprintf(out, "%-28s", label);
+	fprintf(out, "%-34s", label);
 }
 
 static const struct vtax_ledger_env *ledger_env(const struct vtax_compare *c,
@@ -185,7 +185,7 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 	diff_row(out, c, "  mean - native", offsetof(struct vtax_ledger_env, d_mean_ns));
 	diff_row(out, c, "  p99 - native", offsetof(struct vtax_ledger_env, d_p99_ns));
 
-	if (l) {
+	if (l && l->nenvs) {
 		snprintf(h, sizeof(h), "difference per %s", c->op_name);
 		diff_row(out, c, h, offsetof(struct vtax_ledger_env, diff_ns));
 		row_label(out, "  noise band (+-)");
