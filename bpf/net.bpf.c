@@ -37,6 +37,14 @@
  * side keeps (skb, time) in a per-CPU slot per stage; the close side only
  * counts when the same skb comes back on the same CPU.
  *
+ * docker-proxy (net.proxy).  Userspace lists the docker-proxy processes that
+ * relay to a subject's published ports in vtax_net_proxy (tgid -> subject).
+ * A proxy thread's copy of a received message to user space stamps the
+ * thread (vtax_net_proxy_ts); the next chain it starts - the relayed copy
+ * queued on a device - closes the relay: read return, the proxy's user
+ * space, its write syscall and send stack.  Its packets belong to the
+ * subject relayed to (rx towards it, tx back to the client on loopback).
+ *
  * Subject of a packet: the network namespace of the device (vtax_net_netns,
  * filled by userspace from the session's subjects and learned here from
  * tracked senders), else the sending task's subject when it runs in that
@@ -119,6 +127,28 @@ struct {
 	__type(key, __u32);
 	__type(value, struct nf_slot);
 } vtax_net_nf_slots SEC(".maps");
+
+/* docker-proxy processes: tgid -> subject whose published port it relays */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} vtax_net_proxy SEC(".maps");
+
+/* proxy thread (tid) -> when it copied a received message, and the kind
+ * of device that message arrived on (loopback: from the client) */
+struct proxy_rd {
+	__u64 ts;
+	__u32 kind;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct proxy_rd);
+} vtax_net_proxy_ts SEC(".maps");
 
 /* The packet the last device event on this CPU handled, and its subject:
  * netfilter runs on the same CPU right after that event (PREROUTING after
@@ -382,6 +412,31 @@ static __always_inline __u64 send_start(struct vtax_net_cfg *c, struct vtax_task
 	return start;
 }
 
+/* A chain started by the current task: if it is a docker-proxy thread that
+ * copied a message in, this is the relayed copy: record the relay, and
+ * give the packet to the subject relayed to.  1 if it was a proxy send. */
+static __always_inline int proxy_send(struct vtax_net_pkt *p, __u64 now)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	__u32 *ps = bpf_map_lookup_elem(&vtax_net_proxy, &tgid);
+	struct proxy_rd *rd;
+
+	if (!ps)
+		return 0;
+	p->subject = *ps;
+	/* to the client over loopback: the subject's reply (tx); else the
+	 * request relayed towards the subject (rx) */
+	p->dir = p->kind == VTAX_NET_DEV_LOOPBACK ? VTAX_NET_DIR_TX : VTAX_NET_DIR_RX;
+	rd = bpf_map_lookup_elem(&vtax_net_proxy_ts, &tid);
+	if (rd && rd->ts && now >= rd->ts && now - rd->ts <= SEND_MAX_NS && !p->skip)
+		vtax_hist_add(*ps, VTAX_FAM_NET, VTAX_NET_PROXY,
+			      VTAX_NET_L1(rd->kind, p->dir, 0), 0, now - rd->ts);
+	if (rd)
+		rd->ts = 0; /* one relay per message read */
+	return 1;
+}
+
 /* A new chain at event ev on dev.  old: the map's entry for this address
  * (an ended or stale chain), overwritten in place - skb addresses are
  * reused so often that this is the usual case, and cheaper than an update. */
@@ -420,6 +475,8 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
 			p.subject = net_resolve(p.netns, t, tsubj);
 			if (st)
 				sstart = send_start(c, st, now);
+			if (c && c->nproxy && proxy_send(&p, now))
+				sstart = 0; /* inside the relay: no send hop of its own */
 		} else {
 			p.subject = net_resolve(p.netns, NULL, 0);
 		}
@@ -537,6 +594,21 @@ int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 		if (p->subject && !p->skip) {
 			vtax_hist_add(p->subject, VTAX_FAM_NET, VTAX_NET_PATH, p->dir, 0, now - p->t0);
 			net_count(p->subject, p->dir, 0, 1);
+		}
+	}
+	if (!p->skip) {
+		struct vtax_net_cfg *c = net_cfg();
+
+		/* a docker-proxy thread read a message: its relay starts */
+		if (c && c->nproxy) {
+			__u64 id = bpf_get_current_pid_tgid();
+			__u32 tgid = id >> 32, tid = (__u32)id;
+
+			if (bpf_map_lookup_elem(&vtax_net_proxy, &tgid)) {
+				struct proxy_rd rd = { .ts = now, .kind = p->kind };
+
+				bpf_map_update_elem(&vtax_net_proxy_ts, &tid, &rd, BPF_ANY);
+			}
 		}
 	}
 	/* delivered: the chain ends (the address will be reused).  Marked
@@ -694,7 +766,16 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 		 * locally sent packet): place it by the hook's namespace */
 		if (!flow_ok(net_cfg(), skb, skb_nh(skb)))
 			return NF_ACCEPT_;
-		subject = net_resolve(state->net->ns.inum, NULL, 0);
+		if (hook == VTAX_NF_LOCAL_OUT) {
+			/* OUTPUT runs in the sender's context: its subject */
+			struct task_struct *t = bpf_get_current_task_btf();
+			struct vtax_task_state *st;
+			__u32 tsubj = vtax_task_subject(t, &st);
+
+			subject = net_resolve(state->net->ns.inum, t, tsubj);
+		} else {
+			subject = net_resolve(state->net->ns.inum, NULL, 0);
+		}
 	}
 	if (!subject)
 		return NF_ACCEPT_;

@@ -10,13 +10,19 @@
  *   where a Docker host's bridge, DNAT and MASQUERADE run.
  * subjects_changed: publishes netns inode -> subject for the session's
  *   subjects (containers: their namespace; the host namespace is the --all
- *   subject's, through the BPF fallback).
+ *   subject's, through the BPF fallback), and the docker-proxy processes
+ *   relaying to a subject: comm "docker-proxy" whose -container-ip is a
+ *   local address of that subject's namespace (/proc/PID/net/fib_trie of
+ *   the subject's process) -> vtax_net_proxy (tgid -> subject).
  * decode: net.<hop>{dev, dir, netns}, net.conntrack|nat|nat_miss|filter
- *   {hook, ip, ct}, net.drop{reason, hop, dev, nf}, net.path{dir}.
+ *   {hook, ip, ct}, net.drop{reason, hop, dev, nf}, net.path{dir},
+ *   net.proxy{relay, from}.
  * collect: packets/bytes/delivered per subject and direction, and how many
  *   netfilter links are in place (0: netfilter time is not measured).
  */
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <dirent.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -41,6 +47,8 @@ struct net_state {
 	int nf_supported;
 	char nf_error[160];
 	uint32_t init_netns;
+	struct vtax_net_cfg cfg; /* as written to vtax_net_cfg_map */
+	int nproxy;
 	/* netns inode -> label, for decode() */
 	struct {
 		uint32_t ino;
@@ -254,7 +262,12 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 
 	if (!ns)
 		return -ENOMEM;
+	/* the host's namespace is PID 1's; where PID 1 cannot be inspected
+	 * (EACCES in some sandboxes), vtax's own: without one, the host
+	 * namespace would be learned as the first traced sender's */
 	ns->init_netns = netns_ino_of("/proc/1/ns/net");
+	if (!ns->init_netns)
+		ns->init_netns = netns_ino_of("/proc/self/ns/net");
 	ns_label(ns, ns->init_netns, "host");
 	ns->skel = net_bpf__open();
 	if (!ns->skel) {
@@ -298,6 +311,7 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	cfg.proto = (uint32_t)s->opts.net_proto;
 	cfg.use_sys_ts = (uint32_t)use_sys_ts;
 	cfg.init_netns = ns->init_netns;
+	ns->cfg = cfg;
 	if (bpf_map_update_elem(bpf_map__fd(ns->skel->maps.vtax_net_cfg_map), &zero, &cfg, BPF_ANY)) {
 		rc = -errno;
 		vtax_probe_error(err, errlen, "net config", rc);
@@ -338,6 +352,119 @@ static void net_detach(void *state)
 	free(ns);
 }
 
+/* Does IPv4 address ip (network order) belong to the namespace of pid?
+ * /proc/PID/net/fib_trie lists the namespace's local addresses as a
+ * "|-- A.B.C.D" line followed by "/32 host LOCAL". */
+static int netns_has_addr(pid_t pid, uint32_t ip)
+{
+	char path[64], line[256], last[64] = "";
+	struct in_addr a;
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/fib_trie", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "|-- ");
+
+		if (p) {
+			snprintf(last, sizeof(last), "%s", p + 4);
+			last[strcspn(last, " \n")] = 0;
+		} else if (strstr(line, "/32 host LOCAL") && inet_pton(AF_INET, last, &a) == 1 &&
+			   a.s_addr == ip) {
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The container IP a docker-proxy process relays to (its -container-ip
+ * argument), 0 if pid is not a docker-proxy relaying IPv4. */
+static uint32_t proxy_target(const char *pid)
+{
+	char path[64], buf[4096];
+	struct in_addr a;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	if (strcmp(buf, "docker-proxy\n"))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+		const char *arg = buf + i, *next = buf + i + strlen(arg) + 1;
+
+		if (!strcmp(arg, "-container-ip") && next < buf + n &&
+		    inet_pton(AF_INET, next, &a) == 1)
+			return a.s_addr;
+	}
+	return 0;
+}
+
+/* Refill vtax_net_proxy: docker-proxy processes relaying to a subject.  A
+ * proxy that is a subject of its own (tracked by PID: vtax compare
+ * --via-proxy itemizes its threads' CPU time) is left out, so that its time
+ * is not counted twice. */
+static void net_proxies(struct vtax_session *s, struct net_state *ns)
+{
+	int fd = bpf_map__fd(ns->skel->maps.vtax_net_proxy);
+	int pidfd = s->map_fd[VTAX_MAP_PID];
+	uint32_t key, next, zero = 0;
+	struct dirent *e;
+	DIR *dir;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+	}
+	dir = opendir("/proc");
+	if (dir) {
+		while ((e = readdir(dir))) {
+			uint32_t ip, tgid, subj;
+
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			ip = proxy_target(e->d_name);
+			if (!ip)
+				continue;
+			tgid = (uint32_t)atoi(e->d_name);
+			if (pidfd >= 0 && !bpf_map_lookup_elem(pidfd, &tgid, &subj))
+				continue;
+			for (size_t i = 0; i < s->nsubjects; i++) {
+				struct vtax_subject_def *d = &s->subjects[i];
+
+				if (!d->pid || !d->netns_ino || d->netns_ino == ns->init_netns ||
+				    !netns_has_addr(d->pid, ip))
+					continue;
+				if (!bpf_map_update_elem(fd, &tgid, &d->id, BPF_ANY))
+					n++;
+				break;
+			}
+		}
+		closedir(dir);
+	}
+	ns->nproxy = n;
+	ns->cfg.nproxy = (uint32_t)n;
+	bpf_map_update_elem(bpf_map__fd(ns->skel->maps.vtax_net_cfg_map), &zero, &ns->cfg, BPF_ANY);
+}
+
 static void net_subjects_changed(struct vtax_session *s, void *state)
 {
 	struct net_state *ns = state;
@@ -354,6 +481,7 @@ static void net_subjects_changed(struct vtax_session *s, void *state)
 		bpf_map_update_elem(fd, &ino, &d->id, BPF_ANY);
 		ns_label(ns, ino, d->name);
 	}
+	net_proxies(s, ns);
 }
 
 static int net_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
@@ -416,6 +544,16 @@ static int net_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 		*nlabels = nl;
 		return 0;
 	}
+	case VTAX_NET_PROXY: {
+		uint32_t kind = VTAX_NET_L1_KIND(k->l1);
+
+		snprintf(name, namelen, "proxy");
+		vtax_label__set(&labels[nl++], "relay",
+				VTAX_NET_L1_DIR(k->l1) ? "to_container" : "to_client");
+		vtax_label__set(&labels[nl++], "from", kind < VTAX_NET_DEV_MAX ? dev_names[kind] : "?");
+		*nlabels = nl;
+		return 0;
+	}
 	case VTAX_NET_PATH:
 		snprintf(name, namelen, "path");
 		vtax_label__set(&labels[nl++], "dir", k->l1 ? "rx" : "tx");
@@ -468,14 +606,18 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 		}
 	}
 	free(vals);
-	/* whether netfilter time is measured at all, per subject */
+	/* whether netfilter time is measured at all, per subject; docker-proxy
+	 * processes whose relays are timed (net.proxy) */
 	for (size_t i = 0; i < s->nsubjects; i++) {
 		struct vtax_subject *subj = vtax_result__subject(r, s->subjects[i].name,
 								 s->subjects[i].kind);
 
 		if (subj)
+		{
 			vtax_subject__counter(subj, "net.netfilter_links", "count",
 					      (double)ns->nlinks, 0);
+			vtax_subject__counter(subj, "net.proxies", "count", (double)ns->nproxy, 0);
+		}
 	}
 }
 

@@ -36,7 +36,9 @@ enum vtax_net_hop {
 	VTAX_NET_FILTER = 19,
 	VTAX_NET_DROP = 20,
 	VTAX_NET_PATH = 21,
-	VTAX_NET_PROXY = 22,     /* reserved: docker-proxy relay (not measured yet) */
+	VTAX_NET_PROXY = 22,     /* docker-proxy relay: its copy-to-user of a message ->
+				  * the relayed copy queued on a device; l1 =
+				  * VTAX_NET_L1(kind the message came from, dir, 0) */
 };
 
 /* events of a packet's chain (the state a packet is in) */
@@ -109,6 +111,8 @@ struct vtax_net_cfg {
 	vtax_u32 proto;     /* 0: any; else IPPROTO_TCP/UDP/ICMP... */
 	vtax_u32 use_sys_ts; /* the syscall family is loaded: its sys_ts starts sends */
 	vtax_u32 init_netns; /* inode of the initial network namespace */
+	vtax_u32 nproxy;    /* entries in vtax_net_proxy (0: skip the proxy lookups) */
+	vtax_u32 pad;
 };
 
 #endif
