@@ -39,11 +39,16 @@
  *
  * docker-proxy (net.proxy).  Userspace lists the docker-proxy processes that
  * relay to a subject's published ports in vtax_net_proxy (tgid -> subject).
- * A proxy thread's copy of a received message to user space stamps the
- * thread (vtax_net_proxy_ts); the next chain it starts - the relayed copy
- * queued on a device - closes the relay: read return, the proxy's user
- * space, its write syscall and send stack.  Its packets belong to the
- * subject relayed to (rx towards it, tx back to the client on loopback).
+ * docker-proxy (Go io.Copy) moves data with splice(2), so no copy to user
+ * marks its reads; tcp_rcv_space_adjust does (it runs in the reading thread
+ * at the end of every TCP read or splice-read), and tcp_sendmsg_locked marks
+ * the start of its relayed send.  Per proxy thread: the last read before a
+ * send stamps it (vtax_net_proxy_ts; a read that finds nothing comes after
+ * the send and is overwritten by the next real read), the send closes the
+ * relay.  These two programs are attached only once a proxy is found
+ * (every TCP read and send on the host would pay for them).  The proxy's
+ * packets belong to the subject relayed to (rx towards it, tx back to the
+ * client on loopback).
  *
  * Subject of a packet: the network namespace of the device (vtax_net_netns,
  * filled by userspace from the session's subjects and learned here from
@@ -412,29 +417,75 @@ static __always_inline __u64 send_start(struct vtax_net_cfg *c, struct vtax_task
 	return start;
 }
 
-/* A chain started by the current task: if it is a docker-proxy thread that
- * copied a message in, this is the relayed copy: record the relay, and
- * give the packet to the subject relayed to.  1 if it was a proxy send. */
-static __always_inline int proxy_send(struct vtax_net_pkt *p, __u64 now)
+/* A chain started by the current task: if it is a docker-proxy thread,
+ * the packet is the subject's it relays to. */
+static __always_inline void proxy_send(struct vtax_net_pkt *p)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 *ps = bpf_map_lookup_elem(&vtax_net_proxy, &tgid);
+
+	if (!ps)
+		return;
+	p->subject = *ps;
+	/* to the client over loopback: the subject's reply (tx); else the
+	 * request relayed towards the subject (rx) */
+	p->dir = p->kind == VTAX_NET_DEV_LOOPBACK ? VTAX_NET_DIR_TX : VTAX_NET_DIR_RX;
+}
+
+/* 127.0.0.0/8 or ::1 (or v4-mapped 127/8): the socket talks over loopback */
+static __always_inline __u32 sk_kind(const struct sock *sk)
+{
+	__u32 a = sk->__sk_common.skc_rcv_saddr;
+
+	if (sk->__sk_common.skc_family == 10 /* AF_INET6 */) {
+		const __u32 *w = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32;
+
+		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff))
+			a = w[3];
+		else
+			return (!w[0] && !w[1] && !w[2] && w[3] == bpf_htonl(1))
+				       ? VTAX_NET_DEV_LOOPBACK : VTAX_NET_DEV_OTHER;
+	}
+	return (bpf_ntohl(a) >> 24) == 127 ? VTAX_NET_DEV_LOOPBACK : VTAX_NET_DEV_OTHER;
+}
+
+SEC("tp_btf/tcp_rcv_space_adjust")
+int BPF_PROG(vtax_net_proxy_read, struct sock *sk)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct proxy_rd rd;
+
+	if (!bpf_map_lookup_elem(&vtax_net_proxy, &tgid))
+		return 0;
+	rd.ts = bpf_ktime_get_ns();
+	rd.kind = sk_kind(sk);
+	rd.pad = 0;
+	bpf_map_update_elem(&vtax_net_proxy_ts, &tid, &rd, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(vtax_net_proxy_send, const struct sock *sk)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now;
+	__u32 tgid = id >> 32, tid = (__u32)id, dir;
 	__u32 *ps = bpf_map_lookup_elem(&vtax_net_proxy, &tgid);
 	struct proxy_rd *rd;
 
 	if (!ps)
 		return 0;
-	p->subject = *ps;
-	/* to the client over loopback: the subject's reply (tx); else the
-	 * request relayed towards the subject (rx) */
-	p->dir = p->kind == VTAX_NET_DEV_LOOPBACK ? VTAX_NET_DIR_TX : VTAX_NET_DIR_RX;
 	rd = bpf_map_lookup_elem(&vtax_net_proxy_ts, &tid);
-	if (rd && rd->ts && now >= rd->ts && now - rd->ts <= SEND_MAX_NS && !p->skip)
-		vtax_hist_add(*ps, VTAX_FAM_NET, VTAX_NET_PROXY,
-			      VTAX_NET_L1(rd->kind, p->dir, 0), 0, now - rd->ts);
-	if (rd)
-		rd->ts = 0; /* one relay per message read */
-	return 1;
+	if (!rd || !rd->ts)
+		return 0;
+	now = bpf_ktime_get_ns();
+	/* read from the client (loopback side): relayed to the container */
+	dir = rd->kind == VTAX_NET_DEV_LOOPBACK ? VTAX_NET_DIR_RX : VTAX_NET_DIR_TX;
+	if (now >= rd->ts && now - rd->ts <= SEND_MAX_NS)
+		vtax_hist_add(*ps, VTAX_FAM_NET, VTAX_NET_PROXY, VTAX_NET_L1(rd->kind, dir, 0), 0,
+			      now - rd->ts);
+	rd->ts = 0; /* one relay per read */
+	return 0;
 }
 
 /* A new chain at event ev on dev.  old: the map's entry for this address
@@ -475,8 +526,8 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
 			p.subject = net_resolve(p.netns, t, tsubj);
 			if (st)
 				sstart = send_start(c, st, now);
-			if (c && c->nproxy && proxy_send(&p, now))
-				sstart = 0; /* inside the relay: no send hop of its own */
+			if (c && c->nproxy)
+				proxy_send(&p);
 		} else {
 			p.subject = net_resolve(p.netns, NULL, 0);
 		}
@@ -594,21 +645,6 @@ int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 		if (p->subject && !p->skip) {
 			vtax_hist_add(p->subject, VTAX_FAM_NET, VTAX_NET_PATH, p->dir, 0, now - p->t0);
 			net_count(p->subject, p->dir, 0, 1);
-		}
-	}
-	if (!p->skip) {
-		struct vtax_net_cfg *c = net_cfg();
-
-		/* a docker-proxy thread read a message: its relay starts */
-		if (c && c->nproxy) {
-			__u64 id = bpf_get_current_pid_tgid();
-			__u32 tgid = id >> 32, tid = (__u32)id;
-
-			if (bpf_map_lookup_elem(&vtax_net_proxy, &tgid)) {
-				struct proxy_rd rd = { .ts = now, .kind = p->kind };
-
-				bpf_map_update_elem(&vtax_net_proxy_ts, &tid, &rd, BPF_ANY);
-			}
 		}
 	}
 	/* delivered: the chain ends (the address will be reused).  Marked

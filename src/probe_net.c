@@ -49,6 +49,8 @@ struct net_state {
 	uint32_t init_netns;
 	struct vtax_net_cfg cfg; /* as written to vtax_net_cfg_map */
 	int nproxy;
+	/* docker-proxy read/send programs, attached once a proxy is found */
+	struct bpf_link *proxy_links[2];
 	/* netns inode -> label, for decode() */
 	struct {
 		uint32_t ino;
@@ -241,6 +243,9 @@ static int nf_attach_all(struct net_state *ns)
 
 static void net_set_autoload(struct net_bpf *skel, int nf, int sysenter)
 {
+	/* loaded always, attached by net_proxies() when a proxy is found */
+	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_read, false);
+	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_send, false);
 	bpf_program__set_autoload(skel->progs.vtax_nf_ct_open, nf);
 	bpf_program__set_autoload(skel->progs.vtax_nf_ct_close, nf);
 	bpf_program__set_autoload(skel->progs.vtax_nf_nat_open, nf);
@@ -346,6 +351,8 @@ static void net_detach(void *state)
 
 	for (int i = 0; i < ns->nlinks; i++)
 		bpf_link__destroy(ns->links[i]);
+	for (int i = 0; i < 2; i++)
+		bpf_link__destroy(ns->proxy_links[i]);
 	net_bpf__destroy(ns->skel);
 	if (net_current == ns)
 		net_current = NULL;
@@ -459,6 +466,23 @@ static void net_proxies(struct vtax_session *s, struct net_state *ns)
 			}
 		}
 		closedir(dir);
+	}
+	if (n && !ns->proxy_links[0]) {
+		struct bpf_link *r = bpf_program__attach(ns->skel->progs.vtax_net_proxy_read);
+		struct bpf_link *w = bpf_program__attach(ns->skel->progs.vtax_net_proxy_send);
+
+		if (libbpf_get_error(r) || libbpf_get_error(w)) {
+			/* relays are not timed; their packets still are */
+			if (!libbpf_get_error(r))
+				bpf_link__destroy(r);
+			if (!libbpf_get_error(w))
+				bpf_link__destroy(w);
+			if (s->opts.verbose)
+				fprintf(stderr, "vtax: net: cannot attach the docker-proxy programs\n");
+		} else {
+			ns->proxy_links[0] = r;
+			ns->proxy_links[1] = w;
+		}
 	}
 	ns->nproxy = n;
 	ns->cfg.nproxy = (uint32_t)n;
