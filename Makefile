@@ -111,7 +111,7 @@ bench: all
 lint: $(SKELS)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem --suppress=unknownMacro -Iinclude -Isrc src/
-	$(Q)clang-tidy --quiet $(SRCS) -- $(filter-out -Werror,$(CFLAGS))
+	$(Q)clang-tidy --quiet $(SRCS) -- $(subst -I$(OUT)/skel,-isystem $(OUT)/skel,$(filter-out -Werror $(SANFLAGS),$(CFLAGS)))
 
 format:
 	$(Q)clang-format -i $(SRCS) $(HDRS) $(BPF_SRCS) $(wildcard bpf/*.h) $(TEST_C) $(FIXT_C)

@@ -190,6 +190,7 @@ int cmd_compare(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = NULL;
 
+		/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): argv[i] < argc is set */
 		if ((!strcmp(argv[i], "-w") || !strcmp(argv[i], "--workload")) && i + 1 < argc)
 			a = argv[i + 1];
 		else if (!strncmp(argv[i], "--workload=", 11))
@@ -320,7 +321,7 @@ int cmd_compare(int argc, char **argv)
 			o.workdir = optarg;
 			break;
 		case O_MAXHISTS: {
-			int mh;
+			int mh = 0;
 
 			if (parse_int("max-hists", optarg, 64, 1 << 20, &mh))
 				return 1;

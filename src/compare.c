@@ -867,7 +867,7 @@ static void record_run(struct vtax_compare_env *ce, const struct vtax_load_resul
 
 static void finish_runs(struct vtax_compare_env *ce)
 {
-	double v[VTAX_COMPARE_MAX_RUNS];
+	double v[VTAX_COMPARE_MAX_RUNS] = { 0 };
 
 	for (int i = 0; i < ce->nruns; i++)
 		v[i] = ce->runs[i].ops_per_s;
@@ -1180,10 +1180,11 @@ void vtax_compare__free(struct vtax_compare *c)
 
 static json_t *spread_json(const struct vtax_compare_env *ce, size_t off)
 {
-	double v[VTAX_COMPARE_MAX_RUNS], mn = 0, mx = 0;
+	double v[VTAX_COMPARE_MAX_RUNS] = { 0 }, mn = 0, mx = 0;
 
 	for (int i = 0; i < ce->nruns; i++) {
-		v[i] = *(const double *)((const char *)&ce->runs[i] + off);
+		/* a double field picked by offsetof: memcpy keeps it type-safe */
+		memcpy(&v[i], (const char *)&ce->runs[i] + off, sizeof(v[i]));
 		mn = i ? fmin(mn, v[i]) : v[i];
 		mx = i ? fmax(mx, v[i]) : v[i];
 	}

@@ -122,8 +122,17 @@ static int docker_ensure_daemon(struct vtax_env *e, double deadline, char *err, 
 {
 	char log[600];
 
+	const char *host = getenv("DOCKER_HOST");
+
 	if (daemon_up())
 		return 0;
+	/* a daemon started here listens on the default socket: it cannot be
+	 * the one DOCKER_HOST names, so do not start one and wait in vain */
+	if (host && *host && strcmp(host, "unix:///var/run/docker.sock") &&
+	    strcmp(host, "unix:///run/docker.sock")) {
+		snprintf(err, errlen, "Docker at %s is not answering", host);
+		return -ECONNREFUSED;
+	}
 	if (access("/run/systemd/system", F_OK) == 0) {
 		char *argv[] = { "systemctl", "start", "docker", NULL };
 		struct vtax_run_opts ro = { .timeout_s = left(deadline), .stop = e->priv.stop, .verbose = e->priv.verbose };

@@ -554,7 +554,7 @@ int vtax_env_vm__exec(struct vtax_env *e, char *const argv[], char *out, size_t 
 			if (n + 6 >= sizeof(cmd))
 				return -E2BIG;
 			if (*p == '\'') {
-				memcpy(cmd + n, "'\\''", 4);
+				memcpy(cmd + n, "'\\''", 4); /* NOLINT(bugprone-not-null-terminated-result): cmd is terminated below */
 				n += 4;
 			} else {
 				cmd[n++] = *p;

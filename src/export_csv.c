@@ -174,7 +174,7 @@ int vtax_export__csv(const struct vtax_export_doc *d, const char *path, char *er
 	if (rc)
 		return rc;
 	write_buckets(main_f.f, d);
-	if (main_f.f == stdout)
+	if (!path || main_f.f == stdout)
 		return vtax_out__commit(&main_f, err, errlen);
 	/* out.csv -> out.summary.csv; out -> out.summary.csv */
 	n = strlen(path);

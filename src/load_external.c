@@ -333,7 +333,7 @@ static int ext__oltp(const struct vtax_load_opts *o, struct vtax_load_result *r)
 	ret = ext__sysbench(o, d < 1 ? 1 : (int)ceil(d), o->max_ops, &out, r);
 	if (ret)
 		goto out;
-	if (!(p = strstr(out.buf, "transactions:")) || sscanf(p, "transactions: %llu (%lf", &tx, &tps) != 2 ||
+	if (!out.buf || !(p = strstr(out.buf, "transactions:")) || sscanf(p, "transactions: %llu (%lf", &tx, &tps) != 2 ||
 	    !(p = strstr(out.buf, "total time:")) || sscanf(p, "total time: %lfs", &total) != 1 ||
 	    !(p = strstr(out.buf, "Latency (ms):")) ||
 	    sscanf(p, "Latency (ms): min: %lf avg: %lf max: %lf", &mn, &avg, &mx) != 3 ||

@@ -15,7 +15,7 @@ static const struct {
 	{ "attach", cmd_attach, "attach to processes, cgroups, containers or the whole host" },
 	{ "doctor", cmd_doctor, "what this host supports and what vtax will measure" },
 	{ "compare", cmd_compare, "run a workload natively, in containers and in a VM; itemize the tax" },
-	{ "load", cmd_load, "(internal) run one load generator, print its result as JSON" },
+	{ "load", cmd_load, NULL /* internal: compare runs it inside environments */ },
 	{ "serve", cmd_serve, "serve OpenMetrics on /metrics for Prometheus (a long-running exporter)" },
 	{ "export", cmd_export, "convert a JSON result to CSV, OpenMetrics, gnuplot or HTML" },
 };
@@ -26,7 +26,8 @@ static void usage(FILE *f)
 		   "vtax itemizes the virtualization tax: the extra time a workload pays in a\n"
 		   "container or a VM, per syscall and per packet, by named cause.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		if (commands[i].help)
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 }
 
 int main(int argc, char **argv)

@@ -95,7 +95,10 @@ static void diff_row(FILE *out, const struct vtax_compare *c, const char *label,
 			cell(out, &c->envs[i], "-");
 			continue;
 		}
-		cell(out, &c->envs[i], fmt_ns(*(const double *)((const char *)le + off), b, sizeof(b), 1));
+		double v;
+
+		memcpy(&v, (const char *)le + off, sizeof(v)); /* field picked by offsetof */
+		cell(out, &c->envs[i], fmt_ns(v, b, sizeof(b), 1));
 	}
 	fputc('\n', out);
 }

@@ -195,7 +195,7 @@ struct vtax_result *vtax_result__delta(const struct vtax_result *cur,
 		if (!ds)
 			goto fail;
 		for (size_t k = 0; prev && k < prev->nsubjects; k++)
-			if (!strcmp(prev->subjects[k].id, cs->id))
+			if (!strcmp(prev->subjects[k].id, cs->id)) /* NOLINT(clang-analyzer-core.NonNullParamChecker): ids are arrays */
 				ps = &prev->subjects[k];
 		for (size_t k = 0; k < cs->nseries; k++) {
 			const struct vtax_series *c = &cs->series[k];

@@ -216,7 +216,7 @@ int vtax_vmm__add_subject(struct vtax_session *s, pid_t pid, uint32_t *id, char 
 
 int vtax_vmm__add_all(struct vtax_session *s)
 {
-	pid_t pids[256];
+	pid_t pids[256] = { 0 };
 	int n = vtax_vmm__list(pids, 256), added = 0;
 
 	for (int i = 0; i < n; i++) {
