@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "export.h"
+#include "output.h"
 #include "compare.h"
 #include "probe.h"
 #include "result_json.h"
@@ -35,7 +37,7 @@ static const char compare_usage[] =
 	"  -q, --quick          short runs: the default comparison in under a minute\n"
 	"  -n, --runs N         runs per environment; reports median and min/max\n"
 	"      --probes LIST    probe families (default: all): sched,syscall,net,blk,kvm\n"
-	"  -f, --format F       text (default) or json\n"
+	"  -f, --format F       text (default), json, csv, openmetrics, gnuplot, html\n"
 	"  -o, --output FILE    write the report to FILE (atomically)\n"
 	"workload knobs:\n"
 	"      --conns N        kv connections (default 1: latency view)\n"
@@ -229,8 +231,11 @@ int cmd_compare(int argc, char **argv)
 				return vtax_die("%s", err);
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-				return vtax_die("--format: unknown format '%s' (text, json)", optarg);
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "csv") &&
+			    strcmp(optarg, "openmetrics") && strcmp(optarg, "gnuplot") &&
+			    strcmp(optarg, "html"))
+				return vtax_die("--format: unknown format '%s' (text, json, csv, openmetrics, gnuplot, html)",
+						optarg);
 			format = optarg;
 			break;
 		case 'o':
@@ -360,6 +365,14 @@ int cmd_compare(int argc, char **argv)
 		o.warmup_s = warmup;
 	if (vtax_preflight())
 		return 1;
+	/* an unwritable --output is bad input: say so before minutes of work */
+	if (output && strcmp(output, "-") && strcmp(format, "gnuplot")) {
+		struct vtax_out probe;
+
+		if (vtax_out__open(&probe, output, err, sizeof(err)))
+			return vtax_die("%s", err);
+		vtax_out__abort(&probe);
+	}
 	o.stop = (volatile int *)&vtax_stop;
 	o.progress = on_progress;
 	o.progress_ctx = &ps;
@@ -389,10 +402,13 @@ int cmd_compare(int argc, char **argv)
 			failed = 1;
 			vtax_warn("%s failed: %s", c->envs[i].name, c->envs[i].error);
 		}
-	if (!strcmp(format, "json")) {
+	if (strcmp(format, "text")) {
 		json_t *doc = vtax_compare__to_json(c);
 
-		rc = vtax_json__write_file(doc, output ? output : "-", err, sizeof(err));
+		if (!strcmp(format, "json"))
+			rc = vtax_json__write_file(doc, output ? output : "-", err, sizeof(err));
+		else
+			rc = vtax_export__write(format, NULL, doc, output, err, sizeof(err));
 		json_decref(doc);
 		if (rc)
 			vtax_die("%s", err);

@@ -60,10 +60,10 @@ static const char *const k_unexpl[] = { "unexplained_ns_per_op", "unexplained_ns
 					"unexplained", NULL };
 static const char *const k_items[] = { "components", "items", "rows", "causes", NULL };
 
-static int ledger_add_item(struct vtax_ledger_env *le, const char *name, const char *knob,
+static int ledger_add_item(struct vtax_export_ledger_env *le, const char *name, const char *knob,
 			   double v)
 {
-	struct vtax_ledger_item *n;
+	struct vtax_export_ledger_item *n;
 
 	/* causes measured as absent (or exactly nothing) would only add empty columns */
 	if (!isfinite(v) || v == 0)
@@ -80,7 +80,7 @@ static int ledger_add_item(struct vtax_ledger_env *le, const char *name, const c
 }
 
 /* One environment's ledger entry: {"components": [...] | {...}, ...}. */
-static int ledger_env_from_json(const json_t *e, const char *name, struct vtax_ledger_env *le)
+static int ledger_env_from_json(const json_t *e, const char *name, struct vtax_export_ledger_env *le)
 {
 	const json_t *items = NULL, *it;
 	const char *key;

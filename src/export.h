@@ -29,19 +29,19 @@ struct vtax_export_env {
 };
 
 /* One component of one environment's ledger, per workload operation. */
-struct vtax_ledger_item {
+struct vtax_export_ledger_item {
 	char component[64];
 	char knob[96];             /* what removes it ("--net=host"), may be "" */
 	double ns_per_op;
 };
 
-struct vtax_ledger_env {
+struct vtax_export_ledger_env {
 	char env[64];
 	double delta_ns_per_op;    /* end-to-end difference from the baseline, NAN if absent */
 	double closure;            /* explained / delta in [0,1], NAN if absent */
 	char headline[512];        /* the ledger's own one-line summary, may be "" */
 	size_t nitems;
-	struct vtax_ledger_item *items;
+	struct vtax_export_ledger_item *items;
 };
 
 struct vtax_export_doc {
@@ -52,7 +52,7 @@ struct vtax_export_doc {
 	size_t nenvs;
 	struct vtax_export_env *envs;
 	size_t nledger;
-	struct vtax_ledger_env *ledger;
+	struct vtax_export_ledger_env *ledger;
 	json_t *json;              /* the source document (a reference), or NULL */
 	size_t nnotes;             /* failed environments, warnings: shown in reports */
 	char notes[8][256];

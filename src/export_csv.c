@@ -150,7 +150,7 @@ static void write_summary(FILE *f, const struct vtax_export_doc *d)
 			stat_row(f, "", env, "drop", r->drops[i].name, "", "count", r->drops[i].value);
 	}
 	for (size_t e = 0; e < d->nledger; e++) {
-		const struct vtax_ledger_env *le = &d->ledger[e];
+		const struct vtax_export_ledger_env *le = &d->ledger[e];
 
 		for (size_t i = 0; i < le->nitems; i++)
 			stat_row(f, "", le->env, "ledger", le->items[i].component, "", "ns_per_op",

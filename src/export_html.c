@@ -155,7 +155,7 @@ static size_t stack_col(struct stack *s, const char *name)
 static void stack_from_ledger(const struct vtax_export_doc *d, struct stack *s)
 {
 	for (size_t e = 0; e < d->nledger && s->nrows < 64; e++, s->nrows++) {
-		const struct vtax_ledger_env *le = &d->ledger[e];
+		const struct vtax_export_ledger_env *le = &d->ledger[e];
 
 		snprintf(s->rows[s->nrows], sizeof(s->rows[0]), "%s", le->env);
 		for (size_t i = 0; i < le->nitems; i++)
@@ -345,7 +345,7 @@ static void section_ledger(FILE *f, const struct vtax_export_doc *d)
 					best_i = i;
 				}
 		if (best > 0) {
-			const struct vtax_ledger_item *it = &d->ledger[best_e].items[best_i];
+			const struct vtax_export_ledger_item *it = &d->ledger[best_e].items[best_i];
 
 			fputs("<p class=\"lead\">Biggest named cause: <b>", f);
 			esc(f, it->component);

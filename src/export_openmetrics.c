@@ -332,7 +332,7 @@ static void emit_ledger(struct om_ctx *c, const struct vtax_export_doc *d)
 	      "# HELP vtax_ledger_seconds_per_op Extra time per workload operation versus the baseline environment, by component.\n",
 	      c->f);
 	for (size_t e = 0; e < d->nledger; e++) {
-		const struct vtax_ledger_env *le = &d->ledger[e];
+		const struct vtax_export_ledger_env *le = &d->ledger[e];
 
 		for (size_t i = 0; i < le->nitems; i++) {
 			fputs("vtax_ledger_seconds_per_op{", c->f);
