@@ -348,6 +348,19 @@ static void wait_loop(struct vtax_session *s, const struct trace_opts *o, pid_t 
 		}
 		poll(NULL, 0, 20);
 	}
+	/* the last, partial interval belongs in the heatmap too */
+	if (o->iv && (double)(vtax_now_ns() - last) / 1e9 >= 0.05) {
+		struct vtax_result *cur = vtax_result__new("interval"), *d = NULL;
+		uint64_t now = vtax_now_ns();
+
+		if (cur && !vtax_session__collect(s, cur))
+			d = vtax_result__delta(cur, prev);
+		if (d)
+			vtax_intervals__add(o->iv, d, (double)(last - t0) / 1e9,
+					    (double)(now - last) / 1e9);
+		vtax_result__free(d);
+		vtax_result__free(cur);
+	}
 	vtax_result__free(prev);
 }
 

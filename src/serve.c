@@ -373,6 +373,12 @@ int cmd_serve(int argc, char **argv)
 
 		if (duration > 0 && (double)(now - t0) / 1e9 >= duration)
 			break;
+		/* like attach: when every --pid target has exited there is
+		 * nothing left to measure (Prometheus then sees the target down) */
+		if (vtax_targets__only_pids(&t) && t.npids && vtax_session__live_pids(s) == 0) {
+			fprintf(stderr, "vtax: every target has exited; stopping\n");
+			break;
+		}
 		if (!last || (double)(now - last) / 1e9 >= refresh_s) {
 			rc = refresh(s, &ctx, env, &om, t0);
 			if (rc && !warned) {
