@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <getopt.h>
 #include "cli.h"
 
 volatile sig_atomic_t vtax_stop;
@@ -107,3 +108,27 @@ int vtax_preflight(void)
 	return 0;
 }
 
+
+int vtax_bad_option(char **argv, const char *optstring)
+{
+	const char *cmd = argv[0], *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (optopt >= 256 || (optopt > 0 && strchr(optstring, optopt)))
+		return vtax_die("%s: option '%s' needs a value (see vtax %s --help)", cmd, arg, cmd);
+	if (optopt > 0)
+		return vtax_die("%s: unknown option '-%c' (see vtax %s --help)", cmd, optopt, cmd);
+	return vtax_die("%s: unknown option '%s' (see vtax %s --help)", cmd, arg, cmd);
+}
+
+int vtax_parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < lo || v > hi)
+		return vtax_die("--%s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
+	*out = v;
+	return 0;
+}

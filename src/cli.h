@@ -20,6 +20,11 @@ int cmd_serve(int argc, char **argv);
 /* one-line error on stderr, returns 1 (the exit status for bad input) */
 int vtax_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vtax_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* after getopt_long returned '?' (with opterr = 0): one line naming the
+ * unknown option or the option missing its value; returns 1 */
+int vtax_bad_option(char **argv, const char *optstring);
+/* integer option in [lo, hi]: 0, or one error line and 1 */
+int vtax_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 /* parse seconds (> 0, finite); -1 on error */
 double vtax_parse_seconds(const char *s);
 /* root, BTF, tracefs: the preconditions of any tracing command */

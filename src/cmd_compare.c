@@ -202,6 +202,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	vtax_compare_opts__defaults(&o, w);
 	optind = 1;
+	opterr = 0; /* bad options: one line (vtax_bad_option) */
 	while ((opt = getopt_long(argc, argv, "w:e:d:qn:f:o:vh", compare_long, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
@@ -341,8 +342,7 @@ int cmd_compare(int argc, char **argv)
 			fputs(compare_usage, stdout);
 			return 0;
 		default:
-			fputs(compare_usage, stderr);
-			return 1;
+			return vtax_bad_option(argv, "w:e:d:qn:f:o:vh");
 		}
 	}
 	if (optind < argc)

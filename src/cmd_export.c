@@ -53,6 +53,7 @@ int cmd_export(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
+	opterr = 0; /* bad options: one line (vtax_bad_option) */
 	while ((c = getopt_long(argc, argv, "f:o:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -62,17 +63,14 @@ int cmd_export(int argc, char **argv)
 			output = optarg;
 			break;
 		case OPT_LE:
-			om.le_per_octave = atoi(optarg);
-			if (om.le_per_octave != 1 && om.le_per_octave != 2 && om.le_per_octave != 4 &&
-			    om.le_per_octave != 8 && om.le_per_octave != 16)
-				return vtax_die("--le-per-octave: one of 1, 2, 4, 8, 16");
+			if (vtax_export__parse_le(optarg, &om.le_per_octave))
+				return 1;
 			break;
 		case 'h':
 			fputs(export_usage, stdout);
 			return 0;
 		default:
-			fputs(export_usage, stderr);
-			return 1;
+			return vtax_bad_option(argv, "f:o:h");
 		}
 	}
 	if (!vtax_export__known(format))

@@ -161,6 +161,7 @@ int cmd_load(int argc, char **argv)
 			return vtax_die("--workload: unknown workload '%s' (kv, oltp, io)", argv[i + 1]);
 	vtax_load_opts__defaults(&o, w);
 	optind = 1;
+	opterr = 0; /* bad options: one line (vtax_bad_option) */
 	while ((c = getopt_long(argc, argv, "h", load_long, NULL)) != -1) {
 		switch (c) {
 		case O_WL:
@@ -235,8 +236,7 @@ int cmd_load(int argc, char **argv)
 			fputs(load_usage, stdout);
 			return 0;
 		default:
-			fputs(load_usage, stderr);
-			return 1;
+			return vtax_bad_option(argv, "h");
 		}
 	}
 	if (optind < argc)

@@ -101,10 +101,11 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 	memset(o, 0, sizeof(*o));
 	o->format = "text";
 	o->probes = vtax_probe__default_mask();
+	const char *optstring = attach ? "+d:i:f:o:Hp:c:C:V:avh" : "+d:i:f:o:Hvh";
+
 	optind = 1;
 	opterr = 0; /* one line of our own instead of getopt's and the usage */
-	while ((c = getopt_long(argc, argv, attach ? "+d:i:f:o:Hp:c:C:V:avh" : "+d:i:f:o:Hvh",
-				trace_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, trace_long, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROBES:
 			if (vtax_probe__parse_list(optarg, &o->probes, err, sizeof(err)))
@@ -138,10 +139,10 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 				return vtax_die("--top: not a positive count: '%s'", optarg);
 			break;
 		case OPT_MAX_HISTS: {
-			long v = atol(optarg);
+			long v;
 
-			if (v < 64 || v > 1 << 20)
-				return vtax_die("--max-hists: between 64 and 1048576");
+			if (vtax_parse_long("max-hists", optarg, 64, 1 << 20, &v))
+				return 1;
 			o->max_hists = (uint32_t)v;
 			break;
 		}
@@ -212,11 +213,7 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 			fputs(attach ? attach_usage : run_usage, stdout);
 			exit(0);
 		default:
-			if (optopt && optopt < 256)
-				return vtax_die("%s: unknown option '-%c' (see vtax %s --help)", argv[0],
-						optopt, argv[0]);
-			return vtax_die("%s: unknown option '%s' (see vtax %s --help)", argv[0],
-					argv[optind - 1], argv[0]);
+			return vtax_bad_option(argv, optstring);
 		}
 	}
 	return 0;

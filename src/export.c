@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cli.h"
 #include "export.h"
 #include "hist.h"
 #include "output.h"
@@ -527,4 +528,16 @@ json_t *vtax_intervals__to_json(const struct vtax_intervals *iv)
 		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+int vtax_export__parse_le(const char *s, int *out)
+{
+	long v = 0;
+
+	if (vtax_parse_long("le-per-octave", s, 1, 16, &v))
+		return 1;
+	if (v & (v - 1)) /* a power of two: bounds stay on one grid */
+		return vtax_die("--le-per-octave: one of 1, 2, 4, 8, 16");
+	*out = (int)v;
+	return 0;
 }

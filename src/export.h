@@ -87,6 +87,8 @@ int vtax_export__doc_write(const char *format, const struct vtax_export_doc *d, 
 /* For run/attach/compare: export r, with doc's optional "intervals"; or,
  * when r is NULL, the document doc (a saved result or a compare document),
  * as format to path ("-" = stdout).  0 or -errno with err filled. */
+/* --le-per-octave: 1, 2, 4, 8 or 16; 0, or one error line and 1 */
+int vtax_export__parse_le(const char *s, int *out);
 int vtax_export__write(const char *format, const struct vtax_result *r, json_t *doc,
 		       const char *path, char *err, size_t errlen);
 

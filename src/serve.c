@@ -257,6 +257,7 @@ int cmd_serve(int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	so.families = vtax_probe__default_mask();
 	optind = 1;
+	opterr = 0; /* bad options: one line (vtax_bad_option) */
 	while ((c = getopt_long(argc, argv, "l:p:c:C:ad:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -299,26 +300,24 @@ int cmd_serve(int argc, char **argv)
 			env = optarg;
 			break;
 		case OPT_MAX_SERIES: {
-			long v = atol(optarg);
+			long v;
 
-			if (v < 1 || v > 1000000)
-				return vtax_die("--max-series: between 1 and 1000000");
+			if (vtax_parse_long("max-series", optarg, 1, 1000000, &v))
+				return 1;
 			om.max_series = (size_t)v;
 			break;
 		}
 		case OPT_MAX_HISTS: {
-			long v = atol(optarg);
+			long v;
 
-			if (v < 64 || v > 1 << 20)
-				return vtax_die("--max-hists: between 64 and 1048576");
+			if (vtax_parse_long("max-hists", optarg, 64, 1 << 20, &v))
+				return 1;
 			so.max_hists = (uint32_t)v;
 			break;
 		}
 		case OPT_LE:
-			om.le_per_octave = atoi(optarg);
-			if (om.le_per_octave != 1 && om.le_per_octave != 2 && om.le_per_octave != 4 &&
-			    om.le_per_octave != 8 && om.le_per_octave != 16)
-				return vtax_die("--le-per-octave: one of 1, 2, 4, 8, 16");
+			if (vtax_export__parse_le(optarg, &om.le_per_octave))
+				return 1;
 			break;
 		case 'd':
 			duration = vtax_parse_seconds(optarg);
@@ -332,8 +331,7 @@ int cmd_serve(int argc, char **argv)
 			fputs(serve_usage, stdout);
 			return 0;
 		default:
-			fputs(serve_usage, stderr);
-			return 1;
+			return vtax_bad_option(argv, "l:p:c:C:ad:vh");
 		}
 	}
 	if (optind < argc)

@@ -18,6 +18,12 @@ bad() { # bad DESCRIPTION PATTERN -- cmd...
 }
 bad "unknown command" "unknown command" -- "$VTAX" frobnicate
 bad "unknown option" "unknown option" -- "$VTAX" run --no-such-option -- true
+bad "option missing its value" "needs a value" -- "$VTAX" attach --duration
+for c in compare export serve doctor; do
+	bad "$c: unknown option" "unknown option\|unexpected argument" -- "$VTAX" $c --no-such-option
+done
+bad "compare: unknown environment" "" -- "$VTAX" compare --envs native,moon
+bad "compare: unknown workload" "" -- "$VTAX" compare --workload nosql
 bad "run without a command" "no command" -- "$VTAX" run
 bad "attach without a target" "no target" -- "$VTAX" attach --duration 1
 bad "pid that does not exist" "no such process" -- "$VTAX" attach --pid 4000000 --duration 1
