@@ -73,11 +73,11 @@ void vtax_report__hist_bars(FILE *out, const struct vtax_hist *h, const char *in
 	}
 }
 
-static void row(FILE *out, const char *title, const struct vtax_hist *h, const char *extra)
+static void row(FILE *out, int w, const char *title, const struct vtax_hist *h, const char *extra)
 {
 	char t[32], m[32], p50[32], p90[32], p99[32], p999[32], mx[32];
 
-	fprintf(out, "  %-34s %9llu %9s %9s %9s %9s %9s %9s %9s%s\n", title,
+	fprintf(out, "  %-*s %9llu %9s %9s %9s %9s %9s %9s %9s%s\n", w, title,
 		(unsigned long long)h->count, vtax_fmt_ns((double)h->sum_ns, t, sizeof(t)),
 		vtax_fmt_ns(vtax_hist__mean(h), m, sizeof(m)),
 		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.5), p50, sizeof(p50)),
@@ -87,9 +87,9 @@ static void row(FILE *out, const char *title, const struct vtax_hist *h, const c
 		vtax_fmt_ns((double)h->max_ns, mx, sizeof(mx)), extra);
 }
 
-static void header(FILE *out, const char *family)
+static void header(FILE *out, int w, const char *family)
 {
-	fprintf(out, "  %-34s %9s %9s %9s %9s %9s %9s %9s %9s\n", family, "count", "total", "mean",
+	fprintf(out, "  %-*s %9s %9s %9s %9s %9s %9s %9s %9s\n", w, family, "count", "total", "mean",
 		"p50", "p90", "p99", "p99.9", "max");
 }
 
@@ -128,7 +128,7 @@ static void family_rows(FILE *out, const struct vtax_subject *s, const char *fam
 {
 	const struct vtax_series **rows = calloc(s->nseries ? s->nseries : 1, sizeof(*rows));
 	size_t n = 0, top = o && o->top > 0 ? (size_t)o->top : 20;
-	int is_sys = !strcmp(family, "syscall");
+	int is_sys = !strcmp(family, "syscall"), w = 34;
 
 	if (!rows)
 		return;
@@ -147,7 +147,15 @@ static void family_rows(FILE *out, const struct vtax_subject *s, const char *fam
 		return;
 	}
 	qsort(rows, n, sizeof(*rows), cmp_sum_desc);
-	header(out, family);
+	/* the name column fits the longest title shown (34..64) */
+	for (size_t i = 0; i < n && i < top; i++) {
+		char title[160];
+		int len = (int)strlen(vtax_series__title(rows[i], "part", title, sizeof(title)));
+
+		if (len > w)
+			w = len < 64 ? len : 64;
+	}
+	header(out, w, family);
 	for (size_t i = 0; i < n && i < top; i++) {
 		char title[160], extra[96] = "";
 
@@ -160,7 +168,7 @@ static void family_rows(FILE *out, const struct vtax_subject *s, const char *fam
 				 100 * part_sum(s, rows[i], "runq") / tot,
 				 100 * part_sum(s, rows[i], "blocked") / tot);
 		}
-		row(out, title, &rows[i]->hist, extra);
+		row(out, w, title, &rows[i]->hist, extra);
 		if (o && o->hist)
 			vtax_report__hist_bars(out, &rows[i]->hist, "      ");
 	}
