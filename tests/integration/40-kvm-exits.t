@@ -8,7 +8,9 @@
 #      (with the syscall family loaded, which gives the exact re-entry time);
 #   3. PIO reads (--pio-ack) that go to userspace are counted as reads;
 #   4. `vtax attach --vm PID` makes subject vm:PID with the same counts, and
-#      its vCPU thread's run-queue wait appears as sched.steal.
+#      its vCPU thread's run-queue wait appears as sched.steal;
+#   5. `vtax attach --all` shows a running VMM as its own subject vm:PID
+#      beside "host", with its exits counted there and not in host.
 # The VMM is started and stopped by this script; nothing else is created.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -131,6 +133,28 @@ mmio=$(q "$tmp/r4.json" vm: kvm mmio "gpa=0xd0000,dir=write,handler=user" count)
 ok $([ "$pio" = 800 ] && [ "$mmio" = 300 ]; echo $?) "attach --vm: 800 PIO and 300 MMIO (got $pio, $mmio)"
 steal=$(q "$tmp/r4.json" vm: sched steal "" count)
 ok $([ "$steal" -gt 0 ]; echo $?) "the vCPU thread's run-queue waits appear as sched.steal ($steal)"
+
+# 5. attach --all: every process holding /dev/kvm is a VM subject
+mkfifo "$tmp/go5"
+"$TVMM" --pio 500 --mmio 200 --port 0x3f8 --addr 0xd0000 --wait-start \
+	< "$tmp/go5" > "$tmp/tv5.json" 2> "$tmp/err5" &
+tv_pid=$!
+exec 9> "$tmp/go5"
+for _ in $(seq 50); do grep -q ready "$tmp/err5" && break; sleep 0.1; done
+"$VTAX" attach --all --probes kvm,sched -f json -o "$tmp/r5.json" --duration 6 &
+vt_pid=$!
+sleep 2.5
+echo go >&9
+exec 9>&-
+wait "$tv_pid"
+tv_pid=
+wait "$vt_pid"
+ok $? "vtax attach --all with a VMM running"
+vt_pid=
+vpid=$(python3 -c "import json;print(json.load(open('$tmp/tv5.json'))['pid'])")
+pio=$(q "$tmp/r5.json" "vm:$vpid" kvm pio "port=0x3f8,dir=write,handler=user" count)
+hpio=$(q "$tmp/r5.json" host kvm pio "" count)
+ok $([ "$pio" = 500 ] && [ "$hpio" = 0 ]; echo $?) "--all: subject vm:$vpid has its 500 PIO exits, host none (got $pio, host $hpio)"
 
 echo "1..$n"
 exit $fail
