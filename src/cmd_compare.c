@@ -1,7 +1,9 @@
 /*
  * cmd_compare.c - `vtax compare`: the CLI of the guided comparison
- * (compare.h): options, the progress line on a TTY, the report (text or
- * JSON), exit status.
+ * (compare.h): options, the progress line on a TTY (and, with
+ * --progress-log, one line per phase change in a file, for scripts and
+ * tests that must know when a pass runs), the report (text or JSON), exit
+ * status.
  *
  * Exit status: 0 every environment was measured; 3 the report is complete
  * but some environment failed (its reason is in the report); 130
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "export.h"
@@ -24,8 +27,10 @@
 
 static const char compare_usage[] =
 	"usage: vtax compare [options]\n"
-	"Run one workload natively, in containers and in a VM, one after another under\n"
-	"tracing, and itemize how much more each operation costs than native, by cause.\n"
+	"Run one workload natively, in containers and in a VM, one after another, and\n"
+	"itemize how much more each operation costs than native, by cause.  Each\n"
+	"environment runs untraced (the throughput and latency figures: no vtax probe\n"
+	"attached) and traced (the components), alternating with --runs.\n"
 	"\n"
 	"  -w, --workload W     kv (redis, default), oltp (MariaDB) or io (O_DIRECT file I/O)\n"
 	"  -e, --envs LIST      environments, comma-separated (default native,docker-nat,\n"
@@ -35,7 +40,9 @@ static const char compare_usage[] =
 	"      --warmup S       warm-up seconds per run, traced but not in the latency\n"
 	"                       figures (default 1; --quick: 0.5)\n"
 	"  -q, --quick          short runs: the default comparison in under a minute\n"
-	"  -n, --runs N         runs per environment; reports median and min/max\n"
+	"  -n, --runs N         runs per environment and pass; reports median and min/max\n"
+	"      --no-untraced    skip the untraced runs: faster, but every figure then\n"
+	"                       includes vtax's own cost (the probes)\n"
 	"      --probes LIST    probe families (default: all): sched,syscall,net,blk,kvm\n"
 	"  -f, --format F       text (default), json, csv, openmetrics, gnuplot, html\n"
 	"  -o, --output FILE    write the report to FILE (atomically)\n"
@@ -54,6 +61,8 @@ static const char compare_usage[] =
 	"      --via-proxy      docker-nat: connect through docker-proxy on 127.0.0.1\n"
 	"      --env-timeout S  bound on each environment's set-up\n"
 	"      --workdir DIR    where the temporary data goes (default /var/tmp)\n"
+	"      --progress-log F append a line per phase change to F: seconds since start,\n"
+	"                       environment, phase, pass (untraced/traced/-), run\n"
 	"  -v, --verbose        diagnostics on stderr\n"
 	"\n"
 	"exit status: 0 all measured, 3 some environment failed (see the report),\n"
@@ -67,6 +76,7 @@ static const char compare_usage[] =
 enum {
 	O_WARMUP = 256, O_PROBES, O_CONNS, O_PIPE, O_VSIZE, O_SETR, O_THREADS, O_TSIZE, O_BS, O_QD,
 	O_RW, O_FSIZE, O_DRIVER, O_LAYERS, O_PROXY, O_ENV_TIMEOUT, O_WORKDIR, O_MAXHISTS,
+	O_NO_UNTRACED, O_PROGRESS_LOG,
 };
 
 static const struct option compare_long[] = {
@@ -83,6 +93,8 @@ static const struct option compare_long[] = {
 	{ "overlay-layers", required_argument, 0, O_LAYERS }, { "via-proxy", no_argument, 0, O_PROXY },
 	{ "env-timeout", required_argument, 0, O_ENV_TIMEOUT },
 	{ "workdir", required_argument, 0, O_WORKDIR }, { "max-hists", required_argument, 0, O_MAXHISTS },
+	{ "no-untraced", no_argument, 0, O_NO_UNTRACED },
+	{ "progress-log", required_argument, 0, O_PROGRESS_LOG },
 	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 };
 
@@ -90,18 +102,42 @@ struct progress_state {
 	int tty;
 	int last_idx;
 	const char *last_phase;
+	FILE *log;           /* --progress-log */
+	char last_line[160]; /* what was logged last (env phase pass run) */
+	struct timespec t0;
 };
+
+static void log_progress(struct progress_state *ps, const struct vtax_compare_progress *p)
+{
+	struct timespec now;
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s %s %s %d", p->env, p->phase, p->pass ? p->pass : "-",
+		 p->run);
+	if (!strcmp(line, ps->last_line))
+		return;
+	snprintf(ps->last_line, sizeof(ps->last_line), "%s", line);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* flushed at once: a reader acts on the line while the phase runs */
+	fprintf(ps->log, "%.3f %s\n",
+		(double)(now.tv_sec - ps->t0.tv_sec) + (double)(now.tv_nsec - ps->t0.tv_nsec) / 1e9,
+		line);
+	fflush(ps->log);
+}
 
 static void on_progress(void *ctx, const struct vtax_compare_progress *p)
 {
 	struct progress_state *ps = ctx;
 
+	if (ps->log)
+		log_progress(ps, p);
 	if (!ps->tty)
 		return;
 	fprintf(stderr, "\r\033[Kvtax compare [%d/%d] %-14s %-8s", p->env_idx + 1, p->nenvs, p->env,
 		p->phase);
 	if (!strcmp(p->phase, "measure")) {
-		fprintf(stderr, " run %d/%d  %5.1fs", p->run, p->runs, p->elapsed_s);
+		fprintf(stderr, " %-8s run %d/%d  %5.1fs", p->pass ? p->pass : "", p->run, p->runs,
+			p->elapsed_s);
 		if (p->duration_s > 0)
 			fprintf(stderr, "/%.1fs", p->duration_s);
 		fprintf(stderr, "  %llu %ss", (unsigned long long)p->ops, p->op_name);
@@ -183,7 +219,7 @@ int cmd_compare(int argc, char **argv)
 	struct vtax_compare *c;
 	struct progress_state ps = { .tty = isatty(2), .last_idx = -1 };
 	enum vtax_workload w = VTAX_WL_KV;
-	const char *format = "text", *output = NULL, *envs = NULL;
+	const char *format = "text", *output = NULL, *envs = NULL, *progress_log = NULL;
 	double duration = 0, warmup = -1, v;
 	int quick = 0, opt, rc, failed = 0, threads_set = 0;
 	char err[512], *end;
@@ -326,6 +362,12 @@ int cmd_compare(int argc, char **argv)
 		case O_WORKDIR:
 			o.workdir = optarg;
 			break;
+		case O_NO_UNTRACED:
+			o.no_untraced = 1;
+			break;
+		case O_PROGRESS_LOG:
+			progress_log = optarg;
+			break;
 		case O_MAXHISTS: {
 			int mh = 0;
 
@@ -373,6 +415,13 @@ int cmd_compare(int argc, char **argv)
 			return vtax_die("%s", err);
 		vtax_out__abort(&probe);
 	}
+	if (progress_log) {
+		ps.log = fopen(progress_log, "ae");
+		if (!ps.log)
+			return vtax_die("--progress-log: cannot open %s: %s", progress_log,
+					strerror(errno));
+		clock_gettime(CLOCK_MONOTONIC, &ps.t0);
+	}
 	o.stop = (volatile int *)&vtax_stop;
 	o.progress = on_progress;
 	o.progress_ctx = &ps;
@@ -381,6 +430,8 @@ int cmd_compare(int argc, char **argv)
 	if (!c)
 		return vtax_die("out of memory");
 	rc = vtax_compare__run(c, &o, err, sizeof(err));
+	if (ps.log)
+		fclose(ps.log);
 	if (ps.tty)
 		fputs("\r\033[K", stderr);
 	if (c->stale_report[0] && o.verbose)

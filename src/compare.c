@@ -6,7 +6,16 @@
  *   setup     vtax_env__setup() starts the workload's server in it.
  *   prepare   the workload's data (kv keys, oltp tables, the io file) is
  *             created before tracing starts, so it is not in the figures.
- *   measure   a session with subjects "server" and "client" is opened.
+ *   measure   --runs times: an untraced run, then a traced run (the passes
+ *             alternate so that drift hits both alike).  The untraced run
+ *             has no session open, hence no vtax BPF program attached
+ *             anywhere (vtax pins nothing; each run records the BPF link
+ *             and perf-event fds vtax holds at its start and end, which
+ *             must be 0): its client latency and throughput are the
+ *             headline, free of vtax's observer effect (the probes cost
+ *             more per request on longer paths, e.g. docker-nat).  For the
+ *             traced run a session with subjects "server" and "client" is
+ *             opened (and closed after it).
  *             "server" is the environment: a container by cgroup and PID
  *             tree (so `docker exec` processes count), the native server
  *             or the VMM by PID tree.  "client" is a forked child running
@@ -16,13 +25,14 @@
  *             back on another pipe.  For the io workload outside native
  *             the generator must run inside the environment, so the child
  *             runs `vtax load` there with vtax_env__exec() and passes its
- *             JSON back.  --runs N repeats this within the same session.
- *   collect   one vtax_session__collect() for all runs; the operations
- *             the session saw (warm-up included) normalize the ledger.
+ *             JSON back.
+ *   collect   vtax_session__collect() after each traced run adds into one
+ *             result; the operations the traced runs saw (warm-up
+ *             included) normalize the ledger's components.
  *   teardown  always, on every path.
  *
  * The server's (and under TCG the vCPU threads') on-CPU time is read from
- * /proc/PID/task/TID/schedstat before and after, because the sched family
+ * /proc/PID/task/TID/schedstat before and after each traced run, because the sched family
  * measures waiting, not running: under TCG that time is the emulation.
  *
  * Stop (SIGINT/SIGTERM -> *o->stop): the client's process group gets
@@ -126,11 +136,12 @@ void vtax_compare_opts__defaults(struct vtax_compare_opts *o, enum vtax_workload
 	o->load.file_size = 64ull << 20;
 }
 
-static void progress(struct vtax_compare *c, const char *phase, int idx, int run, double t0,
-		     uint64_t ops)
+static void progress(struct vtax_compare *c, const char *phase, const char *pass, int idx,
+		     int run, double t0, uint64_t ops)
 {
 	struct vtax_compare_progress p = {
 		.phase = phase,
+		.pass = pass,
 		.env = c->envs[idx].name,
 		.env_idx = idx,
 		.nenvs = c->nenvs,
@@ -257,6 +268,38 @@ static pid_t find_proxy(int host_port)
 	}
 	closedir(dir);
 	return found;
+}
+
+/*
+ * BPF attachments this process holds: BPF link fds and perf-event fds
+ * (libbpf attaches tracepoints through either).  vtax pins nothing, so
+ * with none open no program of this vtax is attached anywhere; other
+ * processes' programs (another vtax, bpftrace) are not counted.
+ */
+static int bpf_attachments(void)
+{
+	struct dirent *d;
+	int n = 0;
+	DIR *dir = opendir("/proc/self/fd");
+
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		char path[64], target[64];
+		ssize_t len;
+
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", d->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = 0;
+		if (!strcmp(target, "anon_inode:bpf_link") || !strcmp(target, "anon_inode:[perf_event]"))
+			n++;
+	}
+	closedir(dir);
+	return n;
 }
 
 /* ---- the client child ---------------------------------------------- */
@@ -407,13 +450,15 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 }
 
 /*
- * The tracing session of one environment.  Normally one session spans all
- * runs.  When the generator runs inside a container (io), each run gets its
- * own session, opened only once `vtax load` has started and is waiting for
- * SIGUSR1: its exec and library loading happen on the image's overlay
- * layer in every Docker environment and are not the data path.
+ * The tracing session of one traced run: opened before the run, closed
+ * after it, so that the untraced runs between have none.  When the
+ * generator runs inside a container (io), it is opened only once `vtax
+ * load` has started and is waiting for SIGUSR1: its exec and library
+ * loading happen on the image's overlay layer in every Docker environment
+ * and are not the data path.
  */
 struct measure_ctx {
+	int traced;  /* this run is traced (else no session may be open) */
 	struct vtax_session *s;
 	uint32_t server_id, client_id;
 	pid_t proxy_pid;
@@ -559,12 +604,14 @@ static void client_kill(pid_t pid, double grace_s)
 }
 
 /*
- * One run: fork the client, track it as subject `client`, let it go, relay
- * its progress, read its result.  0, -EINTR, or -errno with ce->error.
+ * One run: fork the client, track it as subject `client` (traced runs), let
+ * it go, relay its progress, read its result.  meta gets whether a session
+ * was open and vtax's BPF attachments when the client was let go and when
+ * its result came.  0, -EINTR, or -errno with ce->error.
  */
 static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env *e,
 		      const struct vtax_load_opts *lo, struct measure_ctx *mc,
-		      struct msg_result *out)
+		      struct msg_result *out, struct vtax_compare_run *meta)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	int go[2], res[2], rc = 0, got = 0;
@@ -615,12 +662,18 @@ static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env 
 				snprintf(ce->error, sizeof(ce->error),
 					 "vtax load did not start in %s: %s", e->name, strerror(-rc));
 		}
-		if (!rc)
+		if (!rc) {
+			progress(c, "attach", NULL, idx, run, now_s(), 0);
 			rc = session_begin(c, idx, e, mc);
+		}
 		if (!rc)
 			rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
 		if (!rc)
 			rc = vtax_session__commit(mc->s);
+		if (!rc) {
+			meta->session_open = mc->s != NULL;
+			meta->bpf_links = bpf_attachments();
+		}
 		if (!rc && kill(inner, SIGUSR1))
 			rc = -errno;
 		if (rc) {
@@ -634,9 +687,15 @@ static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env 
 			return rc;
 		}
 	} else {
-		rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
-		if (!rc)
-			rc = vtax_session__commit(mc->s);
+		if (mc->s) {
+			rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
+			if (!rc)
+				rc = vtax_session__commit(mc->s);
+		}
+		if (!rc) {
+			meta->session_open = mc->s != NULL;
+			meta->bpf_links = bpf_attachments();
+		}
 		if (!rc && write(go[1], "g", 1) != 1)
 			rc = -EIO;
 	}
@@ -668,7 +727,7 @@ static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env 
 		}
 		pr = poll(&pf, 1, 100);
 		if (now_s() - last_prog >= 0.25) {
-			progress(c, "measure", idx, run, t0, ops);
+			progress(c, "measure", mc->traced ? "traced" : "untraced", idx, run, t0, ops);
 			last_prog = now_s();
 		}
 		if (pr <= 0)
@@ -709,6 +768,7 @@ static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env 
 	}
 	close(res[0]);
 	free(buf);
+	meta->bpf_links_end = bpf_attachments();
 	if (rc) {
 		client_kill(pid, 3);
 		return rc;
@@ -769,7 +829,7 @@ static int env_prepare(struct vtax_compare *c, int idx, struct vtax_env *e,
 	char err[256] = "";
 	int rc;
 
-	progress(c, "prepare", idx, 0, now_s(), 0);
+	progress(c, "prepare", NULL, idx, 0, now_s(), 0);
 	if (c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE) {
 		char *argv[40], nb[16][64], *out = malloc(65536);
 
@@ -838,13 +898,15 @@ static int add_server(struct vtax_session *s, const struct vtax_env *e, int in_e
 	return 0;
 }
 
-static void record_run(struct vtax_compare_env *ce, const struct vtax_load_result *r)
+static void record_run(struct vtax_compare_env *ce, struct vtax_compare_pass *ps,
+		       const struct vtax_load_result *r, const struct vtax_compare_run *meta)
 {
 	struct vtax_compare_run *ru;
 
-	if (ce->nruns >= VTAX_COMPARE_MAX_RUNS)
+	if (ps->nruns >= VTAX_COMPARE_MAX_RUNS)
 		return;
-	ru = &ce->runs[ce->nruns++];
+	ru = &ps->runs[ps->nruns++];
+	*ru = *meta;
 	ru->ops = r->ops;
 	ru->warmup_ops = r->warmup_ops;
 	ru->errors = r->errors;
@@ -854,29 +916,47 @@ static void record_run(struct vtax_compare_env *ce, const struct vtax_load_resul
 	ru->p50_ns = (double)vtax_hist__quantile(&r->latency, 0.5);
 	ru->p99_ns = (double)vtax_hist__quantile(&r->latency, 0.99);
 	ru->p999_ns = (double)vtax_hist__quantile(&r->latency, 0.999);
-	vtax_hist__merge(&ce->latency, &r->latency);
-	ce->ops += r->ops;
-	ce->warmup_ops += r->warmup_ops;
-	ce->errors += r->errors;
-	ce->elapsed_s += r->elapsed_s;
+	vtax_hist__merge(&ps->latency, &r->latency);
+	ps->ops += r->ops;
+	ps->warmup_ops += r->warmup_ops;
+	ps->errors += r->errors;
+	ps->elapsed_s += r->elapsed_s;
 	if (r->op_name[0])
 		snprintf(ce->op_name, sizeof(ce->op_name), "%s", r->op_name);
 	if (r->warning[0] && !ce->warning[0])
 		snprintf(ce->warning, sizeof(ce->warning), "%s", r->warning);
 }
 
-static void finish_runs(struct vtax_compare_env *ce)
+static void finish_runs(struct vtax_compare_pass *ps)
 {
 	double v[VTAX_COMPARE_MAX_RUNS] = { 0 };
 
-	for (int i = 0; i < ce->nruns; i++)
-		v[i] = ce->runs[i].ops_per_s;
-	ce->ops_per_s = vtax_compare__median(v, ce->nruns);
-	ce->ops_per_s_min = ce->ops_per_s_max = ce->nruns ? v[0] : 0;
-	for (int i = 1; i < ce->nruns; i++) {
-		ce->ops_per_s_min = fmin(ce->ops_per_s_min, v[i]);
-		ce->ops_per_s_max = fmax(ce->ops_per_s_max, v[i]);
+	for (int i = 0; i < ps->nruns; i++)
+		v[i] = ps->runs[i].ops_per_s;
+	ps->ops_per_s = vtax_compare__median(v, ps->nruns);
+	ps->ops_per_s_min = ps->ops_per_s_max = ps->nruns ? v[0] : 0;
+	ps->mean_min_ns = ps->mean_max_ns = ps->nruns ? ps->runs[0].mean_ns : 0;
+	for (int i = 1; i < ps->nruns; i++) {
+		ps->ops_per_s_min = fmin(ps->ops_per_s_min, v[i]);
+		ps->ops_per_s_max = fmax(ps->ops_per_s_max, v[i]);
+		ps->mean_min_ns = fmin(ps->mean_min_ns, ps->runs[i].mean_ns);
+		ps->mean_max_ns = fmax(ps->mean_max_ns, ps->runs[i].mean_ns);
 	}
+}
+
+const struct vtax_compare_pass *vtax_compare_env__headline(const struct vtax_compare_env *ce)
+{
+	return ce->untraced ? &ce->pass[VTAX_PASS_UNTRACED] : &ce->pass[VTAX_PASS_TRACED];
+}
+
+double vtax_compare_env__overhead_ns(const struct vtax_compare_env *ce)
+{
+	const struct vtax_hist *u = &ce->pass[VTAX_PASS_UNTRACED].latency;
+	const struct vtax_hist *t = &ce->pass[VTAX_PASS_TRACED].latency;
+
+	if (!ce->untraced || !u->count || !t->count)
+		return NAN;
+	return vtax_hist__mean(t) - vtax_hist__mean(u);
 }
 
 static void fam_errors(struct vtax_compare_env *ce, const struct vtax_session *s)
@@ -897,95 +977,148 @@ static void fam_errors(struct vtax_compare_env *ce, const struct vtax_session *s
 	}
 }
 
-static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
-		       const struct vtax_load_opts *lo)
+/* One untraced run: no session is open (the caller closed the last one). */
+static int measure_untraced(struct vtax_compare *c, int idx, int run, int seq, struct vtax_env *e,
+			    const struct vtax_load_opts *lo, struct msg_result *m)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
-	struct measure_ctx mc = { 0 };
+	/* in a container the io generator needs no gate: nothing is traced */
+	struct measure_ctx mc = {
+		.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE,
+	};
+	struct vtax_compare_run meta = { .seq = seq };
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	rc = run_client(c, idx, run, e, lo, &mc, m, &meta);
+	if (rc)
+		return rc;
+	record_run(ce, &ce->pass[VTAX_PASS_UNTRACED], &m->r, &meta);
+	return 0;
+}
+
+/* Accumulated over the traced runs of one environment. */
+struct traced_totals {
+	double server_oncpu, vcpu_oncpu, proxy_oncpu;
+	double seconds;
+	pid_t proxy_pid;
+};
+
+/* One traced run: open a session, run, collect into ce->traced, close. */
+static int measure_traced(struct vtax_compare *c, int idx, int run, int seq, struct vtax_env *e,
+			  const struct vtax_load_opts *lo, struct msg_result *m,
+			  struct oncpu_snap *snap[4], struct traced_totals *tt)
+{
+	struct vtax_compare_env *ce = &c->envs[idx];
 	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
-	struct oncpu_snap *a = NULL, *b = NULL, *pa = NULL, *pb = NULL;
-	struct msg_result *m = NULL;
-	double t0;
+	struct measure_ctx mc = { .traced = 1 };
+	struct vtax_compare_run meta = { .seq = seq };
+	double t0 = now_s(), all, vcpu;
 	int rc;
 
 	mc.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE;
 	/* a container's processes are found in its cgroup; a guest's are not visible */
 	mc.gated = mc.in_env && e->kind != VTAX_ENV_VM && e->cgroup_path[0];
-	a = calloc(1, sizeof(*a));
-	b = calloc(1, sizeof(*b));
-	pa = calloc(1, sizeof(*pa));
-	pb = calloc(1, sizeof(*pb));
-	m = calloc(1, sizeof(*m));
-	if (!a || !b || !m || !pa || !pb) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	if (!mc.gated) {
+		progress(c, "attach", NULL, idx, run, t0, 0);
 		rc = session_begin(c, idx, e, &mc);
 		if (rc)
 			goto out;
 	}
 	if (srv != getpid())
-		oncpu_read(srv, a);
-	oncpu_read(mc.proxy_pid, pa);
-	t0 = now_s();
-	for (int run = 1; run <= c->opts.runs; run++) {
-		memset(m, 0, sizeof(*m));
-		rc = run_client(c, idx, run, e, lo, &mc, m);
-		if (rc)
-			goto out;
-		record_run(ce, &m->r);
-		if (mc.gated) {
-			rc = session_end(c, idx, e, &mc, 1);
-			if (rc)
-				goto out;
-		}
-	}
+		oncpu_read(srv, snap[0]);
+	oncpu_read(mc.proxy_pid, snap[2]);
+	memset(m, 0, sizeof(*m));
+	rc = run_client(c, idx, run, e, lo, &mc, m, &meta);
+	if (rc)
+		goto out;
 	if (srv != getpid())
-		oncpu_read(srv, b);
-	oncpu_read(mc.proxy_pid, pb);
-	progress(c, "collect", idx, c->opts.runs, now_s(), ce->ops);
+		oncpu_read(srv, snap[1]);
+	oncpu_read(mc.proxy_pid, snap[3]);
+	record_run(ce, &ce->pass[VTAX_PASS_TRACED], &m->r, &meta);
+	progress(c, "collect", NULL, idx, run, now_s(), m->r.ops);
 	rc = session_end(c, idx, e, &mc, 1);
 	if (rc)
 		goto out;
+	if (srv != getpid()) {
+		oncpu_delta(snap[0], snap[1], &all, &vcpu);
+		tt->server_oncpu += all;
+		tt->vcpu_oncpu += vcpu;
+	}
+	if (mc.proxy_pid > 0) {
+		oncpu_delta(snap[2], snap[3], &all, &vcpu);
+		tt->proxy_oncpu += all;
+		tt->proxy_pid = mc.proxy_pid;
+	}
+	tt->seconds += now_s() - t0;
+out:
+	session_end(c, idx, e, &mc, 0);
+	return rc;
+}
+
+static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
+		       const struct vtax_load_opts *lo)
+{
+	struct vtax_compare_env *ce = &c->envs[idx];
+	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
+	struct oncpu_snap *snap[4] = { 0 };
+	struct traced_totals tt = { 0 };
+	struct msg_result *m = NULL;
+	int rc = 0, seq = 0;
+
+	for (int i = 0; i < 4; i++)
+		snap[i] = calloc(1, sizeof(*snap[i]));
+	m = calloc(1, sizeof(*m));
+	if (!snap[0] || !snap[1] || !snap[2] || !snap[3] || !m) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* untraced, traced, untraced, ...: drift over the runs hits both */
+	for (int run = 1; run <= c->opts.runs; run++) {
+		if (!c->opts.no_untraced) {
+			rc = measure_untraced(c, idx, run, ++seq, e, lo, m);
+			if (rc)
+				goto out;
+			ce->untraced = 1;
+		}
+		rc = measure_traced(c, idx, run, ++seq, e, lo, m, snap, &tt);
+		if (rc)
+			goto out;
+	}
 	if (!ce->traced) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	ce->traced->duration_s = now_s() - t0;
+	ce->traced->duration_s = tt.seconds;
 	ce->traced->start_unix_ns = (uint64_t)time(NULL) * 1000000000ull -
 				    (uint64_t)(ce->traced->duration_s * 1e9);
 	{
 		struct vtax_subject *subj = vtax_result__subject(ce->traced, "server",
 								 e->kind == VTAX_ENV_VM ? "vm" : "pid");
-		double all, vcpu;
+		const struct vtax_compare_pass *tp = &ce->pass[VTAX_PASS_TRACED];
 
-		oncpu_delta(a, b, &all, &vcpu);
 		if (subj && srv != getpid()) {
-			vtax_subject__counter(subj, "compare.server_oncpu_ns", "ns", all, 0);
+			vtax_subject__counter(subj, "compare.server_oncpu_ns", "ns", tt.server_oncpu, 0);
 			if (e->kind == VTAX_ENV_VM)
-				vtax_subject__counter(subj, "compare.vcpu_oncpu_ns", "ns", vcpu, 0);
+				vtax_subject__counter(subj, "compare.vcpu_oncpu_ns", "ns", tt.vcpu_oncpu, 0);
 		}
-		if (mc.proxy_pid > 0) {
-			oncpu_delta(pa, pb, &all, &vcpu);
+		if (tt.proxy_pid > 0) {
 			subj = vtax_result__subject(ce->traced, "proxy", "pid");
 			if (subj)
-				vtax_subject__counter(subj, "compare.proxy_oncpu_ns", "ns", all, 0);
+				vtax_subject__counter(subj, "compare.proxy_oncpu_ns", "ns", tt.proxy_oncpu, 0);
 		}
 		subj = vtax_result__subject(ce->traced, "client", "pid");
 		if (subj)
 			vtax_subject__counter(subj, "compare.ops_traced", "count",
-					      (double)(ce->ops + ce->warmup_ops), 0);
+					      (double)(tp->ops + tp->warmup_ops), 0);
 	}
 	vtax_result__sort(ce->traced);
-	finish_runs(ce);
 	rc = 0;
 out:
-	session_end(c, idx, e, &mc, 0);
-	free(a);
-	free(b);
-	free(pa);
-	free(pb);
+	for (int p = 0; p < VTAX_PASS__COUNT; p++)
+		finish_runs(&ce->pass[p]);
+	for (int i = 0; i < 4; i++)
+		free(snap[i]);
 	free(m);
 	return rc;
 }
@@ -1013,7 +1146,7 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 
 	if (!e)
 		return -ENOMEM;
-	progress(c, "setup", idx, 0, t0, 0);
+	progress(c, "setup", NULL, idx, 0, t0, 0);
 	rc = vtax_env__setup(&eo, e, err, sizeof(err));
 	ce->setup_s = now_s() - t0;
 	if (rc) {
@@ -1035,7 +1168,7 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 		rc = env_measure(c, idx, e, &lo);
 	if (stopped(c))
 		rc = -EINTR;
-	progress(c, "teardown", idx, 0, now_s(), ce->ops);
+	progress(c, "teardown", NULL, idx, 0, now_s(), 0);
 	if (vtax_env__teardown(e) && !rc && !ce->warning[0])
 		snprintf(ce->warning, sizeof(ce->warning), "teardown reported an error");
 	free(e);
@@ -1063,22 +1196,23 @@ static void build_ledger(struct vtax_compare *c)
 		return;
 	for (int i = 0; i < c->nenvs; i++) {
 		struct vtax_compare_env *ce = &c->envs[i];
-		double mn = 0, mx = 0;
+		const struct vtax_compare_pass *hp = vtax_compare_env__headline(ce);
+		const struct vtax_compare_pass *tp = &ce->pass[VTAX_PASS_TRACED];
 
 		if (!ce->ok)
 			continue;
-		for (int r = 0; r < ce->nruns; r++) {
-			mn = r ? fmin(mn, ce->runs[r].mean_ns) : ce->runs[r].mean_ns;
-			mx = r ? fmax(mx, ce->runs[r].mean_ns) : ce->runs[r].mean_ns;
-		}
+		/* headline (difference, noise, throughput): untraced runs;
+		 * components: the traced runs' sessions */
 		in[n] = (struct vtax_ledger_input){
 			.env = ce->name,
 			.traced = ce->traced,
-			.traced_ops = ce->ops + ce->warmup_ops,
-			.latency = &ce->latency,
-			.ops_per_s = ce->ops_per_s,
-			.run_mean_min_ns = mn,
-			.run_mean_max_ns = mx,
+			.traced_ops = tp->ops + tp->warmup_ops,
+			.latency = &hp->latency,
+			.traced_latency = &tp->latency,
+			.untraced = ce->untraced,
+			.ops_per_s = hp->ops_per_s,
+			.run_mean_min_ns = hp->mean_min_ns,
+			.run_mean_max_ns = hp->mean_max_ns,
 			.families = ce->families,
 			.emulated = ce->emulated,
 			.label = ce->label,
@@ -1178,18 +1312,69 @@ void vtax_compare__free(struct vtax_compare *c)
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static json_t *spread_json(const struct vtax_compare_env *ce, size_t off)
+static json_t *spread_json(const struct vtax_compare_pass *ps, size_t off)
 {
 	double v[VTAX_COMPARE_MAX_RUNS] = { 0 }, mn = 0, mx = 0;
 
-	for (int i = 0; i < ce->nruns; i++) {
+	for (int i = 0; i < ps->nruns; i++) {
 		/* a double field picked by offsetof: memcpy keeps it type-safe */
-		memcpy(&v[i], (const char *)&ce->runs[i] + off, sizeof(v[i]));
+		memcpy(&v[i], (const char *)&ps->runs[i] + off, sizeof(v[i]));
 		mn = i ? fmin(mn, v[i]) : v[i];
 		mx = i ? fmax(mx, v[i]) : v[i];
 	}
-	return json_pack("{s:f,s:f,s:f}", "median", vtax_compare__median(v, ce->nruns), "min", mn,
+	return json_pack("{s:f,s:f,s:f}", "median", vtax_compare__median(v, ps->nruns), "min", mn,
 			 "max", mx);
+}
+
+static json_t *runs_json(const struct vtax_compare_pass *ps, const char *pass)
+{
+	json_t *runs = json_array();
+
+	for (int r = 0; r < ps->nruns; r++) {
+		const struct vtax_compare_run *ru = &ps->runs[r];
+		json_t *o = json_pack("{s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "ops",
+				      (json_int_t)ru->ops, "warmup_ops", (json_int_t)ru->warmup_ops,
+				      "errors", (json_int_t)ru->errors, "elapsed_s", ru->elapsed_s,
+				      "throughput_ops_s", ru->ops_per_s, "mean_ns", ru->mean_ns,
+				      "p50_ns", ru->p50_ns, "p99_ns", ru->p99_ns, "p999_ns",
+				      ru->p999_ns);
+
+		json_object_set_new(o, "pass", json_string(pass));
+		json_object_set_new(o, "seq", json_integer(ru->seq));
+		json_object_set_new(o, "session_open", json_boolean(ru->session_open));
+		json_object_set_new(o, "vtax_bpf_links", json_integer(ru->bpf_links));
+		json_object_set_new(o, "vtax_bpf_links_end", json_integer(ru->bpf_links_end));
+		json_array_append_new(runs, o);
+	}
+	return runs;
+}
+
+static json_t *pass_spread_json(const struct vtax_compare_pass *ps)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "throughput_ops_s",
+			 spread_json(ps, offsetof(struct vtax_compare_run, ops_per_s)), "mean_ns",
+			 spread_json(ps, offsetof(struct vtax_compare_run, mean_ns)), "p50_ns",
+			 spread_json(ps, offsetof(struct vtax_compare_run, p50_ns)), "p99_ns",
+			 spread_json(ps, offsetof(struct vtax_compare_run, p99_ns)), "p999_ns",
+			 spread_json(ps, offsetof(struct vtax_compare_run, p999_ns)));
+}
+
+/* environments[].untraced / .traced: one pass's client-side figures */
+static json_t *pass_json(const struct vtax_compare_env *ce, const struct vtax_compare_pass *ps,
+			 const char *pass)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "throughput_ops_s", json_real(ce->ok ? ps->ops_per_s : 0));
+	json_object_set_new(o, "ops", json_integer((json_int_t)ps->ops));
+	json_object_set_new(o, "warmup_ops", json_integer((json_int_t)ps->warmup_ops));
+	json_object_set_new(o, "errors", json_integer((json_int_t)ps->errors));
+	json_object_set_new(o, "elapsed_s", json_real(ps->elapsed_s));
+	json_object_set_new(o, "client_latency", vtax_hist__to_json(&ps->latency));
+	json_object_set_new(o, "runs", runs_json(ps, pass));
+	if (ps->nruns)
+		json_object_set_new(o, "spread", pass_spread_json(ps));
+	return o;
 }
 
 static json_t *workload_json(const struct vtax_compare *c)
@@ -1241,10 +1426,13 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 	json_object_set_new(doc, "duration_s", json_real(c->opts.duration_s));
 	json_object_set_new(doc, "warmup_s", json_real(c->opts.warmup_s));
 	json_object_set_new(doc, "runs", json_integer(c->opts.runs));
+	json_object_set_new(doc, "untraced", json_boolean(!c->opts.no_untraced));
 	json_object_set_new(doc, "total_s", json_real(c->total_s));
 	for (int i = 0; i < c->nenvs; i++) {
 		const struct vtax_compare_env *ce = &c->envs[i];
-		json_t *e, *runs = json_array();
+		const struct vtax_compare_pass *hp = vtax_compare_env__headline(ce);
+		double ovh;
+		json_t *e;
 
 		if (ce->traced) {
 			e = vtax_result__to_json(ce->traced);
@@ -1269,35 +1457,23 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 								   "port", ce->server_port));
 		json_object_set_new(e, "probe_families_missing",
 				    ce->fam_errors[0] ? json_string(ce->fam_errors) : json_null());
-		json_object_set_new(e, "throughput_ops_s", json_real(ce->ok ? ce->ops_per_s : 0));
-		json_object_set_new(e, "ops", json_integer((json_int_t)ce->ops));
-		json_object_set_new(e, "warmup_ops", json_integer((json_int_t)ce->warmup_ops));
-		json_object_set_new(e, "errors", json_integer((json_int_t)ce->errors));
-		json_object_set_new(e, "client_latency", vtax_hist__to_json(&ce->latency));
-		for (int r = 0; r < ce->nruns; r++) {
-			const struct vtax_compare_run *ru = &ce->runs[r];
-
-			json_array_append_new(runs, json_pack("{s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "ops",
-							      (json_int_t)ru->ops, "warmup_ops",
-							      (json_int_t)ru->warmup_ops, "errors",
-							      (json_int_t)ru->errors, "elapsed_s",
-							      ru->elapsed_s, "throughput_ops_s",
-							      ru->ops_per_s, "mean_ns", ru->mean_ns,
-							      "p50_ns", ru->p50_ns, "p99_ns", ru->p99_ns,
-							      "p999_ns", ru->p999_ns));
-		}
-		json_object_set_new(e, "runs", runs);
-		if (ce->nruns) {
-			json_object_set_new(e, "spread",
-					    json_pack("{s:o,s:o,s:o,s:o}", "throughput_ops_s",
-						      spread_json(ce, offsetof(struct vtax_compare_run, ops_per_s)),
-						      "p50_ns",
-						      spread_json(ce, offsetof(struct vtax_compare_run, p50_ns)),
-						      "p99_ns",
-						      spread_json(ce, offsetof(struct vtax_compare_run, p99_ns)),
-						      "p999_ns",
-						      spread_json(ce, offsetof(struct vtax_compare_run, p999_ns))));
-		}
+		/* the headline pass at the top level (what exporters read) */
+		json_object_set_new(e, "headline_pass", json_string(ce->untraced ? "untraced" : "traced"));
+		json_object_set_new(e, "throughput_ops_s", json_real(ce->ok ? hp->ops_per_s : 0));
+		json_object_set_new(e, "ops", json_integer((json_int_t)hp->ops));
+		json_object_set_new(e, "warmup_ops", json_integer((json_int_t)hp->warmup_ops));
+		json_object_set_new(e, "errors", json_integer((json_int_t)hp->errors));
+		json_object_set_new(e, "client_latency", vtax_hist__to_json(&hp->latency));
+		json_object_set_new(e, "runs", runs_json(hp, ce->untraced ? "untraced" : "traced"));
+		if (hp->nruns)
+			json_object_set_new(e, "spread", pass_spread_json(hp));
+		json_object_set_new(e, "untraced",
+				    ce->untraced ? pass_json(ce, &ce->pass[VTAX_PASS_UNTRACED], "untraced")
+						 : json_null());
+		json_object_set_new(e, "traced", pass_json(ce, &ce->pass[VTAX_PASS_TRACED], "traced"));
+		ovh = vtax_compare_env__overhead_ns(ce);
+		json_object_set_new(e, "probe_overhead_ns_per_op",
+				    ce->ok && isfinite(ovh) ? json_real(ovh / c->concurrency) : json_null());
 		json_array_append_new(envs, e);
 	}
 	json_object_set_new(doc, "environments", envs);

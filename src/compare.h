@@ -3,13 +3,20 @@
  * after another under tracing, then the tax ledger (ledger.h).
  *
  * compare.c owns the orchestration: per environment set it up (env.h),
- * prepare the workload's data, open a tracing session (session.h) with two
- * subjects, "server" (the environment: container by cgroup + PID tree,
- * native server by PID tree, VM by the VMM's PID tree) and "client" (the
- * load generator, run in a forked child so it can be traced), run it
- * --runs times, collect, tear down.  A failing environment is recorded
- * (status "failed" + reason) and the next one still runs; SIGINT/SIGTERM
- * tears the current one down and returns -EINTR.
+ * prepare the workload's data, then two passes of --runs runs each,
+ * alternating (untraced, traced, untraced, ...):
+ *   untraced  no vtax BPF program attached (no session open): the headline
+ *             figures (throughput, latency percentiles, the difference per
+ *             operation that the ledger explains) carry no observer effect;
+ *   traced    a tracing session (session.h) with two subjects, "server"
+ *             (the environment: container by PID tree, or cgroup when the
+ *             generator runs in it; native server by PID tree; VM by the
+ *             VMM's PID tree) and "client" (the load generator, run in a
+ *             forked child so it can be traced): the ledger's components.
+ * then tear down.  --no-untraced skips the untraced pass (the traced runs
+ * are then the headline).  A failing environment is recorded (status
+ * "failed" + reason) and the next one still runs; SIGINT/SIGTERM tears
+ * the current one down and returns -EINTR.
  *
  * cmd_compare.c is the CLI, report_compare.c the text report, and
  * cmd_load.c the hidden `vtax load` used to run the io generator inside an
@@ -31,7 +38,10 @@
 #define VTAX_EMULATED_LABEL "emulated (TCG): not representative of KVM"
 
 struct vtax_compare_progress {
-	const char *phase;   /* "setup", "prepare", "measure", "collect", "teardown" */
+	/* "setup", "prepare", "attach" (opening the tracing session),
+	 * "measure", "collect", "teardown" */
+	const char *phase;
+	const char *pass;    /* measure: "untraced" or "traced"; else NULL */
 	const char *env;
 	int env_idx, nenvs;  /* 0-based index */
 	int run, runs;       /* 1-based run */
@@ -48,7 +58,8 @@ struct vtax_compare_opts {
 	int nenvs;
 	double duration_s;   /* measured phase of each run (default 10) */
 	double warmup_s;     /* per run, traced, not in the client histogram (default 1) */
-	int runs;            /* per environment (default 1) */
+	int runs;            /* per environment and pass (default 1) */
+	int no_untraced;     /* skip the untraced pass: traced runs are the headline */
 	unsigned probes;     /* families (default: all this build has) */
 	uint32_t max_hists;
 	struct vtax_load_opts load; /* workload knobs; host/port/path/stop are set per env */
@@ -62,11 +73,29 @@ struct vtax_compare_opts {
 	int verbose;
 };
 
+enum vtax_compare_pass_id { VTAX_PASS_UNTRACED, VTAX_PASS_TRACED, VTAX_PASS__COUNT };
+
 /* One run of the workload in one environment (client side). */
 struct vtax_compare_run {
 	uint64_t ops, warmup_ops, errors;
 	double elapsed_s, ops_per_s;
 	double mean_ns, p50_ns, p99_ns, p999_ns;
+	int seq;             /* position among the environment's runs, both passes (1-based) */
+	int session_open;    /* a vtax tracing session was open during the run */
+	int bpf_links;       /* BPF attachments (link and perf-event fds) vtax held at its start */
+	int bpf_links_end;   /* ... and at its end */
+};
+
+/* The runs of one pass (untraced or traced) in one environment. */
+struct vtax_compare_pass {
+	int nruns;
+	struct vtax_compare_run runs[VTAX_COMPARE_MAX_RUNS];
+	struct vtax_hist latency; /* client, merged over runs */
+	uint64_t ops, warmup_ops, errors;
+	double elapsed_s;
+	double ops_per_s;         /* median over runs */
+	double ops_per_s_min, ops_per_s_max;
+	double mean_min_ns, mean_max_ns; /* spread of the runs' mean latency */
 };
 
 struct vtax_compare_env {
@@ -83,13 +112,8 @@ struct vtax_compare_env {
 	struct vtax_result *traced; /* merged over runs; mode "compare-env" */
 	unsigned families;        /* loaded in its session */
 	char fam_errors[512];     /* why some families did not load */
-	struct vtax_hist latency; /* client, merged over runs */
-	uint64_t ops, warmup_ops, errors;
-	double elapsed_s;
-	double ops_per_s;         /* median over runs */
-	double ops_per_s_min, ops_per_s_max;
-	int nruns;
-	struct vtax_compare_run runs[VTAX_COMPARE_MAX_RUNS];
+	struct vtax_compare_pass pass[VTAX_PASS__COUNT];
+	int untraced;             /* the untraced pass ran (not --no-untraced) */
 	char op_name[32];
 	double setup_s;
 };
@@ -115,6 +139,12 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *o,
 void vtax_compare__free(struct vtax_compare *c);
 /* The whole JSON document (schema in docs/compare.md). */
 json_t *vtax_compare__to_json(const struct vtax_compare *c);
+/* The pass an environment's headline figures come from: untraced unless
+ * --no-untraced. */
+const struct vtax_compare_pass *vtax_compare_env__headline(const struct vtax_compare_env *ce);
+/* vtax's probe overhead in one environment: traced - untraced mean client
+ * latency (ns), NAN without an untraced pass. */
+double vtax_compare_env__overhead_ns(const struct vtax_compare_env *ce);
 /* Median of a sorted copy of v[0..n). */
 double vtax_compare__median(const double *v, int n);
 /* Concurrency of a workload's options (conns x pipeline, threads, qd). */

@@ -21,7 +21,10 @@
  * something that is itself measured, or for the client).
  *
  * The difference to explain is the client's mean latency difference per
- * operation divided by the operations in flight (with one in flight, the
+ * operation, measured in runs with no vtax probe attached (compare.c's
+ * untraced pass: the probes cost more per request on longer paths, so a
+ * traced difference holds part of vtax's own cost), divided by the
+ * operations in flight (with one in flight, the
  * latency difference itself; with N, the per-operation share of it, which
  * is what per-operation component sums add up to).  Closure = sum of named
  * causes / difference; it is left undefined when the difference is within
@@ -488,6 +491,20 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 	le->d_p99_ns = le->p99_ns - q_ns(base->latency, 0.99);
 	le->d_p999_ns = le->p999_ns - q_ns(base->latency, 0.999);
 	le->diff_ns = le->d_mean_ns / (double)l->concurrency;
+	/* the observer effect: what tracing added in each environment */
+	le->untraced = in->untraced && base->untraced;
+	{
+		const struct vtax_hist *tl = in->traced_latency ? in->traced_latency : in->latency;
+		const struct vtax_hist *bl = base->traced_latency ? base->traced_latency : base->latency;
+
+		le->traced_mean_ns = mean_ns(tl);
+		le->traced_diff_ns = (le->traced_mean_ns - mean_ns(bl)) / (double)l->concurrency;
+		le->overhead_ns = in->untraced ? (le->traced_mean_ns - le->mean_ns) / (double)l->concurrency
+					       : NAN;
+		le->base_overhead_ns = base->untraced ? (mean_ns(bl) - mean_ns(base->latency)) /
+								(double)l->concurrency
+						      : NAN;
+	}
 	spread = (in->run_mean_max_ns - in->run_mean_min_ns) / 2 +
 		 (base->run_mean_max_ns - base->run_mean_min_ns) / 2;
 	le->noise_ns = fmax(l->noise_floor * mean_ns(base->latency), spread) / (double)l->concurrency;
@@ -635,6 +652,11 @@ json_t *vtax_ledger__to_json(const struct vtax_ledger *l)
 				    json_pack("{s:f,s:f,s:f,s:f}", "mean", le->d_mean_ns, "p50", le->d_p50_ns,
 					      "p99", le->d_p99_ns, "p999", le->d_p999_ns));
 		json_object_set_new(e, "diff_ns_per_op", json_real(le->diff_ns));
+		json_object_set_new(e, "diff_from", json_string(le->untraced ? "untraced" : "traced"));
+		json_object_set_new(e, "traced_latency_mean_ns", json_real(le->traced_mean_ns));
+		json_object_set_new(e, "traced_diff_ns_per_op", json_real(le->traced_diff_ns));
+		json_object_set_new(e, "probe_overhead_ns_per_op", num_or_null(le->overhead_ns));
+		json_object_set_new(e, "native_probe_overhead_ns_per_op", num_or_null(le->base_overhead_ns));
 		json_object_set_new(e, "noise_ns", json_real(le->noise_ns));
 		json_object_set_new(e, "within_noise", json_boolean(le->within_noise));
 		json_object_set_new(e, "explained_ns_per_op", json_real(le->explained_ns));

@@ -5,8 +5,9 @@
  * removes it, plus the unexplained remainder and the closure.
  *
  * Input: one struct vtax_ledger_input per environment (the traced result
- * of its session, how many operations the session covered, the client's
- * latency histogram).  The ledger only reads those; it is pure arithmetic
+ * of its sessions, how many operations they covered, the client's latency
+ * histogram of the untraced runs, which is the difference to explain, and
+ * of the traced runs, which shows vtax's own observer effect).  The ledger only reads those; it is pure arithmetic
  * and can be rebuilt from a JSON result.  docs/compare.md explains the
  * model: which series feed which cause, and why syscall totals are used
  * only for the filesystem cause.
@@ -60,7 +61,10 @@ struct vtax_ledger_input {
 	const char *env;                  /* "native", "docker-nat", ... */
 	const struct vtax_result *traced; /* its session's result (both subjects) */
 	uint64_t traced_ops;              /* operations the session saw (warm-up included) */
-	const struct vtax_hist *latency;  /* client latency per operation */
+	const struct vtax_hist *latency;  /* client latency per operation (the headline:
+					   * untraced runs unless !untraced) */
+	const struct vtax_hist *traced_latency; /* client latency of the traced runs (NULL = latency) */
+	int untraced;                     /* latency comes from runs with no probe attached */
 	double ops_per_s;
 	double run_mean_min_ns, run_mean_max_ns; /* spread of per-run mean latency (0 = one run) */
 	unsigned families;                /* bitmask (1 << enum vtax_family) loaded */
@@ -76,6 +80,11 @@ struct vtax_ledger_env {
 	double mean_ns, p50_ns, p99_ns, p999_ns;     /* client latency */
 	double d_mean_ns, d_p50_ns, d_p99_ns, d_p999_ns; /* minus native */
 	double diff_ns;        /* per-operation difference: d_mean / concurrency */
+	int untraced;          /* diff_ns and the latencies above are from untraced runs */
+	double traced_mean_ns; /* client mean latency while traced */
+	double traced_diff_ns; /* the same difference from the traced runs */
+	double overhead_ns;    /* per operation: (traced - untraced mean) / concurrency, NAN if unknown */
+	double base_overhead_ns; /* the same on native */
 	double noise_ns;       /* |diff| below this is "within noise" */
 	int within_noise;
 	double explained_ns, unexplained_ns;

@@ -5,6 +5,12 @@
  * difference from native, the ledger by cause, closure), then each cause's
  * components, the run-to-run spread and what could not be measured.
  *
+ * Throughput, latency and the difference per operation come from the
+ * untraced runs (no vtax probe attached); the components from the traced
+ * runs.  The traced mean, the traced difference and vtax's overhead
+ * (traced - untraced) are shown next to them so the observer effect is
+ * explicit.  With --no-untraced everything is from the traced runs.
+ *
  * Every figure of an emulated environment (a VM under TCG) carries a "*"
  * and the footnote "emulated (TCG): not representative of KVM".
  */
@@ -64,23 +70,65 @@ static const struct vtax_ledger_env *ledger_env(const struct vtax_compare *c,
 	return c->have_ledger && ce->ok ? vtax_ledger__env(&c->ledger, ce->name) : NULL;
 }
 
-static void latency_row(FILE *out, const struct vtax_compare *c, const char *label, double q)
+/* pass < 0: the headline pass */
+static void latency_row(FILE *out, const struct vtax_compare *c, const char *label, double q,
+			int pass)
 {
 	char b[32];
 
 	row_label(out, label);
 	for (int i = 0; i < c->nenvs; i++) {
 		const struct vtax_compare_env *ce = &c->envs[i];
+		const struct vtax_hist *h = pass < 0 ? &vtax_compare_env__headline(ce)->latency
+						     : &ce->pass[pass].latency;
 
-		if (!ce->ok || !ce->latency.count) {
+		if (!ce->ok || !h->count) {
 			cell(out, ce, "-");
 			continue;
 		}
-		cell(out, ce, fmt_ns(q < 0 ? vtax_hist__mean(&ce->latency)
-					   : (double)vtax_hist__quantile(&ce->latency, q),
-				     b, sizeof(b), 0));
+		cell(out, ce, fmt_ns(q < 0 ? vtax_hist__mean(h) : (double)vtax_hist__quantile(h, q), b,
+				     sizeof(b), 0));
 	}
 	fputc('\n', out);
+}
+
+/* vtax's own cost in each environment: traced - untraced mean, per operation */
+static void overhead_row(FILE *out, const struct vtax_compare *c)
+{
+	char b[32], h[80];
+
+	snprintf(h, sizeof(h), "vtax overhead per %s", c->op_name);
+	row_label(out, h);
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+		double v = vtax_compare_env__overhead_ns(ce);
+
+		cell(out, ce, ce->ok && isfinite(v) ? fmt_ns(v / c->concurrency, b, sizeof(b), 1) : "-");
+	}
+	fputc('\n', out);
+}
+
+/* one line naming the observer effect, next to the headlines */
+static void overhead_line(FILE *out, const struct vtax_compare *c)
+{
+	char b[32];
+	int n = 0;
+
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+		const struct vtax_hist *u = &ce->pass[VTAX_PASS_UNTRACED].latency;
+		double v = vtax_compare_env__overhead_ns(ce);
+
+		if (!ce->ok || !isfinite(v))
+			continue;
+		if (!n)
+			fprintf(out, "vtax overhead per %s (traced - untraced):", c->op_name);
+		fprintf(out, "%s %s %s (%+.1f%%)", n ? "," : "", ce->name, fmt_ns(v / c->concurrency, b, sizeof(b), 1),
+			u->count && vtax_hist__mean(u) > 0 ? 100 * v / vtax_hist__mean(u) : 0.0);
+		n++;
+	}
+	if (n)
+		fprintf(out, ";\n  the figures above are from the untraced runs, the components from the traced ones.\n");
 }
 
 static void diff_row(FILE *out, const struct vtax_compare *c, const char *label, size_t off)
@@ -126,9 +174,18 @@ static void workload_line(FILE *out, const struct vtax_compare *c)
 			(unsigned long long)(l->file_size >> 20));
 		break;
 	}
-	fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d run%s per environment, %.0f s in all\n\n",
-		c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs == 1 ? "" : "s",
-		c->total_s);
+	if (c->opts.no_untraced) {
+		fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d traced run%s per environment, %.0f s in all\n"
+			"  (--no-untraced: every figure is measured while traced and includes vtax's own cost)\n\n",
+			c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs == 1 ? "" : "s",
+			c->total_s);
+		return;
+	}
+	fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d untraced + %d traced run%s per environment\n"
+		"  (alternating), %.0f s in all.  Throughput, latency and the difference are from the\n"
+		"  untraced runs (no vtax probe attached); the components from the traced runs.\n\n",
+		c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs,
+		c->opts.runs == 1 ? "" : "s", c->total_s);
 }
 
 void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
@@ -151,6 +208,8 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 			fprintf(out, "%s: FAILED: %s\n", c->envs[i].name, c->envs[i].error);
 	if (!native_ok)
 		fprintf(out, "no ledger: native, the baseline, was not measured\n");
+	if (!c->opts.no_untraced)
+		overhead_line(out, c);
 	fputc('\n', out);
 
 	/* side-by-side table */
@@ -167,7 +226,9 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 	snprintf(h, sizeof(h), "throughput (%ss/s)", c->op_name);
 	row_label(out, h);
 	for (int i = 0; i < c->nenvs; i++)
-		cell(out, &c->envs[i], c->envs[i].ok ? fmt_rate(c->envs[i].ops_per_s, b, sizeof(b)) : "-");
+		cell(out, &c->envs[i],
+		     c->envs[i].ok ? fmt_rate(vtax_compare_env__headline(&c->envs[i])->ops_per_s, b, sizeof(b))
+				   : "-");
 	fputc('\n', out);
 	row_label(out, "  vs native");
 	for (int i = 0; i < c->nenvs; i++) {
@@ -181,16 +242,22 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 	}
 	fputc('\n', out);
 	snprintf(h, sizeof(h), "%s latency mean", c->op_name);
-	latency_row(out, c, h, -1);
-	latency_row(out, c, "  p50", 0.50);
-	latency_row(out, c, "  p99", 0.99);
-	latency_row(out, c, "  p99.9", 0.999);
+	latency_row(out, c, h, -1, -1);
+	latency_row(out, c, "  p50", 0.50, -1);
+	latency_row(out, c, "  p99", 0.99, -1);
+	latency_row(out, c, "  p99.9", 0.999, -1);
 	diff_row(out, c, "  mean - native", offsetof(struct vtax_ledger_env, d_mean_ns));
 	diff_row(out, c, "  p99 - native", offsetof(struct vtax_ledger_env, d_p99_ns));
+	if (!c->opts.no_untraced) {
+		latency_row(out, c, "  mean while traced", -1, VTAX_PASS_TRACED);
+		overhead_row(out, c);
+	}
 
 	if (l && l->nenvs) {
 		snprintf(h, sizeof(h), "difference per %s", c->op_name);
 		diff_row(out, c, h, offsetof(struct vtax_ledger_env, diff_ns));
+		if (!c->opts.no_untraced)
+			diff_row(out, c, "  while traced", offsetof(struct vtax_ledger_env, traced_diff_ns));
 		row_label(out, "  noise band (+-)");
 		for (int i = 0; i < c->nenvs; i++) {
 			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
@@ -269,25 +336,40 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 	}
 
 	if (c->opts.runs > 1) {
-		fprintf(out, "\nruns: median [min .. max] over %d runs\n", c->opts.runs);
+		fprintf(out, "\nruns: median [min .. max] over %d runs per pass\n", c->opts.runs);
 		for (int i = 0; i < c->nenvs; i++) {
 			const struct vtax_compare_env *ce = &c->envs[i];
-			double v[VTAX_COMPARE_MAX_RUNS], mn = 0, mx = 0;
-			char x[32], y[32];
 
 			if (!ce->ok)
 				continue;
-			for (int r = 0; r < ce->nruns; r++) {
-				v[r] = ce->runs[r].p99_ns;
-				mn = r ? fmin(mn, v[r]) : v[r];
-				mx = r ? fmax(mx, v[r]) : v[r];
+			for (int p = 0; p < VTAX_PASS__COUNT; p++) {
+				const struct vtax_compare_pass *ps = &ce->pass[p];
+				double v[VTAX_COMPARE_MAX_RUNS], w[VTAX_COMPARE_MAX_RUNS], mn, mx;
+				char x[32], y[32];
+
+				if (!ps->nruns)
+					continue;
+				for (int r = 0; r < ps->nruns; r++) {
+					v[r] = ps->runs[r].p99_ns;
+					w[r] = ps->runs[r].mean_ns;
+				}
+				fprintf(out, "  %-14s %-8s throughput %s [%s", p ? "" : ce->name,
+					p == VTAX_PASS_TRACED ? "traced" : "untraced",
+					fmt_rate(ps->ops_per_s, b, sizeof(b)),
+					fmt_rate(ps->ops_per_s_min, x, sizeof(x)));
+				fprintf(out, " .. %s]/s", fmt_rate(ps->ops_per_s_max, y, sizeof(y)));
+				fprintf(out, "  mean %s", fmt_ns(vtax_compare__median(w, ps->nruns), b, sizeof(b), 0));
+				fprintf(out, " [%s .. %s]", fmt_ns(ps->mean_min_ns, x, sizeof(x), 0),
+					fmt_ns(ps->mean_max_ns, y, sizeof(y), 0));
+				mn = mx = v[0];
+				for (int r = 1; r < ps->nruns; r++) {
+					mn = fmin(mn, v[r]);
+					mx = fmax(mx, v[r]);
+				}
+				fprintf(out, "  p99 %s", fmt_ns(vtax_compare__median(v, ps->nruns), b, sizeof(b), 0));
+				fprintf(out, " [%s .. %s]%s\n", fmt_ns(mn, x, sizeof(x), 0), fmt_ns(mx, y, sizeof(y), 0),
+					ce->emulated ? " *" : "");
 			}
-			fprintf(out, "  %-14s throughput %s [%s", ce->name, fmt_rate(ce->ops_per_s, b, sizeof(b)),
-				fmt_rate(ce->ops_per_s_min, x, sizeof(x)));
-			fprintf(out, " .. %s]/s", fmt_rate(ce->ops_per_s_max, y, sizeof(y)));
-			fprintf(out, "  p99 %s", fmt_ns(vtax_compare__median(v, ce->nruns), b, sizeof(b), 0));
-			fprintf(out, " [%s .. %s]%s\n", fmt_ns(mn, x, sizeof(x), 0), fmt_ns(mx, y, sizeof(y), 0),
-				ce->emulated ? " *" : "");
 		}
 	}
 
