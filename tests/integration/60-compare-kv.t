@@ -9,6 +9,8 @@
 #   B. docker-nat through docker-proxy (--via-proxy): a larger per-request
 #      latency than native (by more than the noise band), a docker-proxy
 #      component, and a closure of at least 60%.
+# Latencies and differences are the untraced runs' (no vtax probe attached;
+# 60-compare-untraced.t checks that pass in detail), components the traced.
 # The net-family assertions are skipped (TAP SKIP) when `vtax doctor` shows
 # the net family is not loaded on this host.
 set -u
@@ -73,6 +75,12 @@ ok(a["mode"] == "compare" and a["vtax_schema"] == 1 and len(a["environments"]) =
    and all(e["throughput_ops_s"] > 0 and e["client_latency"]["count"] > 0 and len(e["runs"]) == 2
            for e in a["environments"]),
    "A: JSON has throughput, client latency and 2 runs per environment")
+ok(all(e["headline_pass"] == "untraced" and e["untraced"]["client_latency"]["count"] > 0
+       and e["traced"]["client_latency"]["count"] > 0
+       and all(r["vtax_bpf_links"] == 0 and not r["session_open"] for r in e["untraced"]["runs"])
+       for e in a["environments"])
+   and all(l["diff_from"] == "untraced" for l in a["ledger"]["environments"]),
+   "A: headline figures from untraced runs (no vtax BPF link), components from traced runs")
 nat, host = led(a, "docker-nat"), led(a, "docker-host")
 natp = sum(i["env_ns_per_op"] for i in items(nat, "nat", "net.nat{"))
 ctk = sum(i["env_ns_per_op"] for i in items(nat, "nat", "net.conntrack"))
