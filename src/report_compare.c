@@ -339,12 +339,14 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 		fprintf(out, "\nruns: median [min .. max] over %d runs per pass\n", c->opts.runs);
 		for (int i = 0; i < c->nenvs; i++) {
 			const struct vtax_compare_env *ce = &c->envs[i];
+			int named = 0;
 
 			if (!ce->ok)
 				continue;
 			for (int p = 0; p < VTAX_PASS__COUNT; p++) {
 				const struct vtax_compare_pass *ps = &ce->pass[p];
-				double v[VTAX_COMPARE_MAX_RUNS], w[VTAX_COMPARE_MAX_RUNS], mn, mx;
+				double v[VTAX_COMPARE_MAX_RUNS] = { 0 }, w[VTAX_COMPARE_MAX_RUNS] = { 0 };
+				double mn, mx;
 				char x[32], y[32];
 
 				if (!ps->nruns)
@@ -353,7 +355,7 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 					v[r] = ps->runs[r].p99_ns;
 					w[r] = ps->runs[r].mean_ns;
 				}
-				fprintf(out, "  %-14s %-8s throughput %s [%s", p ? "" : ce->name,
+				fprintf(out, "  %-14s %-8s throughput %s [%s", named++ ? "" : ce->name,
 					p == VTAX_PASS_TRACED ? "traced" : "untraced",
 					fmt_rate(ps->ops_per_s, b, sizeof(b)),
 					fmt_rate(ps->ops_per_s_min, x, sizeof(x)));
