@@ -3,7 +3,8 @@
 # leaves nothing behind: exit status 130, no container, network, volume or
 # image labelled with this run's vtax.pid, no server process, no work
 # directory, no tracing left attached (no BPF link of vtax's).  SIGINT
-# lands while docker-nat is measuring, SIGTERM while native is.
+# lands while docker-nat is measuring traced (a session attached), SIGTERM
+# while native is measuring untraced; vtax's --progress-log says when.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 vtax=${VTAX_TEST_BUILD:-build}/vtax
@@ -42,27 +43,29 @@ left_behind() { # what this run's pid left: docker objects, processes, dirs
 
 mkdir -p "$tmp/work"
 for sig in INT TERM; do
-	if [ $sig = INT ]; then envs=native,docker-nat; when=docker-nat; else envs=native; when=native; fi
-	"$vtax" compare --envs $envs --duration 30 --warmup 0 --workdir "$tmp/work" \
-		-f json -o "$tmp/$sig.json" >"$tmp/$sig.out" 2>"$tmp/$sig.err" &
+	if [ $sig = INT ]; then
+		envs=native,docker-nat when=docker-nat pass=traced
+	else
+		envs=native when=native pass=untraced
+	fi
+	: >"$tmp/$sig.log"
+	"$vtax" compare --envs $envs --duration 6 --warmup 0 --workdir "$tmp/work" \
+		--progress-log "$tmp/$sig.log" -f json -o "$tmp/$sig.json" >"$tmp/$sig.out" \
+		2>"$tmp/$sig.err" &
 	pid=$!
-	# wait until the environment is measuring: its server answers and a
-	# traced client is running (a child of vtax in its own process group)
+	# wait until the environment is measuring in that pass, with a client
+	# running (a child of vtax in its own process group)
 	measuring=0
-	for _ in $(seq 1 600); do
+	for _ in $(seq 1 900); do
 		kill -0 "$pid" 2>/dev/null || break
-		if [ $when = docker-nat ]; then
-			[ -n "$(docker ps -q --filter "label=vtax.pid=$pid")" ] || { sleep 0.1; continue; }
-		fi
-		if pgrep -P "$pid" >/dev/null && [ "$(pgrep -P "$pid" | wc -l)" -ge 1 ] &&
-		   ls /sys/fs/bpf >/dev/null && bpftool link show 2>/dev/null | grep -q raw_tracepoint; then
-			sleep 2
+		if grep -q " $when measure $pass " "$tmp/$sig.log" && pgrep -P "$pid" >/dev/null; then
+			sleep 1.5
 			measuring=1
 			break
 		fi
 		sleep 0.1
 	done
-	t "[ $measuring = 1 ]" "SIG$sig: compare reached $when's measurement"
+	t "[ $measuring = 1 ]" "SIG$sig: compare reached $when's $pass measurement"
 	kill -$sig "$pid"
 	st=0
 	for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
