@@ -545,6 +545,31 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
 	last_set(key, &p);
 }
 
+/*
+ * Is the current task inside a send syscall that has not queued a packet
+ * yet?  Then a net_dev_queue here is a new packet, whatever an older chain
+ * of the same skb address says (addresses come back within microseconds: a
+ * stale chain that ended in a receive would otherwise swallow the new
+ * packet as a "forward" hop, and its subject with it).
+ */
+static __always_inline int send_pending(struct vtax_net_cfg *c)
+{
+	struct vtax_task_state *st;
+
+	if (!c)
+		return 0;
+	st = bpf_task_storage_get(&vtax_task, bpf_get_current_task_btf(), 0, 0);
+	if (!st)
+		return 0;
+	if (c->use_sys_ts) {
+		__u32 nr = st->sys_nr;
+
+		return st->sys_ts && st->net_ts < st->sys_ts &&
+		       (nr == 1 || nr == 20 || nr == 44 || nr == 46 || nr == 307);
+	}
+	return st->net_ts != 0;
+}
+
 static __always_inline void net_event(struct sk_buff *skb, const struct net_device *dev, __u8 ev)
 {
 	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb;
@@ -554,6 +579,10 @@ static __always_inline void net_event(struct sk_buff *skb, const struct net_devi
 	if (!skb)
 		return;
 	p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
+	if (p && ev == VTAX_NET_EV_QUEUE && send_pending(net_cfg())) {
+		chain_start(skb, dev, ev, now, key, p);
+		return;
+	}
 	if (p) {
 		hop = hop_of(p->ev, ev);
 		if (hop && now >= p->ts && now - p->ts <= GAP_MAX_NS) {
