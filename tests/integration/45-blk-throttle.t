@@ -58,7 +58,7 @@ run() {
 	echo "$majmin $IOPS" > "$cg/blkio.throttle.read_iops_device" || return 1
 	"$VTAX" run --probes blk -f json -o "$tmp/r$k.json" -- \
 		sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" "$3" "$4"' sh "$cg" "$FIX" "${loop}p1" "$k" \
-		> "$tmp/f$k.json" || return 1
+		> "$tmp/f$k.json" 2> "$tmp/e$k" || return 1
 	python3 - "$tmp/r$k.json" "$tmp/f$k.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); f = json.load(open(sys.argv[2]))
@@ -70,6 +70,8 @@ PY
 
 read -r w1 c1 e1 < <(run $K1)
 ok $([ -n "${c1:-}" ] && [ "$c1" = $K1 ]; echo $?) "K=$K1 throttled reads: $K1 bio_wait samples (got ${c1:-none})"
+# on a failure, say why (vtax's and the fixture's stderr, the drop counters)
+[ "${c1:-}" = $K1 ] || { sed 's/^/# /' "$tmp/e$K1" 2>/dev/null; python3 -c "import json;print('# drops', json.load(open('$tmp/r$K1.json'))['drops'])" 2>/dev/null; }
 read -r w2 c2 e2 < <(run $K2)
 ok $([ -n "${c2:-}" ] && [ "$c2" = $K2 ]; echo $?) "K=$K2 throttled reads: $K2 bio_wait samples (got ${c2:-none})"
 if [ -n "${w2:-}" ] && [ -n "${w1:-}" ]; then
