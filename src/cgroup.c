@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cgroup.h"
 
 int vtax_cgroup__mount(const char *controller, char *out, size_t len, int *is_v2)
@@ -162,4 +163,13 @@ int vtax_cgroup__cfs_stat(const char *dir, struct vtax_cfs_stat *st)
 	st->quota_us = q;
 	st->period_us = p > 0 ? (uint64_t)p : 0;
 	return 0;
+}
+
+unsigned long vtax_proc__ns_ino(pid_t pid, const char *ns)
+{
+	char p[64];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns);
+	return stat(p, &st) ? 0 : (unsigned long)st.st_ino;
 }

@@ -1,5 +1,6 @@
 /*
- * cgroup.h - finding cgroups on cgroup v1 (hybrid) and v2 hosts.
+ * cgroup.h - a process's identity on this host: its cgroups (cgroup v1
+ * hybrid and v2) and its namespaces.
  */
 #ifndef VTAX_CGROUP_H
 #define VTAX_CGROUP_H
@@ -13,6 +14,9 @@
 int vtax_cgroup__mount(const char *controller, char *out, size_t len, int *is_v2);
 /* Absolute cgroup directory of pid for controller (v1) or on v2. */
 int vtax_cgroup__of_pid(pid_t pid, const char *controller, char *out, size_t len);
+
+/* Inode of /proc/PID/ns/NS ("net", "mnt", ...), 0 if unreadable. */
+unsigned long vtax_proc__ns_ino(pid_t pid, const char *ns);
 
 struct vtax_cfs_stat {
 	uint64_t nr_periods, nr_throttled, throttled_ns;

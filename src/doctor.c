@@ -143,7 +143,7 @@ int cmd_doctor(int argc, char **argv)
 		char out[128];
 		char *dargv[] = { "docker", "version", "--format", "{{.Server.Version}}", NULL };
 
-		rc = vtax_spawn__have("docker") && vtax_spawn__run(dargv, out, sizeof(out), 10, 0) == 0;
+		rc = vtax_spawn__have("docker") && vtax_spawn__run(dargv, out, sizeof(out), &(struct vtax_run_opts){ .timeout_s = 10 }) == 0;
 		out[strcspn(out, "\n")] = '\0';
 		snprintf(detail, sizeof(detail), "%s%s", rc ? "daemon " : "",
 			 rc ? out : (vtax_spawn__have("docker") ? "daemon not running" : "not installed"));

@@ -32,6 +32,7 @@
 #include <hiredis/hiredis.h>
 #include <mysql.h>
 
+#include "cgroup.h"
 #include "env.h"
 
 static const char *const kind_names[VTAX_ENV__COUNT] = {
@@ -143,153 +144,6 @@ int vtax_env__mkdirp(const char *path, mode_t mode)
 	return 0;
 }
 
-/* Append up to what fits, always NUL-terminated. */
-static void buf_append(char *b, size_t cap, size_t *len, const char *src, size_t n)
-{
-	if (!b || !cap)
-		return;
-	if (*len + 1 >= cap)
-		return;
-	if (n > cap - 1 - *len)
-		n = cap - 1 - *len;
-	memcpy(b + *len, src, n);
-	*len += n;
-	b[*len] = 0;
-}
-
-static void child_exec(char *const argv[], int in_fd, int out_fd, int err_fd, const char *cwd)
-{
-	setpgid(0, 0);
-	if (cwd && chdir(cwd))
-		_exit(126);
-	if (in_fd >= 0)
-		dup2(in_fd, 0);
-	if (out_fd >= 0)
-		dup2(out_fd, 1);
-	if (err_fd >= 0)
-		dup2(err_fd, 2);
-	/* Close everything else: no fd of ours leaks into docker/qemu. */
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
-	signal(SIGPIPE, SIG_DFL);
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
-int vtax_env__run(char *const argv[], char *out, size_t outlen, const struct vtax_run_opts *ro)
-{
-	int op[2], ep[2], in_fd, status = 0, ret;
-	size_t olen = 0, elen = 0;
-	double deadline = vtax_env__now() + (ro->timeout_s > 0 ? ro->timeout_s : 60);
-	pid_t pid;
-
-	if (out && outlen)
-		out[0] = 0;
-	if (ro->err && ro->errlen)
-		ro->err[0] = 0;
-	if (ro->verbose) {
-		fprintf(stderr, "vtax: run:");
-		for (int i = 0; argv[i]; i++)
-			fprintf(stderr, " %s", argv[i]);
-		fputc('\n', stderr);
-	}
-	in_fd = open(ro->stdin_path ? ro->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
-	if (in_fd < 0)
-		return -errno;
-	if (pipe2(op, O_CLOEXEC)) {
-		ret = -errno;
-		close(in_fd);
-		return ret;
-	}
-	if (pipe2(ep, O_CLOEXEC)) {
-		ret = -errno;
-		close(in_fd);
-		close(op[0]);
-		close(op[1]);
-		return ret;
-	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(in_fd);
-		close(op[0]);
-		close(op[1]);
-		close(ep[0]);
-		close(ep[1]);
-		return ret;
-	}
-	if (pid == 0)
-		child_exec(argv, in_fd, op[1], ep[1], ro->cwd);
-	close(in_fd);
-	close(op[1]);
-	close(ep[1]);
-
-	struct pollfd pf[2] = { { .fd = op[0], .events = POLLIN }, { .fd = ep[0], .events = POLLIN } };
-	int open_fds = 2;
-
-	ret = 0;
-	while (open_fds > 0) {
-		if (ro->stop && *ro->stop) {
-			ret = -EINTR;
-			break;
-		}
-		double left = deadline - vtax_env__now();
-
-		if (left <= 0) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		int n = poll(pf, 2, left > 0.1 ? 100 : (int)(left * 1000) + 1);
-
-		if (n < 0 && errno != EINTR) {
-			ret = -errno;
-			break;
-		}
-		for (int i = 0; i < 2 && n > 0; i++) {
-			char buf[4096];
-			ssize_t r;
-
-			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			r = read(pf[i].fd, buf, sizeof(buf));
-			if (r <= 0) {
-				if (r < 0 && errno == EINTR)
-					continue;
-				close(pf[i].fd);
-				pf[i].fd = -1;
-				open_fds--;
-				continue;
-			}
-			if (i == 0)
-				buf_append(out, outlen, &olen, buf, r);
-			else
-				buf_append(ro->err, ro->errlen, &elen, buf, r);
-		}
-	}
-	for (int i = 0; i < 2; i++)
-		if (pf[i].fd >= 0)
-			close(pf[i].fd);
-	if (ret < 0) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return ret;
-	}
-	/* Pipes closed: the child is exiting; still bound the wait. */
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (vtax_env__now() > deadline || (ro->stop && *ro->stop)) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			return ro->stop && *ro->stop ? -EINTR : -ETIMEDOUT;
-		}
-		usleep(5000);
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
 pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig)
 {
 	int lfd, in_fd;
@@ -316,7 +170,7 @@ pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig)
 			prctl(PR_SET_PDEATHSIG, deathsig);
 		if (getppid() != parent)
 			_exit(1);
-		child_exec(argv, in_fd, lfd, lfd, NULL);
+		vtax_spawn__exec_child(argv, in_fd, lfd, lfd, NULL);
 	}
 	close(lfd);
 	close(in_fd);
@@ -488,78 +342,25 @@ int vtax_env__wait_server(struct vtax_env *e, const char *host, int port, double
 	return -ETIMEDOUT;
 }
 
-static unsigned long ns_ino(pid_t pid, const char *ns)
-{
-	char p[64];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns);
-	return stat(p, &st) ? 0 : (unsigned long)st.st_ino;
-}
-
-/* Where the unified (v2) hierarchy is mounted: /sys/fs/cgroup (pure v2) or .../unified (hybrid). */
-static const char *cgroup2_root(void)
-{
-	struct statfs sf;
-
-	if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */)
-		return "/sys/fs/cgroup";
-	if (statfs("/sys/fs/cgroup/unified", &sf) == 0 && sf.f_type == 0x63677270)
-		return "/sys/fs/cgroup/unified";
-	return NULL;
-}
-
 /*
- * The container's cgroup: on v1 the directory in the cpu hierarchy (where
- * CFS bandwidth and cpuacct live); on v2 the unified directory.  Both are
- * read from /proc/PID/cgroup, so they work for any driver (cgroupfs or
- * systemd) and any nesting.
+ * The server's namespaces and cgroups: on v1 the directory in the cpu
+ * hierarchy (where CFS bandwidth and cpuacct live), on v2 the unified one;
+ * found from /proc/PID/cgroup and mountinfo by cgroup.c, so any driver
+ * (cgroupfs or systemd) and any nesting work.
  */
 void vtax_env__fill_identity(struct vtax_env *e, pid_t pid)
 {
-	char p[64], line[1024];
-	const char *v2 = cgroup2_root();
-	FILE *f;
+	int is_v2 = 0;
+	char mnt[512];
 
-	e->netns_ino = ns_ino(pid, "net");
-	e->mntns_ino = ns_ino(pid, "mnt");
-	snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)pid);
-	f = fopen(p, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2, *path;
-
-		if (!c1 || !(c2 = strchr(c1 + 1, ':')))
-			continue;
-		path = c2 + 1;
-		path[strcspn(path, "\n")] = 0;
-		*c2 = 0;
-		if (strcmp(line, "0") == 0 && c1[1] == 0) {
-			if (v2)
-				snprintf(e->cgroup2_path, sizeof(e->cgroup2_path), "%s%s", v2,
-					 strcmp(path, "/") ? path : "");
-			continue;
-		}
-		/* v1: the controller list contains "cpu" exactly. */
-		char ctl[256], *save = NULL;
-
-		snprintf(ctl, sizeof(ctl), "%s", c1 + 1);
-		for (char *t = strtok_r(ctl, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (strcmp(t, "cpu") == 0) {
-				char d[512];
-				struct stat st;
-
-				snprintf(d, sizeof(d), "/sys/fs/cgroup/%s%s", c1 + 1, path);
-				if (stat(d, &st))
-					snprintf(d, sizeof(d), "/sys/fs/cgroup/cpu%s", path);
-				snprintf(e->cgroup_path, sizeof(e->cgroup_path), "%s", d);
-			}
-		}
-	}
-	fclose(f);
-	if (!e->cgroup_path[0] && e->cgroup2_path[0] && v2 && strcmp(v2, "/sys/fs/cgroup") == 0)
-		snprintf(e->cgroup_path, sizeof(e->cgroup_path), "%s", e->cgroup2_path);
+	e->netns_ino = vtax_proc__ns_ino(pid, "net");
+	e->mntns_ino = vtax_proc__ns_ino(pid, "mnt");
+	if (vtax_cgroup__of_pid(pid, "cpu", e->cgroup_path, sizeof(e->cgroup_path)))
+		e->cgroup_path[0] = 0;
+	/* the unified hierarchy, when one is mounted (pure v2 or hybrid) */
+	if (vtax_cgroup__mount(NULL, mnt, sizeof(mnt), &is_v2) || !is_v2 ||
+	    vtax_cgroup__of_pid(pid, NULL, e->cgroup2_path, sizeof(e->cgroup2_path)))
+		e->cgroup2_path[0] = 0;
 }
 
 static void env_init(const struct vtax_env_opts *o, struct vtax_env *e)
@@ -664,7 +465,7 @@ int vtax_env__exec(struct vtax_env *e, char *const argv[], char *out, size_t out
 		return -EINVAL;
 	switch (e->kind) {
 	case VTAX_ENV_NATIVE:
-		return vtax_env__run(argv, out, outlen, &ro);
+		return vtax_spawn__run(argv, out, outlen, &ro);
 	case VTAX_ENV_VM:
 		return vtax_env_vm__exec(e, argv, out, outlen, timeout_s);
 	default:

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include "spawn.h"
 
 enum vtax_env_kind {
 	VTAX_ENV_NATIVE,
@@ -127,17 +128,6 @@ int vtax_env__cleanup_stale(char *report, size_t len);
 
 /* ---- shared by env_*.c (not for other modules) ---- */
 
-struct vtax_run_opts {
-	const char *stdin_path;        /* file to feed as stdin (default /dev/null) */
-	char *err;                     /* stderr capture (optional) */
-	size_t errlen;
-	double timeout_s;
-	volatile int *stop;
-	int verbose;
-	const char *cwd;               /* directory to run in (default: ours) */
-};
-/* fork/execvp argv, capture stdout; exit status (>= 0) or -errno. */
-int vtax_env__run(char *const argv[], char *out, size_t outlen, const struct vtax_run_opts *ro);
 /* Start a long-running child in its own process group, output to logpath; PID or -errno. */
 pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig);
 /* SIGTERM, wait up to grace_s, then SIGKILL; reaps. */
@@ -187,6 +177,10 @@ int vtax_rootfs__add_busybox(struct vtax_rootfs *r);
 /* The server's binary, libraries and data files; the vtax binary. */
 int vtax_rootfs__add_server(struct vtax_rootfs *r, enum vtax_env_server s);
 int vtax_rootfs__add_vtax(struct vtax_rootfs *r, const char *exe);
+/* A new root in dir holding what every environment runs: busybox, the
+ * server and vtax (with their libraries).  NULL with *ret = -errno. */
+struct vtax_rootfs *vtax_rootfs__new_workload(const char *dir, enum vtax_env_server s,
+					       const char *exe, int *ret);
 /* FNV-1a over the added files' (path, size, mtime): names images by content. */
 unsigned long long vtax_rootfs__hash(const struct vtax_rootfs *r);
 const char *vtax_rootfs__dir(const struct vtax_rootfs *r);

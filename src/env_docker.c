@@ -70,7 +70,7 @@ static int docker(struct vtax_env *e, char *out, size_t outlen, char *errbuf, si
 	}
 	va_end(ap);
 	argv[n] = NULL;
-	r = vtax_env__run(argv, out, outlen, &ro);
+	r = vtax_spawn__run(argv, out, outlen, &ro);
 	return e && vtax_env__stopped(e) ? -EINTR : r;
 }
 
@@ -83,7 +83,7 @@ static int docker_argv(struct vtax_env *e, char **argv, char *out, size_t outlen
 		.err = errbuf,
 		.errlen = errlen,
 	};
-	int r = vtax_env__run(argv, out, outlen, &ro);
+	int r = vtax_spawn__run(argv, out, outlen, &ro);
 
 	/* As docker(): see there why the CLI is not killed on stop. */
 	return vtax_env__stopped(e) ? -EINTR : r;
@@ -138,7 +138,7 @@ static int docker_ensure_daemon(struct vtax_env *e, double deadline, char *err, 
 		struct vtax_run_opts ro = { .timeout_s = left(deadline), .stop = e->priv.stop, .verbose = e->priv.verbose };
 
 		vtax_env__log(e, "starting docker with systemctl");
-		if (vtax_env__run(argv, NULL, 0, &ro) == 0 && daemon_up())
+		if (vtax_spawn__run(argv, NULL, 0, &ro) == 0 && daemon_up())
 			return 0;
 	}
 	snprintf(log, sizeof(log), "%s/dockerd.log", e->priv.dir[0] ? e->priv.dir : "/tmp");
@@ -187,17 +187,9 @@ static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e,
 	int ret;
 
 	snprintf(root, sizeof(root), "%s/rootfs", e->priv.dir);
-	r = vtax_rootfs__new(root);
-	if (!r)
-		return -ENOMEM;
-	ret = vtax_rootfs__add_busybox(r);
-	if (!ret)
-		ret = vtax_rootfs__add_server(r, o->server);
-	if (!ret)
-		ret = vtax_rootfs__add_vtax(r, o->vtax_exe);
-	if (ret) {
+	r = vtax_rootfs__new_workload(root, o->server, o->vtax_exe, &ret);
+	if (!r) {
 		snprintf(err, errlen, "cannot assemble the image's root filesystem: %s", strerror(-ret));
-		vtax_rootfs__free(r);
 		return ret;
 	}
 	if (o->server == VTAX_SERVER_MARIADB) {
@@ -221,7 +213,7 @@ static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e,
 		struct vtax_run_opts ro = { .timeout_s = left(deadline), .stop = e->priv.stop,
 					    .verbose = e->priv.verbose, .err = msg, .errlen = sizeof(msg) };
 
-		ret = vtax_env__run(argv, NULL, 0, &ro);
+		ret = vtax_spawn__run(argv, NULL, 0, &ro);
 	}
 	vtax_env__rm_rf(root);
 	if (ret) {
@@ -286,7 +278,7 @@ static int docker_make_network(struct vtax_env *e, double deadline, char *gw, si
 	struct vtax_run_opts ro = { .timeout_s = 5 };
 	int ret = -EADDRINUSE;
 
-	vtax_env__run(ip, addrs, sizeof(addrs), &ro);
+	vtax_spawn__run(ip, addrs, sizeof(addrs), &ro);
 	snprintf(name, sizeof(name), "vtax-net-%d", (int)getpid());
 	snprintf(lbl_pid, sizeof(lbl_pid), "vtax.pid=%d", (int)getpid());
 	for (int t = 0; t < 32; t++) {
@@ -616,7 +608,7 @@ int vtax_env_docker__daemon_in_use(void)
 	struct vtax_run_opts ro = { .timeout_s = 20 };
 
 	snprintf(me, sizeof(me), "%d", (int)getpid());
-	if (vtax_env__run(ps, out, sizeof(out), &ro) != 0)
+	if (vtax_spawn__run(ps, out, sizeof(out), &ro) != 0)
 		return 0; /* no answer: nobody can be using it */
 	/* One line per running container; an empty one is not vtax's. */
 	for (char *l = out; *l;) {
@@ -628,14 +620,14 @@ int vtax_env_docker__daemon_in_use(void)
 		if (*l)
 			l++;
 	}
-	if (vtax_env__run(im, out, sizeof(out), &ro) != 0)
+	if (vtax_spawn__run(im, out, sizeof(out), &ro) != 0)
 		return 0;
 	save = NULL;
 	for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save)) {
 		char pid[64] = "";
 		char *insp[] = { "docker", "image", "inspect", "-f", "{{index .Config.Labels \"vtax.pid\"}}", id, NULL };
 
-		vtax_env__run(insp, pid, sizeof(pid), &ro);
+		vtax_spawn__run(insp, pid, sizeof(pid), &ro);
 		chomp(pid);
 		if (strcmp(pid, me) && owner_alive(pid))
 			return 1;
@@ -666,7 +658,7 @@ static int stale_pass(char *report, size_t len, const char *what, char **list, c
 	struct vtax_run_opts ro = { .timeout_s = 30 };
 	int n = 0;
 
-	if (vtax_env__run(list, out, sizeof(out), &ro))
+	if (vtax_spawn__run(list, out, sizeof(out), &ro))
 		return 0;
 	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char id[128] = "", state[32] = "", pid[32] = "", **argv = rm;
@@ -679,7 +671,7 @@ static int stale_pass(char *report, size_t len, const char *what, char **list, c
 			argv = rm_gentle;
 		}
 		argv[rm_at] = id;
-		if (vtax_env__run(argv, NULL, 0, &ro) == 0) {
+		if (vtax_spawn__run(argv, NULL, 0, &ro) == 0) {
 			report_add(report, len, what, id);
 			n++;
 		}
@@ -737,7 +729,7 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 		struct vtax_run_opts ro = { .timeout_s = 30 };
 
 		left = 0;
-		if (vtax_env__run(list, out, sizeof(out), &ro) == 0) {
+		if (vtax_spawn__run(list, out, sizeof(out), &ro) == 0) {
 			for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save)) {
 				char pid[64] = "";
 				char *insp[] = { "docker", "image", "inspect", "-f",
@@ -745,14 +737,14 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 				char *rmi[] = { "docker", "rmi", "-f", id, NULL };
 				char *rmi_gentle[] = { "docker", "rmi", id, NULL };
 
-				vtax_env__run(insp, pid, sizeof(pid), &ro);
+				vtax_spawn__run(insp, pid, sizeof(pid), &ro);
 				chomp(pid);
 				if (strcmp(pid, "<no value>") == 0)
 					pid[0] = 0;
 				if (owner_alive(pid))
 					continue;
 				/* No owner label: not vtax's run; only if unused (no -f). */
-				if (vtax_env__run(pid[0] ? rmi : rmi_gentle, NULL, 0, &ro) == 0) {
+				if (vtax_spawn__run(pid[0] ? rmi : rmi_gentle, NULL, 0, &ro) == 0) {
 					left++;
 					report_add(report, len, "image", id);
 					n++;

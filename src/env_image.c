@@ -201,7 +201,7 @@ int vtax_rootfs__add_binary(struct vtax_rootfs *r, const char *src, const char *
 	ret = vtax_rootfs__add_file(r, src, dst, 0);
 	if (ret)
 		return ret;
-	ret = vtax_env__run(argv, out, sizeof(out), &ro);
+	ret = vtax_spawn__run(argv, out, sizeof(out), &ro);
 	if (ret < 0)
 		return ret;
 	if (ret != 0)
@@ -278,7 +278,7 @@ int vtax_rootfs__add_busybox(struct vtax_rootfs *r)
 	ret = vtax_rootfs__add_file(r, "/bin/busybox", "/bin/busybox", 0755);
 	if (ret)
 		return ret;
-	ret = vtax_env__run(argv, out, sizeof(out), &ro);
+	ret = vtax_spawn__run(argv, out, sizeof(out), &ro);
 	if (ret)
 		return ret < 0 ? ret : -ENOEXEC;
 	for (char *a = strtok_r(out, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
@@ -580,4 +580,25 @@ out:
 	km_paths = NULL;
 	km_n = km_cap = 0;
 	return ret ? ret : nout;
+}
+
+struct vtax_rootfs *vtax_rootfs__new_workload(const char *dir, enum vtax_env_server s,
+					       const char *exe, int *ret)
+{
+	struct vtax_rootfs *r = vtax_rootfs__new(dir);
+
+	if (!r) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	*ret = vtax_rootfs__add_busybox(r);
+	if (!*ret)
+		*ret = vtax_rootfs__add_server(r, s);
+	if (!*ret)
+		*ret = vtax_rootfs__add_vtax(r, exe);
+	if (*ret) {
+		vtax_rootfs__free(r);
+		return NULL;
+	}
+	return r;
 }

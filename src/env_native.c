@@ -46,7 +46,7 @@ int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, doubl
 		return r;
 	}
 	ro.timeout_s = deadline - vtax_env__now();
-	r = vtax_env__run(install, log, sizeof(log), &ro);
+	r = vtax_spawn__run(install, log, sizeof(log), &ro);
 	if (r) {
 		snprintf(err, errlen, "mariadb-install-db failed (%d): %.300s", r, log);
 		return r < 0 ? r : -EIO;
@@ -69,7 +69,7 @@ int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, doubl
 	fclose(f);
 	ro.stdin_path = sql;
 	ro.timeout_s = deadline - vtax_env__now();
-	r = vtax_env__run(boot, NULL, 0, &ro);
+	r = vtax_spawn__run(boot, NULL, 0, &ro);
 	unlink(sql);
 	if (r) {
 		snprintf(err, errlen, "mariadbd --bootstrap failed (%d): %.300s", r, log);

@@ -53,7 +53,7 @@ static int ip_cmd(struct vtax_env *e, char *err, size_t errlen, char *const argv
 	char msg[512] = "";
 	struct vtax_run_opts ro = { .timeout_s = 10, .verbose = e ? e->priv.verbose : 0, .err = msg,
 				    .errlen = sizeof(msg) };
-	int r = vtax_env__run(argv, NULL, 0, &ro);
+	int r = vtax_spawn__run(argv, NULL, 0, &ro);
 
 	if (r && err)
 		snprintf(err, errlen, "%s %s %s failed (%d): %.200s", argv[0], argv[1], argv[2], r, msg);
@@ -141,7 +141,7 @@ static int fetch_kernel(struct vtax_env *e, const char *cache, double deadline, 
 	struct vtax_run_opts ro = { .timeout_s = 60, .stop = e->priv.stop, .verbose = e->priv.verbose };
 	int r;
 
-	r = vtax_env__run(search, out, sizeof(out), &ro);
+	r = vtax_spawn__run(search, out, sizeof(out), &ro);
 	if (r) {
 		snprintf(err, errlen, "apt-cache search for a guest kernel failed (%d)", r);
 		return r < 0 ? r : -ENOENT;
@@ -165,7 +165,7 @@ static int fetch_kernel(struct vtax_env *e, const char *cache, double deadline, 
 		ro.err = msg;
 		ro.errlen = sizeof(msg);
 		ro.timeout_s = deadline - vtax_env__now();
-		r = vtax_env__run(dl, NULL, 0, &ro);
+		r = vtax_spawn__run(dl, NULL, 0, &ro);
 		if (r) {
 			snprintf(err, errlen, "apt-get download %s failed (%d): %.300s", pkg, r, msg);
 			return r < 0 ? r : -EIO;
@@ -206,7 +206,7 @@ static int guest_kernel(struct vtax_env *e, const char *cache, double deadline, 
 					    .verbose = e->priv.verbose };
 
 		vtax_env__rm_rf(tmp);
-		r = vtax_env__run(x, NULL, 0, &ro);
+		r = vtax_spawn__run(x, NULL, 0, &ro);
 	}
 	if (r) {
 		vtax_env__rm_rf(tmp);
@@ -230,7 +230,7 @@ static int vm_network(struct vtax_env *e, int *idx, char *err, size_t errlen)
 	char *ip[] = { "ip", "-4", "-o", "addr", "show", NULL };
 	struct vtax_run_opts ro = { .timeout_s = 5 };
 
-	vtax_env__run(ip, addrs, sizeof(addrs), &ro);
+	vtax_spawn__run(ip, addrs, sizeof(addrs), &ro);
 	for (int t = 0; t < 64; t++) {
 		int n = ((int)getpid() + t * 13) % 250 + 1;
 		char br[16], tap[16], probe[32], cidr[32];
@@ -327,15 +327,8 @@ static int vm_initramfs(const struct vtax_env_opts *o, struct vtax_env *e, const
 	int n, ret;
 
 	snprintf(root, sizeof(root), "%s/initrd-root", e->priv.dir);
-	r = vtax_rootfs__new(root);
-	if (!r)
-		return -ENOMEM;
-	ret = vtax_rootfs__add_busybox(r);
-	if (!ret)
-		ret = vtax_rootfs__add_server(r, o->server);
-	if (!ret)
-		ret = vtax_rootfs__add_vtax(r, o->vtax_exe);
-	if (ret) {
+	r = vtax_rootfs__new_workload(root, o->server, o->vtax_exe, &ret);
+	if (!r) {
 		snprintf(err, errlen, "cannot assemble the guest's initramfs: %s", strerror(-ret));
 		goto out;
 	}
@@ -399,7 +392,7 @@ static int vm_disk(struct vtax_env *e, const char *img, int mb, double deadline,
 		return r;
 	}
 	close(fd);
-	r = vtax_env__run(mk, NULL, 0, &ro);
+	r = vtax_spawn__run(mk, NULL, 0, &ro);
 	if (r) {
 		snprintf(err, errlen, "mkfs.ext4 %s failed (%d): %.200s", img, r, msg);
 		return r < 0 ? r : -EIO;

@@ -29,8 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "net.skel.h"
+#include "cgroup.h"
 #include "probe_util.h"
 #include "session.h"
 #include "vtax/net.h"
@@ -101,13 +103,6 @@ static const char *ct_name(uint32_t ct)
 	case VTAX_NET_CT_NONE: return "none";
 	}
 	return "other";
-}
-
-static uint32_t netns_ino_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) ? 0 : (uint32_t)st.st_ino;
 }
 
 static void ns_label(struct net_state *ns, uint32_t ino, const char *label)
@@ -270,9 +265,9 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	/* the host's namespace is PID 1's; where PID 1 cannot be inspected
 	 * (EACCES in some sandboxes), vtax's own: without one, the host
 	 * namespace would be learned as the first traced sender's */
-	ns->init_netns = netns_ino_of("/proc/1/ns/net");
+	ns->init_netns = (uint32_t)vtax_proc__ns_ino(1, "net");
 	if (!ns->init_netns)
-		ns->init_netns = netns_ino_of("/proc/self/ns/net");
+		ns->init_netns = (uint32_t)vtax_proc__ns_ino(getpid(), "net");
 	ns_label(ns, ns->init_netns, "host");
 	ns->skel = net_bpf__open();
 	if (!ns->skel) {

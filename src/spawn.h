@@ -8,10 +8,23 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Run argv, wait at most timeout_s; stdout (and stderr when err_too) into
- * out (NUL-terminated, may be NULL).  Returns the exit status (0..255),
- * -ETIMEDOUT (child killed), or -errno when it could not start. */
-int vtax_spawn__run(char *const argv[], char *out, size_t outlen, double timeout_s, int err_too);
+struct vtax_run_opts {
+	const char *stdin_path;        /* file to feed as stdin (default /dev/null) */
+	char *err;                     /* stderr capture (optional) */
+	size_t errlen;
+	double timeout_s;              /* default 60 */
+	volatile int *stop;            /* set asynchronously: kill the child, -EINTR */
+	int verbose;                   /* print the command line on stderr */
+	const char *cwd;               /* directory to run in (default: ours) */
+};
+/* Run argv; stdout into out (NUL-terminated, may be NULL).  Returns the exit
+ * status (0..255; 127: could not exec), -ETIMEDOUT or -EINTR (child and its
+ * group killed), or -errno when it could not start. */
+int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct vtax_run_opts *ro);
+/* In a forked child: own process group, fds 0-2 from in/out/err (-1: keep),
+ * every other fd closed, exec argv; exits 126/127 on failure. */
+void vtax_spawn__exec_child(char *const argv[], int in_fd, int out_fd, int err_fd, const char *cwd)
+	__attribute__((noreturn));
 /* Is argv[0] on PATH? */
 int vtax_spawn__have(const char *prog);
 

@@ -19,15 +19,6 @@
 #include "targets.h"
 #include "vmm.h"
 
-static unsigned long netns_of(pid_t pid)
-{
-	char p[64];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "/proc/%d/ns/net", pid);
-	return stat(p, &st) ? 0 : (unsigned long)st.st_ino;
-}
-
 static int docker_ready(char *err, size_t errlen)
 {
 	char out[512];
@@ -38,7 +29,7 @@ static int docker_ready(char *err, size_t errlen)
 		snprintf(err, errlen, "docker is not installed");
 		return -ENOENT;
 	}
-	rc = vtax_spawn__run(argv, out, sizeof(out), 15, 1);
+	rc = vtax_spawn__run(argv, out, sizeof(out), &(struct vtax_run_opts){ .timeout_s = 15 });
 	if (rc != 0) {
 		snprintf(err, errlen, "Docker is not running (cannot reach the daemon)");
 		return -ECONNREFUSED;
@@ -59,7 +50,7 @@ int vtax_targets__add_container(struct vtax_session *s, const char *name, uint32
 	rc = docker_ready(err, errlen);
 	if (rc)
 		return rc;
-	rc = vtax_spawn__run(argv, out, sizeof(out), 15, 0);
+	rc = vtax_spawn__run(argv, out, sizeof(out), &(struct vtax_run_opts){ .timeout_s = 15 });
 	if (rc != 0 || sscanf(out, "%d %127s %255s %15s", &pid, cid, cname, running) != 4) {
 		snprintf(err, errlen, "no such container: %s", name);
 		return -ENOENT;
@@ -74,7 +65,7 @@ int vtax_targets__add_container(struct vtax_session *s, const char *name, uint32
 		return rc;
 	d = vtax_session__subject(s, *id);
 	d->pid = pid;
-	d->netns_ino = netns_of(pid);
+	d->netns_ino = vtax_proc__ns_ino(pid, "net");
 	if (!vtax_cgroup__of_pid(pid, "cpu", cg, sizeof(cg))) {
 		snprintf(d->cgroup_path, sizeof(d->cgroup_path), "%s", cg);
 		rc = vtax_session__track_cgroup(s, cg, *id, err, errlen);
@@ -90,7 +81,7 @@ static int add_all_containers(struct vtax_session *s, char *err, size_t errlen)
 	char *argv[] = { "docker", "ps", "-q", "--no-trunc", NULL };
 	int added = 0;
 
-	if (!vtax_spawn__have("docker") || vtax_spawn__run(argv, out, sizeof(out), 15, 0) != 0)
+	if (!vtax_spawn__have("docker") || vtax_spawn__run(argv, out, sizeof(out), &(struct vtax_run_opts){ .timeout_s = 15 }) != 0)
 		return 0; /* no Docker: the host is the only subject */
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		uint32_t id;
@@ -128,7 +119,7 @@ int vtax_targets__apply(struct vtax_session *s, const struct vtax_targets *t, ch
 			return rc;
 		d = vtax_session__subject(s, id);
 		d->pid = t->pids[i];
-		d->netns_ino = netns_of(t->pids[i]);
+		d->netns_ino = vtax_proc__ns_ino(t->pids[i], "net");
 		rc = vtax_session__track_pid_tree(s, t->pids[i], id);
 		if (rc) {
 			snprintf(err, errlen, "cannot track pid %d: %s", t->pids[i], strerror(-rc));

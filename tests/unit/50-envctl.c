@@ -81,7 +81,7 @@ static int run(char *const argv[], char *out, size_t len)
 {
 	struct vtax_run_opts ro = { .timeout_s = 30 };
 
-	return vtax_env__run(argv, out, len, &ro);
+	return vtax_spawn__run(argv, out, len, &ro);
 }
 
 /* Lines a docker listing prints for objects of this process. */
