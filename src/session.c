@@ -40,7 +40,6 @@ static const char *const drop_names[VTAX_DROP_MAX] = {
 	[VTAX_DROP_SYS_EXIT_NO_ENTER] = "syscall_exit_without_enter",
 	[VTAX_DROP_PID_MAP_FULL] = "pid_map_full",
 	[VTAX_DROP_SKB_MAP_FULL] = "skb_map_full",
-	[VTAX_DROP_SKB_NO_START] = "skb_hop_without_start",
 	[VTAX_DROP_KVM_NO_START] = "kvm_entry_without_exit",
 	[VTAX_DROP_BLK_MAP_FULL] = "blk_map_full",
 	[VTAX_DROP_BLK_NO_START] = "blk_complete_without_start",
