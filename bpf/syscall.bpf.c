@@ -221,6 +221,7 @@ int BPF_PROG(vtax_sys_exit, struct pt_regs *regs, long ret)
 			fs = vtax_fs_of_dev((mm[0] << 20) | mm[1], fs);
 		}
 	}
+	vtax_off_unseen(st, now - total, now);
 	off = st->sys_runq_ns + st->sys_blocked_ns;
 	if (!off) {
 		vtax_hist_add(subject, VTAX_FAM_SYSCALL, nr, fs, VTAX_PART_ONCPU_ONLY, total);

@@ -43,6 +43,7 @@ static const char *const drop_names[VTAX_DROP_MAX] = {
 	[VTAX_DROP_KVM_NO_START] = "kvm_entry_without_exit",
 	[VTAX_DROP_BLK_MAP_FULL] = "blk_map_full",
 	[VTAX_DROP_BLK_NO_START] = "blk_complete_without_start",
+	[VTAX_DROP_SWITCH_IN_UNSEEN] = "switch_in_unseen",
 };
 
 uint64_t vtax_now_ns(void)

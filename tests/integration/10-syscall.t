@@ -24,7 +24,7 @@ blocked=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=blocked sum_ns)
 diag "blocked ns: $blocked (expect 500 ms)"
 within "$blocked" 500000000 0.10; ok $? "blocked time within 10% of 500 ms"
 oncpu=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=oncpu sum_ns)
-diag "on-CPU ns: $oncpu"
+diag "on-CPU ns: $oncpu (switch-ins repaired: $(jpy "$TMP/s.json" "d['drops'].get('switch_in_unseen', 0)"))"
 le "$oncpu" 10000000; ok $? "on-CPU time of the sleeps is small (< 10 ms)"
 
 # the schema fields issue 2 promises
