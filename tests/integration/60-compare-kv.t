@@ -36,6 +36,8 @@ echo "$?" >"$tmp/b.rc"
 
 NET=$net python3 - "$tmp" <<'PY'
 import json, os, sys
+sys.path.insert(0, "tests/integration")
+from tap_why import why
 tmp = sys.argv[1]
 net = os.environ["NET"] == "1"
 n = 0
@@ -66,7 +68,8 @@ noskip = None if net else "net family not loaded (vtax doctor)"
 
 rc, a = load("a")
 if not ok(rc == 0 and a and all(e["status"] == "ok" for e in a["environments"]),
-          "A: compare native,docker-nat,docker-host exits 0, every environment ok (rc %d)" % rc):
+          "A: compare native,docker-nat,docker-host exits 0, every environment ok (rc %d%s)" %
+          (rc, why(a, "%s/a.err" % tmp))):
     if a:
         for e in a["environments"]:
             print("# %s: %s %s" % (e["env"], e["status"], e.get("error")))
@@ -102,7 +105,8 @@ ok(host["within_noise"] or abs(host["diff_ns_per_op"]) <= 0.25 * nmean,
 
 rc, b = load("b")
 if not ok(rc == 0 and b and all(e["status"] == "ok" for e in b["environments"]),
-          "B: compare --via-proxy exits 0, every environment ok (rc %d)" % rc):
+          "B: compare --via-proxy exits 0, every environment ok (rc %d%s)" %
+          (rc, why(b, "%s/b.err" % tmp))):
     print("1..%d" % n); sys.exit(1)
 p = led(b, "docker-nat")
 print("# docker-nat via proxy: %s" % p["headline"])

@@ -28,6 +28,8 @@ done
 
 python3 - "$tmp" <<'PY'
 import json, sys
+sys.path.insert(0, "tests/integration")
+from tap_why import why
 tmp = sys.argv[1]
 n = 0
 def ok(cond, msg, skip=None):
@@ -47,7 +49,8 @@ for w in ("io", "oltp"):
     except Exception as e:
         d = None
     if not ok(rc == "0" and d and all(e["status"] == "ok" for e in d["environments"]),
-              "%s: compare native,docker-overlay,docker-volume exits 0, all ok (rc %s)" % (w, rc)):
+              "%s: compare native,docker-overlay,docker-volume exits 0, all ok (rc %s%s)" %
+              (w, rc, why(d, "%s/%s.err" % (tmp, w)))):
         if d:
             for e in d["environments"]:
                 print("# %s: %s %s" % (e["env"], e["status"], e.get("error")))

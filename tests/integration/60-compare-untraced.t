@@ -70,6 +70,8 @@ echo $? >"$tmp/n.rc"
 
 python3 - "$tmp" <<'PY'
 import json, sys
+sys.path.insert(0, "tests/integration")
+from tap_why import why
 tmp = sys.argv[1]
 n = 0
 def ok(cond, msg):
@@ -89,7 +91,8 @@ def close(a, b, tol=1e-6):
 
 rc, d = load("u")
 if not ok(rc == 0 and d and all(e["status"] == "ok" for e in d["environments"]),
-          "compare --runs 2 native,docker-nat (sampled) exits 0, every environment ok (rc %d)" % rc):
+          "compare --runs 2 native,docker-nat (sampled) exits 0, every environment ok (rc %d%s)" %
+          (rc, why(d, "%s/u.err" % tmp))):
     if d:
         for e in d["environments"]:
             print("# %s: %s %s" % (e["env"], e["status"], e.get("error")))
