@@ -59,6 +59,10 @@ static const char compare_usage[] =
 	"environment knobs:\n"
 	"      --overlay-layers N  image layers under docker-overlay (default 1)\n"
 	"      --via-proxy      docker-nat: connect through docker-proxy on 127.0.0.1\n"
+	"      --client WHERE   local (default): the client runs on the host;\n"
+	"                       remote: in a network namespace of vtax's own behind a\n"
+	"                       veth, as a client on another machine (docker-nat is then\n"
+	"                       reached by PREROUTING DNAT, FORWARD and the bridge)\n"
 	"      --env-timeout S  bound on each environment's set-up\n"
 	"      --workdir DIR    where the temporary data goes (default /var/tmp)\n"
 	"      --progress-log F append a line per phase change to F: seconds since start,\n"
@@ -76,7 +80,7 @@ static const char compare_usage[] =
 enum {
 	O_WARMUP = 256, O_PROBES, O_CONNS, O_PIPE, O_VSIZE, O_SETR, O_THREADS, O_TSIZE, O_BS, O_QD,
 	O_RW, O_FSIZE, O_DRIVER, O_LAYERS, O_PROXY, O_ENV_TIMEOUT, O_WORKDIR, O_MAXHISTS,
-	O_NO_UNTRACED, O_PROGRESS_LOG,
+	O_NO_UNTRACED, O_PROGRESS_LOG, O_CLIENT,
 };
 
 static const struct option compare_long[] = {
@@ -94,7 +98,7 @@ static const struct option compare_long[] = {
 	{ "env-timeout", required_argument, 0, O_ENV_TIMEOUT },
 	{ "workdir", required_argument, 0, O_WORKDIR }, { "max-hists", required_argument, 0, O_MAXHISTS },
 	{ "no-untraced", no_argument, 0, O_NO_UNTRACED },
-	{ "progress-log", required_argument, 0, O_PROGRESS_LOG },
+	{ "progress-log", required_argument, 0, O_PROGRESS_LOG }, { "client", required_argument, 0, O_CLIENT },
 	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 };
 
@@ -354,6 +358,11 @@ int cmd_compare(int argc, char **argv)
 		case O_PROXY:
 			o.via_proxy = 1;
 			break;
+		case O_CLIENT:
+			if (strcmp(optarg, "local") && strcmp(optarg, "remote"))
+				return vtax_die("--client: local or remote, not '%s'", optarg);
+			o.remote_client = !strcmp(optarg, "remote");
+			break;
 		case O_ENV_TIMEOUT:
 			o.env_timeout_s = vtax_parse_seconds(optarg);
 			if (o.env_timeout_s <= 0)
@@ -393,6 +402,11 @@ int cmd_compare(int argc, char **argv)
 		vtax_warn("--threads applies to the oltp workload; used as --conns");
 	if (envs && parse_envs(envs, &o))
 		return 1;
+	if (o.remote_client && o.via_proxy)
+		return vtax_die("--client remote and --via-proxy: docker-proxy listens on the host's loopback, "
+				"which a remote client cannot reach");
+	if (o.remote_client && w == VTAX_WL_IO)
+		vtax_warn("--client remote: the io workload has no network client; ignored");
 	if (quick) {
 		o.duration_s = 3;
 		o.warmup_s = 0.5;

@@ -439,12 +439,14 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 		}
 		json_decref(j);
 		free(out);
+	} else if (c->have_cnet && (m->rc = vtax_clientnet__enter(&c->cnet))) {
+		snprintf(m->r.error, sizeof(m->r.error), "cannot enter the client namespace %s: %s",
+			 c->cnet.ns, strerror(-m->rc));
 	} else {
 		lo.progress = child_progress;
 		lo.progress_ctx = &res_fd;
 		m->rc = vtax_load__run(&lo, &m->r);
 	}
-	(void)c;
 	send_msg(res_fd, MSG_RESULT, m, sizeof(*m));
 	_exit(0);
 }
@@ -491,6 +493,15 @@ static int session_begin(struct vtax_compare *c, int idx, struct vtax_env *e,
 	rc = add_server(mc->s, e, mc->in_env, &mc->server_id, err, sizeof(err));
 	if (!rc)
 		rc = vtax_session__add_subject(mc->s, "client", "pid", &mc->client_id);
+	if (!rc && c->have_cnet) {
+		/* the client's packets: by its namespace, as a container's */
+		struct stat st;
+		char p[64];
+
+		snprintf(p, sizeof(p), "/run/netns/%s", c->cnet.ns);
+		if (stat(p, &st) == 0)
+			vtax_session__subject(mc->s, mc->client_id)->netns_ino = st.st_ino;
+	}
 	if (!rc)
 		rc = vtax_session__commit(mc->s);
 	if (rc) {
@@ -792,6 +803,22 @@ static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env 
 
 /* ---- one environment ------------------------------------------------ */
 
+/* Where this run's client connects: the remote client's address, the
+ * docker-proxy's port, or the server's own. */
+static void client_target(const struct vtax_compare *c, const struct vtax_env *e, const char **host, int *port)
+{
+	if (c->have_cnet && e->remote_host[0]) {
+		*host = e->remote_host;
+		*port = e->remote_port;
+	} else if (c->opts.via_proxy && e->proxy_host[0]) {
+		*host = e->proxy_host;
+		*port = e->proxy_port;
+	} else {
+		*host = e->server_host;
+		*port = e->server_port;
+	}
+}
+
 /* Workload options for this environment: where the server is, the file. */
 static void env_load_opts(const struct vtax_compare *c, const struct vtax_env *e,
 			  struct vtax_load_opts *lo, char *path, size_t pathlen)
@@ -808,13 +835,7 @@ static void env_load_opts(const struct vtax_compare *c, const struct vtax_env *e
 		lo->path = path;
 		return;
 	}
-	if (c->opts.via_proxy && e->proxy_host[0]) {
-		lo->host = e->proxy_host;
-		lo->port = e->proxy_port;
-	} else {
-		lo->host = e->server_host;
-		lo->port = e->server_port;
-	}
+	client_target(c, e, &lo->host, &lo->port);
 	if (c->opts.workload == VTAX_WL_OLTP) {
 		lo->user = e->db_user;
 		lo->password = e->db_password;
@@ -1137,6 +1158,7 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 		.timeout_s = c->opts.env_timeout_s,
 		.stop = c->opts.stop,
 		.verbose = c->opts.verbose,
+		.client_addr = c->have_cnet ? c->cnet.host_addr : NULL,
 	};
 	struct vtax_load_opts lo;
 	struct vtax_env *e = calloc(1, sizeof(*e));
@@ -1159,9 +1181,22 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 	if (e->emulated)
 		snprintf(ce->label, sizeof(ce->label), "%s",
 			 e->label[0] ? e->label : VTAX_EMULATED_LABEL);
-	snprintf(ce->server_host, sizeof(ce->server_host), "%s",
-		 c->opts.via_proxy && e->proxy_host[0] ? e->proxy_host : e->server_host);
-	ce->server_port = c->opts.via_proxy && e->proxy_host[0] ? e->proxy_port : e->server_port;
+	{
+		const char *h;
+
+		client_target(c, e, &h, &ce->server_port);
+		snprintf(ce->server_host, sizeof(ce->server_host), "%s", h);
+	}
+	if (c->have_cnet && e->kind == VTAX_ENV_VM && e->priv.bridge[0]) {
+		rc = vtax_clientnet__allow_bridge(&c->cnet, e->priv.bridge, err, sizeof(err));
+		if (rc) {
+			snprintf(ce->error, sizeof(ce->error), "the remote client cannot reach the guest: %s",
+				 err);
+			vtax_env__teardown(e);
+			free(e);
+			return rc;
+		}
+	}
 	env_load_opts(c, e, &lo, path, sizeof(path));
 	rc = env_prepare(c, idx, e, &lo);
 	if (!rc && !stopped(c))
@@ -1169,6 +1204,8 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 	if (stopped(c))
 		rc = -EINTR;
 	progress(c, "teardown", NULL, idx, 0, now_s(), 0);
+	if (c->have_cnet && e->priv.bridge[0])
+		vtax_clientnet__forget_bridge(&c->cnet, e->priv.bridge);
 	if (vtax_env__teardown(e) && !rc && !ce->warning[0])
 		snprintf(ce->warning, sizeof(ce->warning), "teardown reported an error");
 	free(e);
@@ -1267,6 +1304,9 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 	/* leftovers of a killed earlier run (labelled vtax=1, vtax* links) */
 	vtax_env__cleanup_stale(c->stale_report, sizeof(c->stale_report));
 
+	vtax_clientnet__cleanup_stale(c->stale_report + strlen(c->stale_report),
+				      sizeof(c->stale_report) - strlen(c->stale_report));
+
 	snprintf(tmpl, sizeof(tmpl), "%s/vtax-compare.XXXXXX",
 		 c->opts.workdir && *c->opts.workdir ? c->opts.workdir : "/var/tmp");
 	workdir = mkdtemp(tmpl);
@@ -1274,6 +1314,18 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		snprintf(err, errlen, "cannot create a work directory in %s: %s",
 			 c->opts.workdir ? c->opts.workdir : "/var/tmp", strerror(errno));
 		return -errno;
+	}
+	/* the io workload has no client on the network */
+	if (c->opts.remote_client && c->opts.workload != VTAX_WL_IO) {
+		char cerr[256] = "";
+
+		rc = vtax_clientnet__setup(&c->cnet, cerr, sizeof(cerr));
+		if (rc) {
+			snprintf(err, errlen, "--client remote: %s", cerr);
+			vtax_env__rm_rf(workdir);
+			return rc;
+		}
+		c->have_cnet = 1;
 	}
 	for (int i = 0; i < c->nenvs; i++) {
 		if (stopped(c)) {
@@ -1288,6 +1340,10 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		rc = 0; /* a failed environment is reported; the others run */
 	}
 	vtax_env__rm_rf(workdir);
+	if (c->have_cnet) {
+		vtax_clientnet__teardown(&c->cnet);
+		c->have_cnet = 0;
+	}
 	c->total_s = now_s() - t0;
 	if (rc == -EINTR) {
 		c->interrupted = 1;
@@ -1423,6 +1479,12 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 	json_object_set_new(doc, "version", json_string(VTAX_VERSION));
 	json_object_set_new(doc, "mode", json_string("compare"));
 	json_object_set_new(doc, "workload", workload_json(c));
+	if (c->opts.remote_client && c->opts.workload != VTAX_WL_IO)
+		json_object_set_new(doc, "client",
+				    json_pack("{s:s,s:s,s:s,s:s}", "where", "remote", "namespace", c->cnet.ns,
+					      "address", c->cnet.client_addr, "host_address", c->cnet.host_addr));
+	else
+		json_object_set_new(doc, "client", json_pack("{s:s}", "where", "local"));
 	json_object_set_new(doc, "duration_s", json_real(c->opts.duration_s));
 	json_object_set_new(doc, "warmup_s", json_real(c->opts.warmup_s));
 	json_object_set_new(doc, "runs", json_integer(c->opts.runs));

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
+#include "clientnet.h"
 #include "env.h"
 #include "ledger.h"
 #include "load.h"
@@ -65,6 +66,8 @@ struct vtax_compare_opts {
 	struct vtax_load_opts load; /* workload knobs; host/port/path/stop are set per env */
 	int overlay_layers;  /* docker-overlay */
 	int via_proxy;       /* docker-nat: connect through docker-proxy (127.0.0.1) */
+	int remote_client;   /* the client runs in a namespace of its own behind a veth
+			      * (clientnet.h), as a client on another machine would */
 	double env_timeout_s;/* bound on each environment's set-up (0 = env's default) */
 	const char *workdir; /* parent of the private temp dir (default /var/tmp) */
 	volatile int *stop;
@@ -129,6 +132,8 @@ struct vtax_compare {
 	int interrupted;
 	double total_s;
 	char stale_report[1024];  /* what cleanup_stale removed at start */
+	struct vtax_clientnet cnet; /* with opts.remote_client (network workloads) */
+	int have_cnet;
 };
 
 void vtax_compare_opts__defaults(struct vtax_compare_opts *o, enum vtax_workload w);

@@ -52,6 +52,8 @@ struct vtax_env_opts {
 	const char *cache_dir;         /* vm: guest kernel cache (default /var/cache/vtax) */
 	int vm_mem_mb;                 /* vm: guest memory (default 1024) */
 	int vm_disk_mb;                /* vm: data disk size (default 512) */
+	const char *client_addr;       /* compare --client remote: the host's address facing the
+					* client's namespace; the server is also reachable there */
 };
 
 /* Credentials of the MariaDB server vtax starts (TCP, user allowed from '%'). */
@@ -69,6 +71,8 @@ struct vtax_env {
 	int server_port;
 	char proxy_host[64];           /* docker-nat: 127.0.0.1 published port (docker-proxy), else "" */
 	int proxy_port;
+	char remote_host[64];          /* with opts.client_addr: where the remote client connects */
+	int remote_port;
 	pid_t server_pid;              /* host PID of the server process (or the VMM for vm) */
 	pid_t vmm_pid;                 /* vm: QEMU's PID */
 	char container_id[72];

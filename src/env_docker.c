@@ -309,7 +309,8 @@ static int docker_make_network(struct vtax_env *e, double deadline, char *gw, si
 }
 
 /* Host ports Docker chose for "<port>/tcp", by host address (jansson). */
-static int docker_ports(struct vtax_env *e, int cport, const char *gw, int *gw_port, int *lo_port, double deadline)
+static int docker_ports(struct vtax_env *e, int cport, const char *gw, int *gw_port, int *lo_port,
+			const char *remote, int *remote_port, double deadline)
 {
 	char out[4096], key[32];
 	json_t *root, *arr, *b;
@@ -337,16 +338,18 @@ static int docker_ports(struct vtax_env *e, int cport, const char *gw, int *gw_p
 			*gw_port = atoi(hp);
 		else if (strcmp(hip, "127.0.0.1") == 0)
 			*lo_port = atoi(hp);
+		else if (remote && strcmp(hip, remote) == 0)
+			*remote_port = atoi(hp);
 	}
 	json_decref(root);
-	return *gw_port > 0 && *lo_port > 0 ? 0 : -ENOENT;
+	return *gw_port > 0 && *lo_port > 0 && (!remote || *remote_port > 0) ? 0 : -ENOENT;
 }
 
 int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, double deadline, char *err,
 			   size_t errlen)
 {
-	char image[96], gw[32] = "", pub_lo[64], pub_gw[64], lbl_pid[64], vol[128], net[80], out[256], msg[1024];
-	char portarg[32], bindarg[48], cmd[1024];
+	char image[96], gw[32] = "", pub_lo[64], pub_gw[64], pub_rm[64], lbl_pid[64], vol[128], net[80], out[256];
+	char portarg[32], bindarg[48], cmd[1024], msg[1024];
 	char *argv[DOCKER_MAX_ARGS];
 	int n = 0, ret, nat = o->kind == VTAX_ENV_DOCKER_NAT, cport;
 
@@ -400,6 +403,12 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 		argv[n++] = pub_lo;
 		argv[n++] = "-p";
 		argv[n++] = pub_gw;
+		if (o->client_addr) {
+			/* the remote client's way in: PREROUTING DNAT, FORWARD, bridge */
+			snprintf(pub_rm, sizeof(pub_rm), "%s::%d", o->client_addr, cport);
+			argv[n++] = "-p";
+			argv[n++] = pub_rm;
+		}
 	} else {
 		argv[n++] = "--network=host";
 	}
@@ -410,10 +419,13 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	}
 	argv[n++] = image;
 	snprintf(portarg, sizeof(portarg), "%d", cport);
-	snprintf(bindarg, sizeof(bindarg), "%s", nat ? "0.0.0.0" : "127.0.0.1");
+	/* host network: 127.0.0.1, and the remote client's side of the host */
+	snprintf(bindarg, sizeof(bindarg), "%s%s%s", nat ? "0.0.0.0" : "127.0.0.1",
+		 !nat && o->client_addr ? "," : "", !nat && o->client_addr ? o->client_addr : "");
 	if (o->server == VTAX_SERVER_REDIS) {
-		char *rargs[] = { "/usr/bin/redis-server", "--bind", bindarg, "--port", portarg, "--protected-mode",
-				  "no", "--save", "", "--appendonly", "no", "--dir", "/data", "--daemonize", "no", NULL };
+		char *rargs[] = { "/usr/bin/redis-server", "--port", portarg, "--protected-mode", "no", "--save", "",
+				  "--appendonly", "no", "--dir", "/data", "--daemonize", "no", "--bind",
+				  nat ? "0.0.0.0" : "127.0.0.1", !nat ? (char *)o->client_addr : NULL, NULL };
 
 		for (int i = 0; rargs[i]; i++)
 			argv[n++] = rargs[i];
@@ -456,7 +468,7 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	if (nat) {
 		int gp = 0, lp = 0;
 
-		ret = docker_ports(e, cport, gw, &gp, &lp, deadline);
+		ret = docker_ports(e, cport, gw, &gp, &lp, o->client_addr, &e->remote_port, deadline);
 		if (ret) {
 			snprintf(err, errlen, "cannot read the published ports: %s", strerror(-ret));
 			return ret;
@@ -468,7 +480,11 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	} else {
 		snprintf(e->server_host, sizeof(e->server_host), "127.0.0.1");
 		e->server_port = cport;
+		if (o->client_addr)
+			e->remote_port = cport;
 	}
+	if (o->client_addr)
+		snprintf(e->remote_host, sizeof(e->remote_host), "%s", o->client_addr);
 	vtax_env__fill_identity(e, e->server_pid);
 	if (o->server == VTAX_SERVER_NONE)
 		return 0;

@@ -78,11 +78,13 @@ int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, doubl
 	return 0;
 }
 
-static int native_redis(struct vtax_env *e, double deadline, char *err, size_t errlen)
+/* redis-server listens on 127.0.0.1, and on the remote client's side of the host if any */
+static int native_redis(struct vtax_env *e, const char *remote, double deadline, char *err, size_t errlen)
 {
 	char port[16], log[600];
-	char *argv[] = { "redis-server", "--bind", "127.0.0.1", "--port", port, "--protected-mode", "no",
-			 "--save", "", "--appendonly", "no", "--dir", e->data_dir, "--daemonize", "no", NULL };
+	char *argv[] = { "redis-server", "--port", port, "--protected-mode", "no", "--save", "",
+			 "--appendonly", "no", "--dir", e->data_dir, "--daemonize", "no",
+			 "--bind", "127.0.0.1", (char *)remote, NULL };
 
 	snprintf(e->data_dir, sizeof(e->data_dir), "%s/redis", e->priv.dir);
 	if (vtax_env__mkdirp(e->data_dir, 0700))
@@ -103,16 +105,18 @@ static int native_redis(struct vtax_env *e, double deadline, char *err, size_t e
 	return vtax_env__wait_server(e, e->server_host, e->server_port, deadline, e->priv.child, err, errlen);
 }
 
-static int native_mariadb(struct vtax_env *e, double deadline, char *err, size_t errlen)
+static int native_mariadb(struct vtax_env *e, const char *remote, double deadline, char *err, size_t errlen)
 {
-	char dd[600], sock[600], pidf[600], port[32], errlog[600], log[600];
+	char dd[600], sock[600], pidf[600], port[32], errlog[600], log[600], bind[64];
 	char *argv[] = {
 		(char *)mariadbd_path(), "--no-defaults", "--user=root", dd, sock, pidf, port,
-		"--bind-address=127.0.0.1", "--skip-networking=0", "--skip-name-resolve", errlog,
+		bind, "--skip-networking=0", "--skip-name-resolve", errlog,
 		MARIADB_LOG_SIZE, NULL,
 	};
 	int r;
 
+	/* a list of addresses: MariaDB >= 10.11 */
+	snprintf(bind, sizeof(bind), "--bind-address=127.0.0.1%s%s", remote ? "," : "", remote ? remote : "");
 	snprintf(e->data_dir, sizeof(e->data_dir), "%s/mariadb", e->priv.dir);
 	r = vtax_env_native__mariadb_seed(e, e->data_dir, deadline, err, errlen);
 	if (r)
@@ -172,10 +176,10 @@ int vtax_env_native__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	}
 	switch (o->server) {
 	case VTAX_SERVER_REDIS:
-		r = native_redis(e, deadline, err, errlen);
+		r = native_redis(e, o->client_addr, deadline, err, errlen);
 		break;
 	case VTAX_SERVER_MARIADB:
-		r = native_mariadb(e, deadline, err, errlen);
+		r = native_mariadb(e, o->client_addr, deadline, err, errlen);
 		break;
 	default:
 		/* No server: the io workload only needs a data directory. */
@@ -188,6 +192,10 @@ int vtax_env_native__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	if (r == 0 && o->server != VTAX_SERVER_NONE) {
 		e->server_pid = e->priv.child;
 		vtax_env__fill_identity(e, e->server_pid);
+		if (o->client_addr) {
+			snprintf(e->remote_host, sizeof(e->remote_host), "%s", o->client_addr);
+			e->remote_port = e->server_port;
+		}
 	}
 	/* Native is found by PID, not by a container cgroup. */
 	e->cgroup_path[0] = 0;

@@ -282,6 +282,8 @@ static const char vm_init[] =
 	"ip link set lo up\n"
 	"ip addr add @GUEST@/24 dev eth0\n"
 	"ip link set eth0 up\n"
+	"# replies to a remote client (compare --client remote) go back through the host\n"
+	"ip route add default via @GW@\n"
 	"mkdir -p /data\n"
 	"mount -t ext4 -o noatime /dev/vda /data || echo 'vtax: cannot mount /dev/vda'\n"
 	"@SERVER@\n"
@@ -322,7 +324,7 @@ static int vm_initramfs(const struct vtax_env_opts *o, struct vtax_env *e, const
 {
 	static const char *const mods[] = { "crc32c_generic", "virtio_pci", "virtio_net", "virtio_blk",
 					    "virtio_console", "ext4", NULL };
-	char root[600], (*paths)[512], a[4096], b[512], init[8192];
+	char root[600], (*paths)[512], a[4096], a2[4096], b[512], init[8192], gw[32];
 	struct vtax_rootfs *r;
 	int n, ret;
 
@@ -361,8 +363,11 @@ static int vm_initramfs(const struct vtax_env_opts *o, struct vtax_env *e, const
 				       "--logfile /tmp/redis.log");
 	else
 		snprintf(b, sizeof(b), ": no server");
+	/* the host's end of the guest's /24: 198.19.N.1 */
+	snprintf(gw, sizeof(gw), "%.*s1", (int)(strrchr(guest, '.') + 1 - guest), guest);
 	if ((ret = subst(a, sizeof(a), vm_init, "@GUEST@", guest)) ||
-	    (ret = subst(init, sizeof(init), a, "@SERVER@", b)))
+	    (ret = subst(a2, sizeof(a2), a, "@GW@", gw)) ||
+	    (ret = subst(init, sizeof(init), a2, "@SERVER@", b)))
 		goto out;
 	ret = vtax_rootfs__add_text(r, "/init", init, 0755);
 	if (!ret)
@@ -732,6 +737,11 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 	e->vmm_pid = e->server_pid = e->priv.child;
 	snprintf(e->server_host, sizeof(e->server_host), "%s", guest);
 	e->server_port = o->server == VTAX_SERVER_REDIS ? 6379 : 0;
+	if (o->client_addr) {
+		/* routed by the host; compare lets it through FORWARD */
+		snprintf(e->remote_host, sizeof(e->remote_host), "%s", guest);
+		e->remote_port = e->server_port;
+	}
 	snprintf(e->data_dir, sizeof(e->data_dir), "/data");
 	snprintf(e->vtax_path, sizeof(e->vtax_path), "/usr/bin/vtax");
 	vtax_env__fill_identity(e, e->vmm_pid);

@@ -12,6 +12,8 @@ def why(d, errpath, limit=300):
     if d:
         parts = ["%s: %s" % (e["env"], e.get("error")) for e in d.get("environments", [])
                  if e.get("status") != "ok"]
+    if d and not parts:
+        return ""
     if not parts:
         try:
             lines = [l for l in open(errpath).read().splitlines() if l.strip()]

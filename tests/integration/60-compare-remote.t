@@ -1,0 +1,124 @@
+#!/bin/bash
+# 60-compare-remote.t - `vtax compare --client remote`: the client runs in a
+# namespace of vtax's own behind a veth, as a client on another machine.
+#  - native, docker-nat and vm all answer it (vm through the host's FORWARD);
+#  - docker-nat's requests take the IBM study's path: NAT on PREROUTING,
+#    the FORWARD filter and forwarding through the bridge, all absent from
+#    native's;
+#  - the client's own packets are charged to the client subject, by its
+#    namespace (a veth, not loopback);
+#  - afterwards nothing is left: namespace, veth, FORWARD rules, and
+#    ip_forward as it was; leftovers of a dead run (a namespace and a rule
+#    named after a pid that is gone) are removed by the next run.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+vtax=${VTAX_TEST_BUILD:-build}/vtax
+[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
+command -v docker >/dev/null || { echo "1..0 # SKIP docker not installed"; exit 0; }
+
+tmp=$(mktemp -d /tmp/vtax-t60rm.XXXXXX) || exit 1
+# a pid that is certainly gone: a child that has exited and been reaped
+sh -c 'exit 0' & dead=$!; wait $dead
+stale_ns=vtax-cli-$dead
+cleanup() {
+	ip netns del "$stale_ns" 2>/dev/null
+	iptables -w 5 -D FORWARD -i vtaxt$dead -o vtaxt$dead -m comment --comment "$stale_ns" -j ACCEPT 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fwd_before=$(cat /proc/sys/net/ipv4/ip_forward)
+ip netns add "$stale_ns"
+iptables -w 5 -A FORWARD -i vtaxt$dead -o vtaxt$dead -m comment --comment "$stale_ns" -j ACCEPT
+
+"$vtax" compare --quick --client remote --envs native,docker-nat,vm -f json -o "$tmp/r.json" \
+	2>"$tmp/r.err" &
+pid=$!
+# while it measures: its namespace exists and the client lives there
+seen_ns=0
+for _ in $(seq 1 600); do
+	kill -0 $pid 2>/dev/null || break
+	ip netns list | grep -q "^vtax-cli-$pid\b" && { seen_ns=1; break; }
+	sleep 0.1
+done
+wait $pid
+rc=$?
+echo "$rc" >"$tmp/rc"
+ip netns list >"$tmp/ns.after"
+ip -o link show >"$tmp/links.after"
+iptables -w 5 -S FORWARD >"$tmp/fwd.after"
+cat /proc/sys/net/ipv4/ip_forward >"$tmp/ipfwd.after"
+
+python3 - "$tmp" "$pid" "$seen_ns" "$fwd_before" "$stale_ns" <<'PY'
+import json, sys
+sys.path.insert(0, "tests/integration")
+from tap_why import why
+tmp, pid, seen_ns, fwd_before, stale_ns = sys.argv[1:6]
+n = 0
+def ok(cond, msg):
+    global n
+    n += 1
+    print("%sok %d - %s" % ("" if cond else "not ", n, msg))
+    return cond
+rc = int(open(tmp + "/rc").read())
+try:
+    d = json.load(open(tmp + "/r.json"))
+except Exception:
+    d = None
+ok(seen_ns == "1", "the client namespace vtax-cli-%s exists while compare runs" % pid)
+if not ok(rc == 0 and d and all(e["status"] == "ok" for e in d["environments"]),
+          "compare --client remote native,docker-nat,vm exits 0, every environment ok (rc %d%s)" %
+          (rc, why(d, tmp + "/r.err"))):
+    print("1..%d" % n)
+    sys.exit(1)
+cl = d["client"]
+envs = {e["env"]: e for e in d["environments"]}
+ok(cl["where"] == "remote" and cl["namespace"] == "vtax-cli-" + pid,
+   "the report says where the client was (%s, %s)" % (cl["namespace"], cl["address"]))
+ok(envs["native"]["server"]["host"] == cl["host_address"] and
+   envs["docker-nat"]["server"]["host"] == cl["host_address"],
+   "native and docker-nat are reached at the host's address facing the client (%s)" % cl["host_address"])
+ok(envs["vm"]["server"]["host"].startswith("198.19.") and envs["vm"]["server"]["host"].endswith(".2")
+   and envs["vm"]["throughput_ops_s"] > 0,
+   "the vm is reached through the host's forwarding (%s, %.0f req/s)" %
+   (envs["vm"]["server"]["host"], envs["vm"]["throughput_ops_s"]))
+
+def hsum(env, name, field="count", subj=None, **labels):
+    t = 0
+    for s in envs[env]["subjects"]:
+        if subj and s["id"] != subj and not s["id"].startswith(subj + ":"):
+            continue
+        for h in s["histograms"]:
+            if h["family"] == "net" and h["name"] == name and \
+               all(h["labels"].get(k) == v for k, v in labels.items()):
+                t += h[field]
+    return t
+
+pre = hsum("docker-nat", "nat", hook="prerouting")
+ok(pre > 0, "docker-nat: NAT on PREROUTING, as for a client on another machine (%d packets)" % pre)
+ok(hsum("native", "nat", hook="prerouting") == 0,
+   "native: no NAT on PREROUTING (%d)" % hsum("native", "nat", hook="prerouting"))
+fw = hsum("docker-nat", "filter", hook="forward")
+ok(fw > 0 and hsum("native", "filter", hook="forward") == 0,
+   "docker-nat's packets cross the FORWARD filter (%d), native's do not" % fw)
+hops = hsum("docker-nat", "forward", dev="bridge")
+ok(hops > 0 and hsum("native", "forward", dev="bridge") == 0,
+   "docker-nat's packets are forwarded through a bridge (%d), native's are not" % hops)
+cv = hsum("native", "send", subj="client", dev="veth")
+clo = hsum("native", "send", subj="client", dev="loopback")
+ok(cv > 0 and clo == 0,
+   "the client's packets leave on its veth and are its own (%d sends on veth, %d on loopback)" % (cv, clo))
+
+ns_after = open(tmp + "/ns.after").read()
+ok("vtax-cli-" + pid not in ns_after, "its namespace is gone afterwards")
+ok(stale_ns not in ns_after, "a dead run's namespace (%s) was removed" % stale_ns)
+ok(("vtaxc%s" % pid) not in open(tmp + "/links.after").read(), "its veth is gone")
+fwd = open(tmp + "/fwd.after").read()
+ok("vtax-cli-" not in fwd, "no FORWARD rule of vtax's is left (its own, and the dead run's)")
+ok(open(tmp + "/ipfwd.after").read().strip() == fwd_before,
+   "ip_forward as it was (%s)" % fwd_before)
+print("1..%d" % n)
+PY
