@@ -182,7 +182,7 @@ static void add_image(struct vtax_env *e, const char *ref)
 static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e, double deadline, char *ref,
 			      size_t reflen, char *err, size_t errlen)
 {
-	char root[600], tarf[600], msg[1024], lbl_pid[64], base[96];
+	char root[600], tarf[600], lbl_pid[64], base[96], msg[1024] = "";
 	struct vtax_rootfs *r;
 	int ret;
 
