@@ -59,10 +59,10 @@ static const char compare_usage[] =
 	"environment knobs:\n"
 	"      --overlay-layers N  image layers under docker-overlay (default 1)\n"
 	"      --via-proxy      docker-nat: connect through docker-proxy on 127.0.0.1\n"
-	"      --client WHERE   local (default): the client runs on the host;\n"
-	"                       remote: in a network namespace of vtax's own behind a\n"
-	"                       veth, as a client on another machine (docker-nat is then\n"
-	"                       reached by PREROUTING DNAT, FORWARD and the bridge)\n"
+	"      --client WHERE   remote (default; --via-proxy: local): the client runs in a\n"
+	"                       network namespace of vtax's own behind a veth, as on\n"
+	"                       another machine (docker-nat is reached by PREROUTING\n"
+	"                       DNAT, FORWARD and the bridge); local: on the host itself\n"
 	"      --env-timeout S  bound on each environment's set-up\n"
 	"      --workdir DIR    where the temporary data goes (default /var/tmp)\n"
 	"      --progress-log F append a line per phase change to F: seconds since start,\n"
@@ -225,7 +225,7 @@ int cmd_compare(int argc, char **argv)
 	enum vtax_workload w = VTAX_WL_KV;
 	const char *format = "text", *output = NULL, *envs = NULL, *progress_log = NULL;
 	double duration = 0, warmup = -1, v;
-	int quick = 0, opt, rc, failed = 0, threads_set = 0;
+	int quick = 0, opt, rc, failed = 0, threads_set = 0, client_set = 0;
 	char err[512], *end;
 
 	/* the workload decides the defaults: find it first */
@@ -362,6 +362,7 @@ int cmd_compare(int argc, char **argv)
 			if (strcmp(optarg, "local") && strcmp(optarg, "remote"))
 				return vtax_die("--client: local or remote, not '%s'", optarg);
 			o.remote_client = !strcmp(optarg, "remote");
+			client_set = 1;
 			break;
 		case O_ENV_TIMEOUT:
 			o.env_timeout_s = vtax_parse_seconds(optarg);
@@ -405,8 +406,12 @@ int cmd_compare(int argc, char **argv)
 	if (o.remote_client && o.via_proxy)
 		return vtax_die("--client remote and --via-proxy: docker-proxy listens on the host's loopback, "
 				"which a remote client cannot reach");
-	if (o.remote_client && w == VTAX_WL_IO)
+	if (client_set && o.remote_client && w == VTAX_WL_IO)
 		vtax_warn("--client remote: the io workload has no network client; ignored");
+	/* default: remote, as the client of a server usually is; the proxy
+	 * path is only reachable from the host */
+	if (!client_set)
+		o.remote_client = o.via_proxy ? 0 : 2;
 	if (quick) {
 		o.duration_s = 3;
 		o.warmup_s = 0.5;

@@ -1320,12 +1320,20 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		char cerr[256] = "";
 
 		rc = vtax_clientnet__setup(&c->cnet, cerr, sizeof(cerr));
-		if (rc) {
+		if (rc && c->opts.remote_client == 1) {
 			snprintf(err, errlen, "--client remote: %s", cerr);
 			vtax_env__rm_rf(workdir);
 			return rc;
 		}
-		c->have_cnet = 1;
+		if (rc) {
+			snprintf(c->client_note, sizeof(c->client_note),
+				 "no remote client (%s): the client ran on the host (--client local)", cerr);
+			fprintf(stderr, "vtax: warning: %s\n", c->client_note);
+			rc = 0;
+		} else {
+			c->have_cnet = 1;
+			c->client_remote = 1;
+		}
 	}
 	for (int i = 0; i < c->nenvs; i++) {
 		if (stopped(c)) {
@@ -1479,12 +1487,13 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 	json_object_set_new(doc, "version", json_string(VTAX_VERSION));
 	json_object_set_new(doc, "mode", json_string("compare"));
 	json_object_set_new(doc, "workload", workload_json(c));
-	if (c->opts.remote_client && c->opts.workload != VTAX_WL_IO)
+	if (c->client_remote)
 		json_object_set_new(doc, "client",
 				    json_pack("{s:s,s:s,s:s,s:s}", "where", "remote", "namespace", c->cnet.ns,
 					      "address", c->cnet.client_addr, "host_address", c->cnet.host_addr));
 	else
-		json_object_set_new(doc, "client", json_pack("{s:s}", "where", "local"));
+		json_object_set_new(doc, "client", json_pack("{s:s,s:s?}", "where", "local", "note",
+							     c->client_note[0] ? c->client_note : NULL));
 	json_object_set_new(doc, "duration_s", json_real(c->opts.duration_s));
 	json_object_set_new(doc, "warmup_s", json_real(c->opts.warmup_s));
 	json_object_set_new(doc, "runs", json_integer(c->opts.runs));

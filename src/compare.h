@@ -67,7 +67,9 @@ struct vtax_compare_opts {
 	int overlay_layers;  /* docker-overlay */
 	int via_proxy;       /* docker-nat: connect through docker-proxy (127.0.0.1) */
 	int remote_client;   /* the client runs in a namespace of its own behind a veth
-			      * (clientnet.h), as a client on another machine would */
+			      * (clientnet.h), as a client on another machine would:
+			      * 0 no (local), 1 yes or fail, 2 yes if it can be set up,
+			      * else local with a warning (the command's default) */
 	double env_timeout_s;/* bound on each environment's set-up (0 = env's default) */
 	const char *workdir; /* parent of the private temp dir (default /var/tmp) */
 	volatile int *stop;
@@ -133,7 +135,9 @@ struct vtax_compare {
 	double total_s;
 	char stale_report[1024];  /* what cleanup_stale removed at start */
 	struct vtax_clientnet cnet; /* with opts.remote_client (network workloads) */
-	int have_cnet;
+	int have_cnet;              /* cnet is set up (during the run) */
+	int client_remote;          /* the client ran remote (for the report) */
+	char client_note[300];      /* why a default remote client ran local */
 };
 
 void vtax_compare_opts__defaults(struct vtax_compare_opts *o, enum vtax_workload w);

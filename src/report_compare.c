@@ -174,9 +174,12 @@ static void workload_line(FILE *out, const struct vtax_compare *c)
 			(unsigned long long)(l->file_size >> 20));
 		break;
 	}
-	if (c->opts.remote_client && c->opts.workload != VTAX_WL_IO)
-		fprintf(out, "\n  client: remote, in namespace %s (%s) behind a veth to the host (%s)",
+	if (c->client_remote)
+		fprintf(out, "\n  client: remote, in namespace %s (%s) behind a veth to the host (%s),\n"
+			     "  as on another machine (--client local: on the host itself)",
 			c->cnet.ns, c->cnet.client_addr, c->cnet.host_addr);
+	else if (c->client_note[0])
+		fprintf(out, "\n  client: %s", c->client_note);
 	if (c->opts.no_untraced) {
 		fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d traced run%s per environment, %.0f s in all\n"
 			"  (--no-untraced: every figure is measured while traced and includes vtax's own cost)\n\n",

@@ -1,7 +1,9 @@
 #!/bin/bash
 # 60-compare-kv.t - `vtax compare` with the kv workload (real redis-server)
 # on native, docker-nat and docker-host, checked from the JSON report:
-#   A. default docker-nat path (client -> gateway DNAT -> bridge -> veth):
+#   A. a client on the host (--client local; the remote default is
+#      60-compare-remote.t's) on docker-nat's gateway path (client ->
+#      OUTPUT DNAT -> bridge -> veth):
 #      NAT (net.nat, a NATed connection), conntrack and veth/bridge hop
 #      components are non-zero in docker-nat and absent in docker-host;
 #      docker-host's difference from native is within noise (the ledger's
@@ -28,7 +30,7 @@ trap 'exit 130' INT TERM
 net=0
 "$vtax" doctor 2>/dev/null | grep -Eq '^[[:space:]]+net[[:space:]]+yes' && net=1
 
-"$vtax" compare --quick --runs 2 --envs native,docker-nat,docker-host -f json -o "$tmp/a.json" \
+"$vtax" compare --quick --runs 2 --client local --envs native,docker-nat,docker-host -f json -o "$tmp/a.json" \
 	2>"$tmp/a.err"
 echo "$?" >"$tmp/a.rc"
 "$vtax" compare --quick --envs native,docker-nat --via-proxy -f json -o "$tmp/b.json" 2>"$tmp/b.err"
@@ -108,6 +110,7 @@ if not ok(rc == 0 and b and all(e["status"] == "ok" for e in b["environments"]),
           "B: compare --via-proxy exits 0, every environment ok (rc %d%s)" %
           (rc, why(b, "%s/b.err" % tmp))):
     print("1..%d" % n); sys.exit(1)
+ok(b["client"]["where"] == "local", "B: --via-proxy runs the client on the host (%s)" % b["client"])
 p = led(b, "docker-nat")
 print("# docker-nat via proxy: %s" % p["headline"])
 ok(p["diff_ns_per_op"] > p["noise_ns"] and p["diff_ns_per_op"] > 0,

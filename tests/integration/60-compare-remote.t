@@ -1,6 +1,6 @@
 #!/bin/bash
-# 60-compare-remote.t - `vtax compare --client remote`: the client runs in a
-# namespace of vtax's own behind a veth, as a client on another machine.
+# 60-compare-remote.t - `vtax compare`'s default client is remote: it runs
+# in a namespace of vtax's own behind a veth, as a client on another machine.
 #  - native, docker-nat and vm all answer it (vm through the host's FORWARD);
 #  - docker-nat's requests take the IBM study's path: NAT on PREROUTING,
 #    the FORWARD filter and forwarding through the bridge, all absent from
@@ -34,7 +34,7 @@ fwd_before=$(cat /proc/sys/net/ipv4/ip_forward)
 ip netns add "$stale_ns"
 iptables -w 5 -A FORWARD -i vtaxt$dead -o vtaxt$dead -m comment --comment "$stale_ns" -j ACCEPT
 
-"$vtax" compare --quick --client remote --envs native,docker-nat,vm -f json -o "$tmp/r.json" \
+"$vtax" compare --quick --envs native,docker-nat,vm -f json -o "$tmp/r.json" \
 	2>"$tmp/r.err" &
 pid=$!
 # while it measures: its namespace exists and the client lives there
@@ -51,6 +51,10 @@ ip netns list >"$tmp/ns.after"
 ip -o link show >"$tmp/links.after"
 iptables -w 5 -S FORWARD >"$tmp/fwd.after"
 cat /proc/sys/net/ipv4/ip_forward >"$tmp/ipfwd.after"
+
+# bad input: a remote client cannot reach docker-proxy on the host's loopback
+"$vtax" compare --client remote --via-proxy >"$tmp/bad.out" 2>&1
+echo "$?" >"$tmp/bad.rc"
 
 python3 - "$tmp" "$pid" "$seen_ns" "$fwd_before" "$stale_ns" <<'PY'
 import json, sys
@@ -70,14 +74,14 @@ except Exception:
     d = None
 ok(seen_ns == "1", "the client namespace vtax-cli-%s exists while compare runs" % pid)
 if not ok(rc == 0 and d and all(e["status"] == "ok" for e in d["environments"]),
-          "compare --client remote native,docker-nat,vm exits 0, every environment ok (rc %d%s)" %
+          "compare native,docker-nat,vm (default client) exits 0, every environment ok (rc %d%s)" %
           (rc, why(d, tmp + "/r.err"))):
     print("1..%d" % n)
     sys.exit(1)
 cl = d["client"]
 envs = {e["env"]: e for e in d["environments"]}
 ok(cl["where"] == "remote" and cl["namespace"] == "vtax-cli-" + pid,
-   "the report says where the client was (%s, %s)" % (cl["namespace"], cl["address"]))
+   "the client was remote by default, and the report says where (%s)" % cl)
 ok(envs["native"]["server"]["host"] == cl["host_address"] and
    envs["docker-nat"]["server"]["host"] == cl["host_address"],
    "native and docker-nat are reached at the host's address facing the client (%s)" % cl["host_address"])
@@ -120,5 +124,8 @@ fwd = open(tmp + "/fwd.after").read()
 ok("vtax-cli-" not in fwd, "no FORWARD rule of vtax's is left (its own, and the dead run's)")
 ok(open(tmp + "/ipfwd.after").read().strip() == fwd_before,
    "ip_forward as it was (%s)" % fwd_before)
+bad = open(tmp + "/bad.out").read().splitlines()
+brc = int(open(tmp + "/bad.rc").read())
+ok(brc != 0 and len(bad) == 1, "--client remote --via-proxy: one error line, exit %d (%s)" % (brc, bad))
 print("1..%d" % n)
 PY
