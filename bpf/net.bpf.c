@@ -856,7 +856,14 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 		/* IPS_SRC_NAT | IPS_DST_NAT: the connection is translated */
 		name = (status & (16 | 32)) ? VTAX_NET_NAT : VTAX_NET_NAT_MISS;
 	}
-	vtax_hist_add(subject, VTAX_FAM_NET, name, VTAX_NET_NF_L1(hook, v6), l2, ns);
+	{
+		struct vtax_net_cfg *c = net_cfg();
+		__u32 l1 = VTAX_NET_NF_L1(hook, v6);
+
+		if (c && state->net->ns.inum != c->init_netns)
+			l1 |= VTAX_NET_NF_L1_OWN_NS;
+		vtax_hist_add(subject, VTAX_FAM_NET, name, l1, l2, ns);
+	}
 	return NF_ACCEPT_;
 }
 

@@ -26,6 +26,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +39,8 @@
 #include "session.h"
 #include "vtax/net.h"
 
-#define NET_MAX_LINKS 64
+#define NET_MAX_LINKS 640 /* 36 netfilter links in the host and in up to 16 subject namespaces */
+#define NET_MAX_NF_NS 16
 #define NET_MAX_NETNS 256
 #define NFPROTO_IPV4_ 2
 #define NFPROTO_IPV6_ 10
@@ -48,6 +51,8 @@ struct net_state {
 	int nlinks;
 	int nf_supported;
 	char nf_error[160];
+	uint32_t nf_ns[NET_MAX_NF_NS]; /* subject namespaces netfilter links were tried in */
+	int n_nf_ns;
 	uint32_t init_netns;
 	struct vtax_net_cfg cfg; /* as written to vtax_net_cfg_map */
 	int nproxy;
@@ -484,6 +489,63 @@ static void net_proxies(struct vtax_session *s, struct net_state *ns)
 	bpf_map_update_elem(bpf_map__fd(ns->skel->maps.vtax_net_cfg_map), &zero, &ns->cfg, BPF_ANY);
 }
 
+/*
+ * Bracket netfilter in a subject's own namespace as well.  A container on a
+ * Docker network has NAT rules there (its embedded DNS), so conntrack runs
+ * for every packet in the container's namespace too: a second conntrack
+ * lookup per packet that the host's links cannot see.  A netfilter link
+ * belongs to the namespace of the thread that creates it: enter, attach,
+ * come back.  Tried once per namespace; a failure leaves hop timing as is.
+ */
+static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d, int verbose)
+{
+	char p[64], saved_err[sizeof(ns->nf_error)];
+	int self, fd, base = ns->nlinks, rc = -1;
+	struct stat st;
+
+	if (!ns->nf_supported || !ns->nlinks || d->pid <= 0 || ns->n_nf_ns >= NET_MAX_NF_NS)
+		return;
+	for (int i = 0; i < ns->n_nf_ns; i++)
+		if (ns->nf_ns[i] == (uint32_t)d->netns_ino)
+			return;
+	ns->nf_ns[ns->n_nf_ns++] = (uint32_t)d->netns_ino;
+	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)d->pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* the pid may have been reused: only the namespace we were told of */
+	if (fstat(fd, &st) || (uint32_t)st.st_ino != (uint32_t)d->netns_ino) {
+		close(fd);
+		return;
+	}
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		close(fd);
+		return;
+	}
+	memcpy(saved_err, ns->nf_error, sizeof(saved_err));
+	if (setns(fd, CLONE_NEWNET) == 0) {
+		rc = nf_attach_all(ns);
+		if (setns(self, CLONE_NEWNET)) {
+			/* every later namespace-relative call would go wrong */
+			fprintf(stderr, "vtax: cannot return to the host's network namespace: %s\n",
+				strerror(errno));
+			abort();
+		}
+	}
+	if (rc) {
+		for (int i = base; i < ns->nlinks; i++)
+			bpf_link__destroy(ns->links[i]);
+		ns->nlinks = base;
+		if (verbose)
+			fprintf(stderr, "vtax: net: no netfilter time inside %s's namespace: %s\n",
+				d->name, rc < 0 && rc != -1 ? ns->nf_error : strerror(errno));
+	}
+	memcpy(ns->nf_error, saved_err, sizeof(saved_err));
+	close(self);
+	close(fd);
+}
+
 static void net_subjects_changed(struct vtax_session *s, void *state)
 {
 	struct net_state *ns = state;
@@ -499,6 +561,7 @@ static void net_subjects_changed(struct vtax_session *s, void *state)
 			continue;
 		bpf_map_update_elem(fd, &ino, &d->id, BPF_ANY);
 		ns_label(ns, ino, d->name);
+		nf_attach_in(ns, d, s->opts.verbose);
 	}
 	net_proxies(s, ns);
 }
@@ -538,6 +601,9 @@ static int net_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 		vtax_label__set(&labels[nl++], "hook", hook < VTAX_NF_HOOK_MAX ? nf_hook_names[hook] : "?");
 		vtax_label__set(&labels[nl++], "ip", (k->l1 >> 4) & 1 ? "6" : "4");
 		vtax_label__set(&labels[nl++], "ct", ct_name(k->l2));
+		/* the subject's own namespace (a container's netfilter) */
+		if (k->l1 & VTAX_NET_NF_L1_OWN_NS)
+			vtax_label__set(&labels[nl++], "netns", "own");
 		*nlabels = nl;
 		return 0;
 	}

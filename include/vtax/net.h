@@ -78,6 +78,8 @@ enum vtax_net_nf_hook {
 	VTAX_NF_LOCAL_OUT = 3, VTAX_NF_POST_ROUTING = 4, VTAX_NF_HOOK_MAX = 5,
 };
 #define VTAX_NET_NF_L1(hook, v6) ((hook) | ((v6) << 4))
+/* the hook ran in the subject's own namespace (a container's), not the host's */
+#define VTAX_NET_NF_L1_OWN_NS (1u << 5)
 
 /* stages bracketed by netfilter programs */
 enum vtax_net_stage {

@@ -5,6 +5,9 @@
 #  - docker-nat's requests take the IBM study's path: NAT on PREROUTING,
 #    the FORWARD filter and forwarding through the bridge, all absent from
 #    native's;
+#  - inside docker-nat's container, conntrack runs for every reply as well
+#    (Docker's DNS rules turn it on there): vtax times it with netfilter
+#    links in that namespace, one sample per request within 5%;
 #  - the client's own packets are charged to the client subject, by its
 #    namespace (a veth, not loopback);
 #  - afterwards nothing is left: namespace, veth, FORWARD rules, and
@@ -111,6 +114,17 @@ ok(fw > 0 and hsum("native", "filter", hook="forward") == 0,
 hops = hsum("docker-nat", "forward", dev="bridge")
 ok(hops > 0 and hsum("native", "forward", dev="bridge") == 0,
    "docker-nat's packets are forwarded through a bridge (%d), native's are not" % hops)
+# Docker's embedded-DNS NAT rules turn conntrack on inside the container's
+# namespace: each reply pays a second conntrack lookup there, which vtax
+# brackets with netfilter links of its own in that namespace (netns=own)
+t = envs["docker-nat"]["traced"]
+req = t["ops"] + t["warmup_ops"]
+own = hsum("docker-nat", "conntrack", subj="server", hook="output", netns="own")
+ok(req > 0 and abs(own - req) <= 0.05 * req,
+   "docker-nat: every reply pays conntrack inside the container's namespace too "
+   "(%d samples, %d traced requests, within 5%%)" % (own, req))
+ok(hsum("native", "conntrack", subj="server", netns="own") == 0,
+   "native's server has no namespace of its own to time")
 cv = hsum("native", "send", subj="client", dev="veth")
 clo = hsum("native", "send", subj="client", dev="loopback")
 ok(cv > 0 and clo == 0,
