@@ -149,6 +149,20 @@ int cmd_doctor(int argc, char **argv)
 			 rc ? out : (vtax_spawn__have("docker") ? "daemon not running" : "not installed"));
 		line("Docker", rc, detail, rc ? "" : "--container, --all per container and docker envs unavailable");
 	}
+	{
+		/* compare's default remote client: ip netns + veth, iptables for the vm */
+		char *nargv[] = { "ip", "netns", "list", NULL };
+		int ipn = vtax_spawn__have("ip") &&
+			  vtax_spawn__run(nargv, NULL, 0, &(struct vtax_run_opts){ .timeout_s = 5 }) == 0;
+		int ipt = vtax_spawn__have("iptables");
+
+		rc = ipn && geteuid() == 0;
+		snprintf(detail, sizeof(detail), "%s%s", rc ? "ip netns + veth" : ipn ? "needs root" : "no ip netns",
+			 rc && !ipt ? ", no iptables (vm unreachable)" : "");
+		line("compare remote client", rc, detail,
+		     rc ? "client in a namespace of its own, as on another machine"
+			: "compare runs its client on the host (--client local)");
+	}
 	if (statfs("/sys/fs/cgroup", &sfs) == 0) {
 		int v2 = (unsigned long)sfs.f_type == CGROUP2_SUPER_MAGIC;
 
