@@ -188,33 +188,19 @@ static int parse_envs(const char *list, struct vtax_compare_opts *o)
 	return 0;
 }
 
-/* text report into path atomically ("-" or NULL = stdout) */
+/* text report into path atomically ("-" or NULL = stdout; a device such as
+ * /dev/null is written directly, never replaced: src/output.c) */
 static int write_text(const struct vtax_compare *c, const char *path)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd;
+	struct vtax_out o;
+	char err[256];
+	int rc;
 
-	if (!path || !strcmp(path, "-")) {
-		vtax_compare__report_text(stdout, c);
-		return fflush(stdout) ? -EIO : 0;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return -EIO;
-	}
-	vtax_compare__report_text(f, c);
-	if (fclose(f) || rename(tmp, path)) {
-		unlink(tmp);
-		return -EIO;
-	}
-	return 0;
+	rc = vtax_out__open(&o, path ? path : "-", err, sizeof(err));
+	if (rc)
+		return rc;
+	vtax_compare__report_text(o.f, c);
+	return vtax_out__commit(&o, err, sizeof(err));
 }
 
 int cmd_compare(int argc, char **argv)
@@ -428,11 +414,8 @@ int cmd_compare(int argc, char **argv)
 		return 1;
 	/* an unwritable --output is bad input: say so before minutes of work */
 	if (output && strcmp(output, "-") && strcmp(format, "gnuplot")) {
-		struct vtax_out probe;
-
-		if (vtax_out__open(&probe, output, err, sizeof(err)))
+		if (vtax_out__check(output, err, sizeof(err)))
 			return vtax_die("%s", err);
-		vtax_out__abort(&probe);
 	}
 	if (progress_log) {
 		ps.log = fopen(progress_log, "ae");

@@ -39,6 +39,7 @@
  * SIGTERM then SIGKILL, the session is closed, the environment torn down,
  * the work directory removed, and -EINTR returned.
  */
+#include <bpf/bpf.h>
 #include <dirent.h>
 #include <stddef.h>
 #include <errno.h>
@@ -466,6 +467,7 @@ struct measure_ctx {
 	pid_t proxy_pid;
 	int in_env;  /* the generator runs inside the environment */
 	int gated;   /* ... and waits for SIGUSR1, found in the container's cgroup */
+	int stats_fd; /* BPF run-time statistics on while held (-1: none) */
 };
 
 static int add_server(struct vtax_session *s, const struct vtax_env *e, int in_env, uint32_t *id,
@@ -523,6 +525,9 @@ static int session_begin(struct vtax_compare *c, int idx, struct vtax_env *e,
 		}
 	}
 	vtax_sched__baseline(mc->s);
+	/* the kernel times vtax's programs while this fd is held (about two
+	 * clock reads per program run, on every BPF program of the host) */
+	mc->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	return 0;
 }
 
@@ -549,6 +554,9 @@ static int session_end(struct vtax_compare *c, int idx, struct vtax_env *e,
 					 "collecting the histograms failed: %s", strerror(-rc));
 		}
 	}
+	if (mc->stats_fd >= 0)
+		close(mc->stats_fd);
+	mc->stats_fd = -1;
 	vtax_session__close(mc->s);
 	mc->s = NULL;
 	return rc;
@@ -1006,6 +1014,7 @@ static int measure_untraced(struct vtax_compare *c, int idx, int run, int seq, s
 	/* in a container the io generator needs no gate: nothing is traced */
 	struct measure_ctx mc = {
 		.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE,
+		.stats_fd = -1,
 	};
 	struct vtax_compare_run meta = { .seq = seq };
 	int rc;
@@ -1023,6 +1032,7 @@ struct traced_totals {
 	double server_oncpu, vcpu_oncpu, proxy_oncpu;
 	double seconds;
 	pid_t proxy_pid;
+	uint64_t bpf_ns, bpf_calls, bpf_ops; /* vtax's programs, over runs with statistics */
 };
 
 /* One traced run: open a session, run, collect into ce->traced, close. */
@@ -1032,7 +1042,7 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq, str
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
-	struct measure_ctx mc = { .traced = 1 };
+	struct measure_ctx mc = { .traced = 1, .stats_fd = -1 };
 	struct vtax_compare_run meta = { .seq = seq };
 	double t0 = now_s(), all, vcpu;
 	int rc;
@@ -1057,6 +1067,16 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq, str
 		oncpu_read(srv, snap[1]);
 	oncpu_read(mc.proxy_pid, snap[3]);
 	record_run(ce, &ce->pass[VTAX_PASS_TRACED], &m->r, &meta);
+	if (mc.stats_fd >= 0) {
+		uint64_t ns, calls;
+
+		/* the whole session ran the warm-up and the measured phase */
+		if (!vtax_session__bpf_stats(mc.s, &ns, &calls) && calls) {
+			tt->bpf_ns += ns;
+			tt->bpf_calls += calls;
+			tt->bpf_ops += m->r.ops + m->r.warmup_ops;
+		}
+	}
 	progress(c, "collect", NULL, idx, run, now_s(), m->r.ops);
 	rc = session_end(c, idx, e, &mc, 1);
 	if (rc)
@@ -1111,6 +1131,8 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 		goto out;
 	}
 	ce->traced->duration_s = tt.seconds;
+	ce->probe_bpf_ns_per_op = tt.bpf_ops ? (double)tt.bpf_ns / (double)tt.bpf_ops : NAN;
+	ce->probe_bpf_calls_per_op = tt.bpf_ops ? (double)tt.bpf_calls / (double)tt.bpf_ops : NAN;
 	ce->traced->start_unix_ns = (uint64_t)time(NULL) * 1000000000ull -
 				    (uint64_t)(ce->traced->duration_s * 1e9);
 	{
@@ -1545,6 +1567,14 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 		ovh = vtax_compare_env__overhead_ns(ce);
 		json_object_set_new(e, "probe_overhead_ns_per_op",
 				    ce->ok && isfinite(ovh) ? json_real(ovh / c->concurrency) : json_null());
+		/* what vtax's own programs cost per operation, by the kernel's count */
+		json_object_set_new(e, "probe_bpf_ns_per_op",
+				    ce->ok && isfinite(ce->probe_bpf_ns_per_op) ? json_real(ce->probe_bpf_ns_per_op)
+									 : json_null());
+		json_object_set_new(e, "probe_bpf_calls_per_op",
+				    ce->ok && isfinite(ce->probe_bpf_calls_per_op)
+					    ? json_real(ce->probe_bpf_calls_per_op)
+					    : json_null());
 		json_array_append_new(envs, e);
 	}
 	json_object_set_new(doc, "environments", envs);

@@ -121,6 +121,9 @@ struct vtax_compare_env {
 	int untraced;             /* the untraced pass ran (not --no-untraced) */
 	char op_name[32];
 	double setup_s;
+	/* vtax's own BPF programs in the traced runs (bpf_stats run time):
+	 * per operation, NAN when the kernel gave no statistics */
+	double probe_bpf_ns_per_op, probe_bpf_calls_per_op;
 };
 
 struct vtax_compare {

@@ -85,3 +85,25 @@ void vtax_out__abort(struct vtax_out *o)
 	if (o->tmp[0])
 		unlink(o->tmp);
 }
+
+int vtax_out__check(const char *path, char *err, size_t errlen)
+{
+	struct vtax_out o;
+	struct stat st;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (access(path, W_OK)) {
+			int e = errno;
+
+			snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+			return -e;
+		}
+		return 0;
+	}
+	if (vtax_out__open(&o, path, err, errlen))
+		return -EACCES;
+	vtax_out__abort(&o);
+	return 0;
+}

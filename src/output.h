@@ -22,5 +22,8 @@ int vtax_out__open(struct vtax_out *o, const char *path, char *err, size_t errle
 int vtax_out__commit(struct vtax_out *o, char *err, size_t errlen);
 /* give up: close and remove the temp file */
 void vtax_out__abort(struct vtax_out *o);
+/* Could path be written later?  Checked without opening a FIFO or device
+ * (a FIFO's reader would see an early end of file).  0 or -errno + err. */
+int vtax_out__check(const char *path, char *err, size_t errlen);
 
 #endif

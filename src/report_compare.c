@@ -108,6 +108,38 @@ static void overhead_row(FILE *out, const struct vtax_compare *c)
 	fputc('\n', out);
 }
 
+/* vtax's own programs per operation, by the kernel's BPF run-time statistics */
+static void bpf_rows(FILE *out, const struct vtax_compare *c)
+{
+	char b[32], h[80];
+	int any = 0;
+
+	for (int i = 0; i < c->nenvs; i++)
+		any |= c->envs[i].ok && isfinite(c->envs[i].probe_bpf_ns_per_op);
+	if (!any)
+		return;
+	snprintf(h, sizeof(h), "  in vtax's BPF programs");
+	row_label(out, h);
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+
+		cell(out, ce, ce->ok && isfinite(ce->probe_bpf_ns_per_op)
+				      ? fmt_ns(ce->probe_bpf_ns_per_op, b, sizeof(b), 0) : "-");
+	}
+	fputc('\n', out);
+	row_label(out, "  BPF program runs");
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+
+		if (ce->ok && isfinite(ce->probe_bpf_calls_per_op))
+			snprintf(b, sizeof(b), "%.1f", ce->probe_bpf_calls_per_op);
+		else
+			snprintf(b, sizeof(b), "-");
+		cell(out, ce, b);
+	}
+	fputc('\n', out);
+}
+
 /* one line naming the observer effect, next to the headlines */
 static void overhead_line(FILE *out, const struct vtax_compare *c)
 {
@@ -258,6 +290,7 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 		latency_row(out, c, "  mean while traced", -1, VTAX_PASS_TRACED);
 		overhead_row(out, c);
 	}
+	bpf_rows(out, c);
 
 	if (l && l->nenvs) {
 		snprintf(h, sizeof(h), "difference per %s", c->op_name);

@@ -56,6 +56,9 @@ uint64_t vtax_now_ns(void)
 
 int vtax_session__share_maps(struct vtax_session *s, struct bpf_object *obj)
 {
+	/* every family calls this before its load: its programs are noted
+	 * once its attach has succeeded (the object is alive and loaded) */
+	s->pending_obj = obj;
 	for (int i = 0; i < VTAX_MAP_NR; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, shared_names[i]);
 		int err;
@@ -71,6 +74,45 @@ int vtax_session__share_maps(struct vtax_session *s, struct bpf_object *obj)
 			if (err)
 				return err;
 		}
+	}
+	return 0;
+}
+
+static void note_programs(struct vtax_session *s, struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || s->nprog_ids >= (int)(sizeof(s->prog_ids) / sizeof(s->prog_ids[0])) ||
+		    bpf_prog_get_info_by_fd(fd, &info, &len))
+			continue;
+		s->prog_ids[s->nprog_ids++] = info.id;
+	}
+}
+
+int vtax_session__bpf_stats(struct vtax_session *s, uint64_t *run_ns, uint64_t *run_cnt)
+{
+	*run_ns = *run_cnt = 0;
+	if (!s)
+		return -EINVAL;
+	for (int i = 0; i < s->nprog_ids; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(s->prog_ids[i]);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_prog_get_info_by_fd(fd, &info, &len)) {
+			*run_ns += info.run_time_ns;
+			*run_cnt += info.run_cnt;
+		}
+		close(fd);
 	}
 	return 0;
 }
@@ -154,8 +196,12 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 
 			if ((pass == 0) != is_core || !(fams & (1u << p->family)))
 				continue;
+			s->pending_obj = NULL;
 			rc = p->attach(s, &s->fam_state[p->family], s->fam_error[p->family],
 				       sizeof(s->fam_error[0]));
+			if (!rc && s->pending_obj)
+				note_programs(s, s->pending_obj);
+			s->pending_obj = NULL; /* destroyed with a failed family */
 			if (rc) {
 				if (is_core || (s->opts.families & (1u << p->family)) == 0 ||
 				    (s->opts.families & ~(1u << p->family) & ~(1u << VTAX_FAM_SCHED)) == 0) {

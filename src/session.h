@@ -62,6 +62,10 @@ struct vtax_session {
 	size_t nspilled, cap_spilled;
 	uint64_t *spill_seen;        /* per CPU: ring head consumed */
 	uint64_t spill_lost;         /* overwritten before being drained */
+	/* the families' programs, for vtax_session__bpf_stats */
+	struct bpf_object *pending_obj; /* shared maps, not yet known to have loaded */
+	uint32_t prog_ids[256];
+	int nprog_ids;
 };
 
 int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts *o, char *err,
@@ -72,6 +76,12 @@ void vtax_session__close(struct vtax_session *s);
 int vtax_session__share_maps(struct vtax_session *s, struct bpf_object *obj);
 /* After the first family's load: remember the created shared map fds. */
 int vtax_session__adopt_maps(struct vtax_session *s, struct bpf_object *obj);
+/*
+ * Time the kernel spent in this session's BPF programs and how many times
+ * they ran, summed over its families (bpf_prog_info run_time_ns, run_cnt).
+ * Counted only while BPF run-time statistics are on (bpf_enable_stats).
+ */
+int vtax_session__bpf_stats(struct vtax_session *s, uint64_t *run_ns, uint64_t *run_cnt);
 
 /* Subjects */
 int vtax_session__add_subject(struct vtax_session *s, const char *name, const char *kind,

@@ -19,14 +19,29 @@ DOCKER_HOST=unix:///nonexistent/docker.sock "$vtax" compare --quick --duration 1
 	--envs docker-nat,native --env-timeout 20 -f json -o "$tmp/f.json" 2>"$tmp/f.err"
 rc=$?
 
-python3 - "$tmp" "$rc" <<'PY'
+# A text report to a path that is not a regular file (a FIFO here; /dev/null
+# in practice) is written into it, never replaced by a renamed temp file.
+mkfifo "$tmp/fifo"
+timeout 150 cat "$tmp/fifo" >"$tmp/fifo.got" &
+reader=$!
+timeout -s INT 120 "$vtax" compare --quick --duration 1 --warmup 0 --no-untraced --envs native \
+	-o "$tmp/fifo" 2>"$tmp/fifo.err"
+frc=$?
+wait $reader
+fifo_ok=0
+[ -p "$tmp/fifo" ] && [ $frc -eq 0 ] && grep -q "^vtax compare: workload kv" "$tmp/fifo.got" && fifo_ok=1
+[ "$(ls "$tmp" | grep -c '^fifo\.')" = 2 ] || fifo_ok=0 # fifo.got, fifo.err: no temp file left
+
+python3 - "$tmp" "$rc" "$fifo_ok" "$frc" <<'PY'
 import json, sys
 tmp, rc = sys.argv[1], int(sys.argv[2])
+fifo_ok, frc = sys.argv[3] == "1", int(sys.argv[4])
 n = 0
 def ok(cond, msg):
     global n
     n += 1
     print("%sok %d - %s" % ("" if cond else "not ", n, msg))
+ok(fifo_ok, "-o to a FIFO (as /dev/null): the report is written into it, the FIFO stays (rc %d)" % frc)
 ok(rc == 3, "exit status 3 when an environment failed (got %d)" % rc)
 try:
     d = json.load(open(tmp + "/f.json"))
