@@ -118,7 +118,7 @@ static void bpf_rows(FILE *out, const struct vtax_compare *c)
 		any |= c->envs[i].ok && isfinite(c->envs[i].probe_bpf_ns_per_op);
 	if (!any)
 		return;
-	snprintf(h, sizeof(h), "  in vtax's BPF programs");
+	snprintf(h, sizeof(h), "  CPU in vtax's BPF programs");
 	row_label(out, h);
 	for (int i = 0; i < c->nenvs; i++) {
 		const struct vtax_compare_env *ce = &c->envs[i];
@@ -127,7 +127,7 @@ static void bpf_rows(FILE *out, const struct vtax_compare *c)
 				      ? fmt_ns(ce->probe_bpf_ns_per_op, b, sizeof(b), 0) : "-");
 	}
 	fputc('\n', out);
-	row_label(out, "  BPF program runs");
+	row_label(out, "  vtax BPF program runs");
 	for (int i = 0; i < c->nenvs; i++) {
 		const struct vtax_compare_env *ce = &c->envs[i];
 

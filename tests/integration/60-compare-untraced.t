@@ -42,6 +42,7 @@ attachments() {
 		-lname 'anon_inode:\[perf_event\]' -printf . 2>/dev/null | wc -c
 }
 
+cat /proc/sys/kernel/bpf_stats_enabled >"$tmp/stats.before" 2>/dev/null
 : >"$tmp/p.log"
 "$vtax" compare --duration 1 --warmup 0.2 --runs 2 --envs native,docker-nat \
 	--progress-log "$tmp/p.log" -f json -o "$tmp/u.json" 2>"$tmp/u.err" &
@@ -60,6 +61,7 @@ while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do
 done
 wait "$pid"
 echo $? >"$tmp/u.rc"
+cat /proc/sys/kernel/bpf_stats_enabled >"$tmp/stats.after" 2>/dev/null
 pid=
 # the observer effect, unperturbed
 "$vtax" compare --quick --runs 2 --envs native -f json -o "$tmp/o.json" 2>"$tmp/o.err"
@@ -155,6 +157,21 @@ ok(close(le["unexplained_ns_per_op"], le["diff_ns_per_op"] - le["explained_ns_pe
    "ledger: unexplained and closure are against the untraced difference")
 ok(close(le["probe_overhead_ns_per_op"] - le["native_probe_overhead_ns_per_op"], diff_t - diff_u, 1e-2),
    "ledger: traced - untraced difference = overhead in docker-nat - overhead on native")
+
+# vtax's own programs, by the kernel's count (bpf_stats while traced)
+bn = {e["env"]: e for e in d["environments"]} if d else {}
+if bn:
+    for k, e in bn.items():
+        print("# %s: vtax BPF %.0f ns CPU and %.1f program runs per request; overhead %s ns" %
+              (k, e["probe_bpf_ns_per_op"] or 0, e["probe_bpf_calls_per_op"] or 0,
+               e["probe_overhead_ns_per_op"]))
+ok(bn and all((e["probe_bpf_calls_per_op"] or 0) >= 5 and (e["probe_bpf_ns_per_op"] or 0) > 0
+              for e in bn.values()),
+   "each environment reports vtax's BPF CPU time and program runs per request")
+ok(bn and bn["docker-nat"]["probe_bpf_calls_per_op"] > bn["native"]["probe_bpf_calls_per_op"],
+   "docker-nat runs more vtax programs per request than native (more hops and netfilter)")
+sb, sa = (open("%s/stats.%s" % (tmp, w)).read().strip() for w in ("before", "after"))
+ok(sb == sa, "BPF run-time statistics are off again afterwards (%s -> %s)" % (sb, sa))
 
 rc, od = load("o")
 nat = od["environments"][0] if od else None
