@@ -13,13 +13,12 @@
 #  - afterwards nothing is left: namespace, veth, FORWARD rules, and
 #    ip_forward as it was; leftovers of a dead run (a namespace and a rule
 #    named after a pid that is gone) are removed by the next run.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vtax=${VTAX_TEST_BUILD:-build}/vtax
-[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
-command -v docker >/dev/null || { echo "1..0 # SKIP docker not installed"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+need_root
+cd "$ROOT" || exit 1
+vtax=$VTAX
+[ -x "$vtax" ] || skip_all "$vtax not built (make)"
+for c in redis-server docker ip iptables; do command -v $c >/dev/null || skip_all "$c not installed"; done
 
 tmp=$(mktemp -d /tmp/vtax-t60rm.XXXXXX) || exit 1
 # a pid that is certainly gone: a child that has exited and been reaped
@@ -62,14 +61,10 @@ echo "$?" >"$tmp/bad.rc"
 python3 - "$tmp" "$pid" "$seen_ns" "$fwd_before" "$stale_ns" <<'PY'
 import json, sys
 sys.path.insert(0, "tests/integration")
-from tap_why import why
+from tap_why import why, Tap
 tmp, pid, seen_ns, fwd_before, stale_ns = sys.argv[1:6]
-n = 0
-def ok(cond, msg):
-    global n
-    n += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, msg))
-    return cond
+tap = Tap()
+ok = tap.ok
 rc = int(open(tmp + "/rc").read())
 try:
     d = json.load(open(tmp + "/r.json"))
@@ -79,7 +74,7 @@ ok(seen_ns == "1", "the client namespace vtax-cli-%s exists while compare runs" 
 if not ok(rc == 0 and d and all(e["status"] == "ok" for e in d["environments"]),
           "compare native,docker-nat,vm (default client) exits 0, every environment ok (rc %d%s)" %
           (rc, why(d, tmp + "/r.err"))):
-    print("1..%d" % n)
+    tap.plan()
     sys.exit(1)
 cl = d["client"]
 envs = {e["env"]: e for e in d["environments"]}
@@ -141,5 +136,5 @@ ok(open(tmp + "/ipfwd.after").read().strip() == fwd_before,
 bad = open(tmp + "/bad.out").read().splitlines()
 brc = int(open(tmp + "/bad.rc").read())
 ok(brc != 0 and len(bad) == 1, "--client remote --via-proxy: one error line, exit %d (%s)" % (brc, bad))
-print("1..%d" % n)
+tap.plan()
 PY

@@ -22,3 +22,21 @@ def why(d, errpath, limit=300):
         parts = lines[-1:]
     s = "; ".join(parts)
     return ("; " + s[:limit]) if s else ""
+
+
+class Tap:
+    """TAP lines from Python test bodies: t.ok(cond, msg) ... t.plan()."""
+
+    def __init__(self):
+        self.n = 0
+
+    def ok(self, cond, msg, skip=None):
+        self.n += 1
+        if skip:
+            print("ok %d - %s # SKIP %s" % (self.n, msg, skip))
+            return True
+        print("%sok %d - %s" % ("" if cond else "not ", self.n, msg))
+        return cond
+
+    def plan(self):
+        print("1..%d" % self.n)
