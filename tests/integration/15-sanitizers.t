@@ -22,6 +22,16 @@ rc=$?; [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan3"; ok $? "ASan/UBSan: att
 "$VTAX_SAN" attach --pid $SL --probes syscall --duration 1 --format json -o "$TMP/e.json" 2>"$TMP/asan5"
 rc=$?; kill $SL 2>/dev/null; wait $SL 2>/dev/null
 [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan5"; ok $? "ASan/UBSan: a subject without events (exit $rc)"
+# compare (native, redis): the remote client's namespace, the load generator,
+# the ledger and the text report under ASan/UBSan
+if command -v redis-server >/dev/null; then
+	"$VTAX_SAN" compare --quick --duration 1 --warmup 0 --envs native -o "$TMP/cmp.txt" 2>"$TMP/asan6"
+	rc=$?
+	[ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan6" && grep -q "^vtax compare" "$TMP/cmp.txt"
+	ok $? "ASan/UBSan: compare native with the remote client (exit $rc)"
+else
+	skip "redis-server not installed"
+fi
 for u in "$ROOT"/build-san/tests/*; do
 	[ -x "$u" ] || continue
 	"$u" >"$TMP/u.out" 2>"$TMP/u.err"; rc=$?
@@ -33,6 +43,11 @@ if command -v valgrind >/dev/null; then
 	rc=$?; ok $rc "valgrind: run + JSON clean (exit $rc)"; [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/vg1" | grep -v 'unhandled eBPF' | head -30
 	"${VG[@]}" "$VTAX" attach --all --duration 1 --top 5 >/dev/null 2>"$TMP/vg2"
 	rc=$?; ok $rc "valgrind: attach --all + text clean (exit $rc)"; [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/vg2" | grep -v 'unhandled eBPF' | head -30
+	if command -v redis-server >/dev/null; then
+		"${VG[@]}" "$VTAX" compare --quick --duration 1 --warmup 0 --no-untraced --envs native \
+			-o "$TMP/vcmp.txt" 2>"$TMP/vg3"
+		rc=$?; ok $rc "valgrind: compare native clean (exit $rc)"; [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/vg3" | grep -v 'unhandled eBPF' | head -30
+	fi
 else
 	skip "valgrind not installed"
 fi
