@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "spawn.h"
@@ -89,16 +90,22 @@ static int pick_block(char *host, char *client)
 int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 {
 	char path[64], hcidr[24], ccidr[24];
-	int r, fwd;
+	int r, fwd, lock;
 
 	memset(cn, 0, sizeof(*cn));
 	cn->ns_fd = -1;
 	snprintf(cn->ns, sizeof(cn->ns), "vtax-cli-%d", (int)getpid());
 	snprintf(cn->host_if, sizeof(cn->host_if), "vtaxc%d", (int)getpid());
+	/* two runs at once must not pick the same /30: pick and claim it
+	 * under a lock (the address is on our veth before it is dropped).
+	 * The lock is on /run itself, so that no lock file is left behind. */
+	lock = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0)
+		flock(lock, LOCK_EX);
 	r = pick_block(cn->host_addr, cn->client_addr);
 	if (r) {
 		snprintf(err, errlen, "no free /30 in " CN_SUBNET "0/24 for the client namespace");
-		return r;
+		goto fail;
 	}
 	snprintf(hcidr, sizeof(hcidr), "%s/30", cn->host_addr);
 	snprintf(ccidr, sizeof(ccidr), "%s/30", cn->client_addr);
@@ -131,6 +138,9 @@ int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 		    (r = run(a4, err, errlen)) || (r = run(a5, err, errlen)) || (r = run(a6, err, errlen)))
 			goto fail;
 	}
+	if (lock >= 0)
+		close(lock);
+	lock = -1;
 	/* Docker turns forwarding on; a host without it still reaches the vm */
 	fwd = read_flag(CN_FORWARD);
 	if (fwd == 0) {
@@ -150,6 +160,8 @@ int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 	}
 	return 0;
 fail:
+	if (lock >= 0)
+		close(lock);
 	vtax_clientnet__teardown(cn);
 	return r;
 }
