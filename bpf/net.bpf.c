@@ -860,7 +860,7 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 		struct vtax_net_cfg *c = net_cfg();
 		__u32 l1 = VTAX_NET_NF_L1(hook, v6);
 
-		if (c && state->net->ns.inum != c->init_netns)
+		if (c && state->net->ns.inum != c->self_netns)
 			l1 |= VTAX_NET_NF_L1_OWN_NS;
 		vtax_hist_add(subject, VTAX_FAM_NET, name, l1, l2, ns);
 	}

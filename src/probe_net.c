@@ -51,6 +51,7 @@ struct net_state {
 	int nlinks;
 	int nf_supported;
 	char nf_error[160];
+	uint32_t self_netns;           /* vtax's own: the first set of netfilter links */
 	uint32_t nf_ns[NET_MAX_NF_NS]; /* subject namespaces netfilter links were tried in */
 	int n_nf_ns;
 	uint32_t init_netns;
@@ -271,8 +272,10 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	 * (EACCES in some sandboxes), vtax's own: without one, the host
 	 * namespace would be learned as the first traced sender's */
 	ns->init_netns = (uint32_t)vtax_proc__ns_ino(1, "net");
+	/* where the first 36 netfilter links go (vtax may run inside a netns) */
+	ns->self_netns = (uint32_t)vtax_proc__ns_ino(getpid(), "net");
 	if (!ns->init_netns)
-		ns->init_netns = (uint32_t)vtax_proc__ns_ino(getpid(), "net");
+		ns->init_netns = ns->self_netns;
 	ns_label(ns, ns->init_netns, "host");
 	ns->skel = net_bpf__open();
 	if (!ns->skel) {
@@ -316,6 +319,7 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	cfg.proto = (uint32_t)s->opts.net_proto;
 	cfg.use_sys_ts = (uint32_t)use_sys_ts;
 	cfg.init_netns = ns->init_netns;
+	cfg.self_netns = ns->self_netns;
 	ns->cfg = cfg;
 	if (bpf_map_update_elem(bpf_map__fd(ns->skel->maps.vtax_net_cfg_map), &zero, &cfg, BPF_ANY)) {
 		rc = -errno;
@@ -503,7 +507,8 @@ static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d,
 	int self, fd, base = ns->nlinks, rc = -1;
 	struct stat st;
 
-	if (!ns->nf_supported || !ns->nlinks || d->pid <= 0 || ns->n_nf_ns >= NET_MAX_NF_NS)
+	if (!ns->nf_supported || !ns->nlinks || d->pid <= 0 || ns->n_nf_ns >= NET_MAX_NF_NS ||
+	    (uint32_t)d->netns_ino == ns->self_netns)
 		return;
 	for (int i = 0; i < ns->n_nf_ns; i++)
 		if (ns->nf_ns[i] == (uint32_t)d->netns_ino)
