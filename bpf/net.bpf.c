@@ -801,6 +801,11 @@ static __always_inline __u32 nf_ctinfo(const struct sk_buff *skb)
 	return (__u32)(nfct & 7);
 }
 
+/* vtax's own network namespace, set before load: netfilter elsewhere (a
+ * subject's namespace) is labelled netns=own.  A constant, not a map read
+ * on every bracket. */
+const volatile __u32 vtax_self_netns = 0;
+
 static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 {
 	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &stage);
@@ -857,10 +862,9 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 		name = (status & (16 | 32)) ? VTAX_NET_NAT : VTAX_NET_NAT_MISS;
 	}
 	{
-		struct vtax_net_cfg *c = net_cfg();
 		__u32 l1 = VTAX_NET_NF_L1(hook, v6);
 
-		if (c && state->net->ns.inum != c->self_netns)
+		if (state->net->ns.inum != vtax_self_netns)
 			l1 |= VTAX_NET_NF_L1_OWN_NS;
 		vtax_hist_add(subject, VTAX_FAM_NET, name, l1, l2, ns);
 	}

@@ -622,6 +622,24 @@ static void client_kill(pid_t pid, double grace_s)
 	waitpid(pid, &st, 0);
 }
 
+/* Traced runs: the client's process tree is subject `client`.  Either way,
+ * note whether a session is open and vtax's BPF attachments as it starts. */
+static int track_client(struct measure_ctx *mc, pid_t pid, struct vtax_compare_run *meta)
+{
+	int rc = 0;
+
+	if (mc->s) {
+		rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
+		if (!rc)
+			rc = vtax_session__commit(mc->s);
+	}
+	if (!rc) {
+		meta->session_open = mc->s != NULL;
+		meta->bpf_links = bpf_attachments();
+	}
+	return rc;
+}
+
 /*
  * One run: fork the client, track it as subject `client` (traced runs), let
  * it go, relay its progress, read its result.  meta gets whether a session
@@ -686,13 +704,7 @@ static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env 
 			rc = session_begin(c, idx, e, mc);
 		}
 		if (!rc)
-			rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
-		if (!rc)
-			rc = vtax_session__commit(mc->s);
-		if (!rc) {
-			meta->session_open = mc->s != NULL;
-			meta->bpf_links = bpf_attachments();
-		}
+			rc = track_client(mc, pid, meta);
 		if (!rc && kill(inner, SIGUSR1))
 			rc = -errno;
 		if (rc) {
@@ -706,15 +718,7 @@ static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env 
 			return rc;
 		}
 	} else {
-		if (mc->s) {
-			rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
-			if (!rc)
-				rc = vtax_session__commit(mc->s);
-		}
-		if (!rc) {
-			meta->session_open = mc->s != NULL;
-			meta->bpf_links = bpf_attachments();
-		}
+		rc = track_client(mc, pid, meta);
 		if (!rc && write(go[1], "g", 1) != 1)
 			rc = -EIO;
 	}

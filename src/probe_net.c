@@ -242,8 +242,10 @@ static int nf_attach_all(struct net_state *ns)
 	return 0;
 }
 
-static void net_set_autoload(struct net_bpf *skel, int nf, int sysenter)
+/* Before load: which programs load, and vtax's namespace (a constant). */
+static void net_configure(struct net_bpf *skel, int nf, int sysenter, uint32_t self_netns)
 {
+	skel->rodata->vtax_self_netns = self_netns;
 	/* loaded always, attached by net_proxies() when a proxy is found */
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_read, false);
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_send, false);
@@ -290,7 +292,7 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	if (!ns->nf_supported)
 		snprintf(ns->nf_error, sizeof(ns->nf_error),
 			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3)");
-	net_set_autoload(ns->skel, ns->nf_supported, !use_sys_ts);
+	net_configure(ns->skel, ns->nf_supported, !use_sys_ts, ns->self_netns);
 	rc = vtax_session__share_maps(s, ns->skel->obj);
 	if (!rc)
 		rc = net_bpf__load(ns->skel);
@@ -306,7 +308,7 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 		}
 		ns->nf_supported = 0;
 		snprintf(ns->nf_error, sizeof(ns->nf_error), "netfilter programs failed to load");
-		net_set_autoload(ns->skel, 0, !use_sys_ts);
+		net_configure(ns->skel, 0, !use_sys_ts, ns->self_netns);
 		rc = vtax_session__share_maps(s, ns->skel->obj);
 		if (!rc)
 			rc = net_bpf__load(ns->skel);
@@ -319,7 +321,6 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	cfg.proto = (uint32_t)s->opts.net_proto;
 	cfg.use_sys_ts = (uint32_t)use_sys_ts;
 	cfg.init_netns = ns->init_netns;
-	cfg.self_netns = ns->self_netns;
 	ns->cfg = cfg;
 	if (bpf_map_update_elem(bpf_map__fd(ns->skel->maps.vtax_net_cfg_map), &zero, &cfg, BPF_ANY)) {
 		rc = -errno;
@@ -394,29 +395,36 @@ static int netns_has_addr(pid_t pid, uint32_t ip)
 
 /* The container IP a docker-proxy process relays to (its -container-ip
  * argument), 0 if pid is not a docker-proxy relaying IPv4. */
-static uint32_t proxy_target(const char *pid)
+/* /proc/PID/WHAT into buf (NUL-terminated); bytes read, or -1 */
+static ssize_t read_proc(const char *pid, const char *what, char *buf, size_t len)
 {
-	char path[64], buf[4096];
-	struct in_addr a;
+	char path[64];
 	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
 	f = fopen(path, "re");
 	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+		return -1;
+	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = 0;
-	if (strcmp(buf, "docker-proxy\n"))
+	return (ssize_t)n;
+}
+
+static uint32_t proxy_target(const char *pid)
+{
+	char buf[4096];
+	struct in_addr a;
+	ssize_t got;
+	size_t n;
+
+	if (read_proc(pid, "comm", buf, sizeof(buf)) < 0 || strcmp(buf, "docker-proxy\n"))
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
-	f = fopen(path, "re");
-	if (!f)
+	got = read_proc(pid, "cmdline", buf, sizeof(buf));
+	if (got < 0)
 		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
+	n = (size_t)got;
 	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
 		const char *arg = buf + i, *next = buf + i + strlen(arg) + 1;
 

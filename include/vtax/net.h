@@ -114,7 +114,7 @@ struct vtax_net_cfg {
 	vtax_u32 use_sys_ts; /* the syscall family is loaded: its sys_ts starts sends */
 	vtax_u32 init_netns; /* inode of the initial network namespace */
 	vtax_u32 nproxy;    /* entries in vtax_net_proxy (0: skip the proxy lookups) */
-	vtax_u32 self_netns; /* vtax's own namespace: netfilter elsewhere is labelled netns=own */
+	vtax_u32 pad;
 };
 
 #endif

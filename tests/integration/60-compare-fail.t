@@ -4,12 +4,8 @@
 # at a socket that does not exist), so the Docker environments fail at
 # set-up while native still measures.  Exit status 3
 # (report complete, some environment failed); the JSON says which and why.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vtax=${VTAX_TEST_BUILD:-build}/vtax
-[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+compare_test_needs redis-server
 
 tmp=$(mktemp -d /tmp/vtax-t60fail.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -15,13 +15,8 @@
 # 60-compare-untraced.t checks that pass in detail), components the traced.
 # The net-family assertions are skipped (TAP SKIP) when `vtax doctor` shows
 # the net family is not loaded on this host.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vtax=${VTAX_TEST_BUILD:-build}/vtax
-[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
-command -v docker >/dev/null || { echo "1..0 # SKIP docker not installed"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+compare_test_needs redis-server docker
 
 tmp=$(mktemp -d /tmp/vtax-t60kv.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -14,11 +14,7 @@
 #    ip_forward as it was; leftovers of a dead run (a namespace and a rule
 #    named after a pid that is gone) are removed by the next run.
 . "$(dirname "$0")/lib.sh"
-need_root
-cd "$ROOT" || exit 1
-vtax=$VTAX
-[ -x "$vtax" ] || skip_all "$vtax not built (make)"
-for c in redis-server docker ip iptables; do command -v $c >/dev/null || skip_all "$c not installed"; done
+compare_test_needs redis-server docker ip iptables
 
 tmp=$(mktemp -d /tmp/vtax-t60rm.XXXXXX) || exit 1
 # a pid that is certainly gone: a child that has exited and been reaped

@@ -5,13 +5,8 @@
 # directory, no tracing left attached (no BPF link of vtax's).  SIGINT
 # lands while docker-nat is measuring traced (a session attached), SIGTERM
 # while native is measuring untraced; vtax's --progress-log says when.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vtax=${VTAX_TEST_BUILD:-build}/vtax
-[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
-command -v docker >/dev/null || { echo "1..0 # SKIP docker not installed"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+compare_test_needs redis-server docker
 
 tmp=$(mktemp -d /tmp/vtax-t60sig.XXXXXX) || exit 1
 pid=

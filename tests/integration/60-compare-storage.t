@@ -5,12 +5,8 @@
 # component (syscalls on overlay files, per operation) must appear for
 # docker-overlay and be absent for docker-volume, whose data is on the
 # host's filesystem like native's.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vtax=${VTAX_TEST_BUILD:-build}/vtax
-[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-command -v docker >/dev/null || { echo "1..0 # SKIP docker not installed"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+compare_test_needs docker
 
 tmp=$(mktemp -d /tmp/vtax-t60st.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT

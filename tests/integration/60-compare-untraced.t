@@ -18,13 +18,8 @@
 #     own: the sampling above perturbs latency (a busier CPU wakes faster
 #     from idle, and it reads ~75 fds in traced windows, ~5 in untraced);
 #   - --no-untraced: no untraced pass, the traced runs are the headline.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vtax=${VTAX_TEST_BUILD:-build}/vtax
-[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
-command -v docker >/dev/null || { echo "1..0 # SKIP docker not installed"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+compare_test_needs redis-server docker
 
 tmp=$(mktemp -d /tmp/vtax-t60un.XXXXXX) || exit 1
 pid=

@@ -5,12 +5,8 @@
 # label; text: the footnote and starred cells), the vCPU threads' emulation
 # time is itemized, and nothing is left: no QEMU, no vtaxbr/vtaxtap link of
 # this run, no work directory.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vtax=${VTAX_TEST_BUILD:-build}/vtax
-[ -x "$vtax" ] || { echo "1..0 # SKIP $vtax not built (make)"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-command -v qemu-system-x86_64 >/dev/null || { echo "1..0 # SKIP qemu-system-x86 not installed"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+compare_test_needs qemu-system-x86_64
 
 tmp=$(mktemp -d /tmp/vtax-t60vm.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT

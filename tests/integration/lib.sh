@@ -22,6 +22,16 @@ skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }
 diag() { echo "# $*"; }
 done_testing() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; exit $?; }
 need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+# compare tests: run from the repository root with $vtax; skip unless vtax
+# is built, we are root and every named command is installed
+compare_test_needs() {
+	cd "$ROOT" || exit 1
+	vtax=${VTAX_TEST_BUILD:-build}/vtax
+	[ -x "$vtax" ] || skip_all "$vtax not built (make)"
+	need_root
+	local c
+	for c in "$@"; do command -v "$c" >/dev/null || skip_all "$c not installed"; done
+}
 
 # jq-like queries with python3: jpy FILE 'expression over d'
 jpy() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
