@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "spawn.h"
@@ -90,6 +91,7 @@ static int pick_block(char *host, char *client)
 int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 {
 	char path[64], hcidr[24], ccidr[24];
+	struct stat st;
 	int r, fwd, lock;
 
 	memset(cn, 0, sizeof(*cn));
@@ -153,11 +155,12 @@ int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 	}
 	snprintf(path, sizeof(path), "/run/netns/%s", cn->ns);
 	cn->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (cn->ns_fd < 0) {
+	if (cn->ns_fd < 0 || fstat(cn->ns_fd, &st)) {
 		r = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(-r));
 		goto fail;
 	}
+	cn->ns_ino = st.st_ino;
 	return 0;
 fail:
 	if (lock >= 0)

@@ -26,6 +26,7 @@ struct vtax_clientnet {
 	char host_addr[16];   /* the host's address facing the client */
 	char client_addr[16]; /* the client's address */
 	int ns_fd;            /* open namespace, -1 */
+	unsigned long ns_ino; /* its inode: the client subject's netns */
 	int made_ns, made_link, set_forward;
 	int nrules;
 	char rules[4][64];    /* FORWARD rules we appended: "-i IF -o BR" */

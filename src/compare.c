@@ -495,15 +495,9 @@ static int session_begin(struct vtax_compare *c, int idx, struct vtax_env *e,
 	rc = add_server(mc->s, e, mc->in_env, &mc->server_id, err, sizeof(err));
 	if (!rc)
 		rc = vtax_session__add_subject(mc->s, "client", "pid", &mc->client_id);
-	if (!rc && c->have_cnet) {
-		/* the client's packets: by its namespace, as a container's */
-		struct stat st;
-		char p[64];
-
-		snprintf(p, sizeof(p), "/run/netns/%s", c->cnet.ns);
-		if (stat(p, &st) == 0)
-			vtax_session__subject(mc->s, mc->client_id)->netns_ino = st.st_ino;
-	}
+	/* the client's packets: by its namespace, as a container's */
+	if (!rc && c->have_cnet)
+		vtax_session__subject(mc->s, mc->client_id)->netns_ino = c->cnet.ns_ino;
 	if (!rc)
 		rc = vtax_session__commit(mc->s);
 	if (rc) {
