@@ -26,17 +26,20 @@ VMLINUX  := vmlinux/vmlinux.h
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst bpf/%.bpf.c,$(OUT)/skel/%.skel.h,$(BPF_SRCS))
-SRCS     := $(wildcard src/*.c)
+SRCS     := $(wildcard src/*/*.c)
 OBJS     := $(patsubst src/%.c,$(OUT)/obj/%.o,$(SRCS))
-HDRS     := $(wildcard include/vtax/*.h src/*.h)
+HDRS     := $(wildcard include/vtax/*.h src/*/*.h)
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/vtax/*.h)
 
 PKGS     := libbpf jansson libmariadb liburing libmicrohttpd hiredis
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Iinclude -Isrc -I$(OUT)/skel -I$(OUT)/gen \
+VTAX_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Iinclude -Isrc -I$(OUT)/skel -I$(OUT)/gen \
 	    $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lelf -lz -lm -lpthread
-LDFLAGS  += $(SANFLAGS)
+VTAX_LDLIBS := $(shell pkg-config --libs $(PKGS)) -lelf -lz -lm -lpthread
+LDFLAGS  ?=
+ALL_CFLAGS = $(VTAX_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_LDLIBS = $(VTAX_LDLIBS) $(LDLIBS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -D__VTAX_BPF__ -Iinclude -Ibpf -Ivmlinux \
 	      -Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
 
@@ -46,7 +49,7 @@ FIXT_C   := $(wildcard tests/fixtures/*.c)
 FIXT_BIN := $(patsubst tests/fixtures/%.c,$(OUT)/fixtures/%,$(FIXT_C))
 BENCH_C  := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_C))
-LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
+LIB_OBJS := $(filter-out $(OUT)/obj/cmd/main.o,$(OBJS))
 
 .PHONY: all clean test lint format bench fixtures
 .SECONDARY:
@@ -74,19 +77,19 @@ $(OUT)/gen/syscall_names.h: $(UNISTD)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)awk '/^#define __NR_/ { n = $$2; sub("__NR_", "", n); printf "\t[%s] = \"%s\",\n", $$3, n }' $< > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/%.o: src/%.c $(HDRS) $(SKELS) $(OUT)/gen/syscall_names.h
+$(OUT)/obj/%.o: src/%.c $(SKELS) $(OUT)/gen/syscall_names.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/vtax: $(OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(ALL_LDLIBS) -o $@
 
 $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/tap.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIB_OBJS) $(ALL_LDFLAGS) $(ALL_LDLIBS) -o $@
 
 $(OUT)/fixtures/%: tests/fixtures/%.c
 	$(call msg,CC,$@)
@@ -96,7 +99,7 @@ $(OUT)/fixtures/%: tests/fixtures/%.c
 $(OUT)/bench/%: bench/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(ALL_LDFLAGS) $(ALL_LDLIBS) -o $@
 
 fixtures: $(FIXT_BIN)
 
@@ -111,10 +114,12 @@ bench: all
 lint: $(SKELS)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem --suppress=unknownMacro -Iinclude -Isrc src/
-	$(Q)clang-tidy --quiet $(SRCS) -- $(subst -I$(OUT)/skel,-isystem $(OUT)/skel,$(filter-out -Werror $(SANFLAGS),$(CFLAGS)))
+	$(Q)clang-tidy --quiet $(SRCS) -- $(subst -I$(OUT)/skel,-isystem $(OUT)/skel,$(filter-out -Werror $(SANFLAGS),$(ALL_CFLAGS)))
 
 format:
 	$(Q)clang-format -i $(SRCS) $(HDRS) $(BPF_SRCS) $(wildcard bpf/*.h) $(TEST_C) $(FIXT_C)
 
 clean:
 	$(Q)rm -rf build build-san
+
+-include $(OBJS:.o=.d)

@@ -5,7 +5,7 @@
  *   net_floor lean CMD...  the family's hooks (qdisc_dequeue, no start_xmit)
  *   net_floor full CMD...  plus net_dev_start_xmit (the earlier hook set)
  * Netfilter programs go on the same hooks and priorities as the family's
- * brackets (src/probe_net.c), in the caller's network namespace; a taken
+ * brackets (src/trace/probe_net.c), in the caller's network namespace; a taken
  * priority moves one step outwards, as there.
  */
 #include <errno.h>
@@ -39,7 +39,7 @@ static int floor_link(struct bpf_program *prog, int pf, int hook, int start, int
 
 int main(int argc, char **argv)
 {
-	/* (hook, kernel priority) of each bracket, as src/probe_net.c */
+	/* (hook, kernel priority) of each bracket, as src/trace/probe_net.c */
 	static const int br[][2] = {
 		{ 0, -200 }, { 3, -200 }, { 0, -100 }, { 3, -100 }, { 4, 100 },
 		{ 1, 100 }, { 1, 0 }, { 2, 0 }, { 3, 0 },

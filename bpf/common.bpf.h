@@ -7,7 +7,7 @@
  * Each family is its own BPF object (bpf/<family>.bpf.c) so a family that
  * cannot load on a host (no kvm tracepoints, no netfilter links) does not
  * take the others down.  The maps below are declared in every object; the
- * loader (src/session.c) creates them once, with the sched object, and
+ * loader (src/trace/session.c) creates them once, with the sched object, and
  * makes the other objects reuse the same fds (bpf_map__reuse_fd).
  */
 #ifndef VTAX_COMMON_BPF_H

@@ -41,7 +41,7 @@
 #define SYS_IOCTL_NR 16 /* x86_64 */
 
 /* vCPU threads (tid -> 1), for sched.steal: filled by userspace from
- * /proc (src/vmm.c) and by kvm_fpu below as threads enter KVM_RUN */
+ * /proc (src/trace/vmm.c) and by kvm_fpu below as threads enter KVM_RUN */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -326,7 +326,7 @@ int BPF_PROG(vtax_kvm_vcpu_wakeup, __u64 ns, bool waited, bool valid)
 /*
  * sched.steal: run-queue wait of vCPU threads.  These two programs sit on
  * scheduler hooks every task passes, so userspace attaches them only once
- * vCPU threads are known (src/probe_kvm.c), and they leave at once for a
+ * vCPU threads are known (src/trace/probe_kvm.c), and they leave at once for a
  * thread not in vtax_kvm_vcpu.
  */
 SEC("tp_btf/sched_wakeup")

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * blk.h - the block probe family's key layout, shared by bpf/blk.bpf.c and
- * src/probe_blk.c.
+ * src/trace/probe_blk.c.
  *
  * Key: name = enum vtax_blk_name, l1 = the disk's kernel dev_t
  * (major << 20 | minor, as in the block tracepoints), l2 = op | size << 8

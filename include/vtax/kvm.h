@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * kvm.h - the kvm probe family's key layout, shared by bpf/kvm.bpf.c and
- * src/probe_kvm.c (which turns reasons, ports and addresses into names).
+ * src/trace/probe_kvm.c (which turns reasons, ports and addresses into names).
  *
  *   name              l1                         l2
  *   EXIT              raw exit_reason            isa (1 VMX, 2 SVM)

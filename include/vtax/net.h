@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * net.h - the net probe family's keys, shared by bpf/net.bpf.c and
- * src/probe_net.c.
+ * src/trace/probe_net.c.
  *
  * Histogram keys (family VTAX_FAM_NET):
  *   hops      name = enum vtax_net_hop, l1 = VTAX_NET_L1(devkind, dir, bport),

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 30-load-io.t - the "io" load generator (src/load_io.c): runs
+# 30-load-io.t - the "io" load generator (src/load/load_io.c): runs
 # build/tests/30-loadgen with VTAX_TEST_IO_DIR on a disk-backed temp dir
 # (/var/tmp: /tmp may be tmpfs) so that O_DIRECT reads reach the device and
 # show in the kernel's per-process I/O accounting, and with a ramfs mount

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 30-load-kv.t - the "kv" load generator (src/load_kv.c) against a real
+# 30-load-kv.t - the "kv" load generator (src/load/load_kv.c) against a real
 # redis-server on loopback: starts one on a free port in a temp dir, runs
 # build/tests/30-loadgen with VTAX_TEST_REDIS_PORT (which checks the
 # generator's counts against INFO commandstats, max_ops, the stop flag,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 30-load-oltp.t - the "oltp" load generator (src/load_oltp.c) against a
+# 30-load-oltp.t - the "oltp" load generator (src/load/load_oltp.c) against a
 # real MariaDB on loopback: mariadb-install-db into a temp datadir, mariadbd
 # on a free port (socket and pid file in the temp dir, grant tables skipped),
 # up to 30 s to come up, then build/tests/30-loadgen with

@@ -27,7 +27,7 @@ has() { grep -qF -- "$2" "$1"; }
 "$VTAX" run --format json -o "$TMP/a.json" -- "$FIX/sleeper" 2 100 2>"$TMP/err"; ok $? "run sleeper 2 ms x 100"
 "$VTAX" run --format json -o "$TMP/b.json" -- "$FIX/sleeper" 3 100 2>"$TMP/err"; ok $? "run sleeper 3 ms x 100"
 python3 - "$TMP/a.json" "$TMP/b.json" "$TMP/cmp.json" <<'PY'
-# the shape `vtax compare -f json` writes (src/compare.c, src/ledger.c)
+# the shape `vtax compare -f json` writes (src/compare/compare.c, src/compare/ledger.c)
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 envs = []

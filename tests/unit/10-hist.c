@@ -6,8 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hist.h"
-#include "result_json.h"
+#include "trace/hist.h"
+#include "result/result_json.h"
 #include "tap.h"
 
 static int cmp_u64(const void *a, const void *b)

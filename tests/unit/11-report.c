@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "report_text.h"
+#include "result/report_text.h"
 #include "tap.h"
 
 static void add(struct vtax_subject *s, const char *fam, const char *name, const char *l1k,

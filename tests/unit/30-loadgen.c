@@ -28,7 +28,7 @@
 #include <hiredis/hiredis.h>
 #include <mysql.h>
 #include "tap.h"
-#include "load.h"
+#include "load/load.h"
 
 static double now_s(void)
 {

@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 
 #include "tap.h"
-#include "env.h"
+#include "env/env.h"
 
 static volatile int stop_flag;
 

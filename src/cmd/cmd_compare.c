@@ -1,0 +1,478 @@
+/*
+ * cmd_compare.c - `vtax compare`: the CLI of the guided comparison
+ * (compare.h): options, the progress line on a TTY (and, with
+ * --progress-log, one line per phase change in a file, for scripts and
+ * tests that must know when a pass runs), the report (text or JSON), exit
+ * status.
+ *
+ * Exit status: 0 every environment was measured; 3 the report is complete
+ * but some environment failed (its reason is in the report); 130
+ * interrupted (SIGINT/SIGTERM: the current environment was torn down,
+ * nothing is left behind, no report); 1 bad usage or a fatal error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cmd/cli.h"
+#include "export/export.h"
+#include "util/output.h"
+#include "compare/compare.h"
+#include "trace/probe.h"
+#include "result/result_json.h"
+
+static const char compare_usage[] =
+	"usage: vtax compare [options]\n"
+	"Run one workload natively, in containers and in a VM, one after another, and\n"
+	"itemize how much more each operation costs than native, by cause.  Each\n"
+	"environment runs untraced (the throughput and latency figures: no vtax probe\n"
+	"attached) and traced (the components), alternating with --runs.\n"
+	"\n"
+	"  -w, --workload W     kv (redis, default), oltp (MariaDB) or io (O_DIRECT file I/O)\n"
+	"  -e, --envs LIST      environments, comma-separated (default native,docker-nat,\n"
+	"                       docker-host,vm): native, docker-nat, docker-host,\n"
+	"                       docker-overlay, docker-volume, vm\n"
+	"  -d, --duration S     measured seconds per run (default 10; --quick: 3)\n"
+	"      --warmup S       warm-up seconds per run, traced but not in the latency\n"
+	"                       figures (default 1; --quick: 0.5)\n"
+	"  -q, --quick          short runs: the default comparison in under a minute\n"
+	"  -n, --runs N         runs per environment and pass; reports median and min/max\n"
+	"      --no-untraced    skip the untraced runs: faster, but every figure then\n"
+	"                       includes vtax's own cost (the probes)\n"
+	"      --probes LIST    probe families (default: all): sched,syscall,net,blk,kvm\n"
+	"  -f, --format F       text (default), json, csv, openmetrics, gnuplot, html\n"
+	"  -o, --output FILE    write the report to FILE (atomically)\n"
+	"workload knobs:\n"
+	"      --conns N        kv connections (default 1: latency view)\n"
+	"      --pipeline N     kv requests in flight per connection (default 1)\n"
+	"      --value-size B   kv value size (default 64)   --set-ratio F (default 0.1)\n"
+	"      --threads N      oltp client threads (default 1)\n"
+	"      --table-size N   oltp rows per table (default 10000)\n"
+	"      --bs B --qd N    io block size (4096) and queue depth (1)\n"
+	"      --rw MODE        io randread (default), randwrite, read, write\n"
+	"      --file-size B    io file size (default 64 MiB)\n"
+	"      --driver D       builtin (default) or external (redis-benchmark, sysbench, fio)\n"
+	"environment knobs:\n"
+	"      --overlay-layers N  image layers under docker-overlay (default 1)\n"
+	"      --via-proxy      docker-nat: connect through docker-proxy on 127.0.0.1\n"
+	"      --client WHERE   remote (default; --via-proxy: local): the client runs in a\n"
+	"                       network namespace of vtax's own behind a veth, as on\n"
+	"                       another machine (docker-nat is reached by PREROUTING\n"
+	"                       DNAT, FORWARD and the bridge); local: on the host itself\n"
+	"      --env-timeout S  bound on each environment's set-up\n"
+	"      --workdir DIR    where the temporary data goes (default /var/tmp)\n"
+	"      --progress-log F append a line per phase change to F: seconds since start,\n"
+	"                       environment, phase, pass (untraced/traced/-), run\n"
+	"  -v, --verbose        diagnostics on stderr\n"
+	"\n"
+	"exit status: 0 all measured, 3 some environment failed (see the report),\n"
+	"130 interrupted (everything removed), 1 usage or fatal error.\n"
+	"\n"
+	"examples:\n"
+	"  vtax compare\n"
+	"  vtax compare --quick --envs native,docker-nat,docker-host -f json -o kv.json\n"
+	"  vtax compare -w oltp --envs native,docker-overlay,docker-volume --runs 3\n";
+
+enum {
+	O_WARMUP = 256, O_PROBES, O_CONNS, O_PIPE, O_VSIZE, O_SETR, O_THREADS, O_TSIZE, O_BS, O_QD,
+	O_RW, O_FSIZE, O_DRIVER, O_LAYERS, O_PROXY, O_ENV_TIMEOUT, O_WORKDIR, O_MAXHISTS,
+	O_NO_UNTRACED, O_PROGRESS_LOG, O_CLIENT,
+};
+
+static const struct option compare_long[] = {
+	{ "workload", required_argument, 0, 'w' }, { "envs", required_argument, 0, 'e' },
+	{ "duration", required_argument, 0, 'd' }, { "warmup", required_argument, 0, O_WARMUP },
+	{ "quick", no_argument, 0, 'q' }, { "runs", required_argument, 0, 'n' },
+	{ "probes", required_argument, 0, O_PROBES }, { "format", required_argument, 0, 'f' },
+	{ "output", required_argument, 0, 'o' }, { "conns", required_argument, 0, O_CONNS },
+	{ "pipeline", required_argument, 0, O_PIPE }, { "value-size", required_argument, 0, O_VSIZE },
+	{ "set-ratio", required_argument, 0, O_SETR }, { "threads", required_argument, 0, O_THREADS },
+	{ "table-size", required_argument, 0, O_TSIZE }, { "bs", required_argument, 0, O_BS },
+	{ "qd", required_argument, 0, O_QD }, { "rw", required_argument, 0, O_RW },
+	{ "file-size", required_argument, 0, O_FSIZE }, { "driver", required_argument, 0, O_DRIVER },
+	{ "overlay-layers", required_argument, 0, O_LAYERS }, { "via-proxy", no_argument, 0, O_PROXY },
+	{ "env-timeout", required_argument, 0, O_ENV_TIMEOUT },
+	{ "workdir", required_argument, 0, O_WORKDIR }, { "max-hists", required_argument, 0, O_MAXHISTS },
+	{ "no-untraced", no_argument, 0, O_NO_UNTRACED },
+	{ "progress-log", required_argument, 0, O_PROGRESS_LOG }, { "client", required_argument, 0, O_CLIENT },
+	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+};
+
+struct progress_state {
+	int tty;
+	int last_idx;
+	const char *last_phase;
+	FILE *log;           /* --progress-log */
+	char last_line[160]; /* what was logged last (env phase pass run) */
+	struct timespec t0;
+};
+
+static void log_progress(struct progress_state *ps, const struct vtax_compare_progress *p)
+{
+	struct timespec now;
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s %s %s %d", p->env, p->phase, p->pass ? p->pass : "-",
+		 p->run);
+	if (!strcmp(line, ps->last_line))
+		return;
+	snprintf(ps->last_line, sizeof(ps->last_line), "%s", line);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* flushed at once: a reader acts on the line while the phase runs */
+	fprintf(ps->log, "%.3f %s\n",
+		(double)(now.tv_sec - ps->t0.tv_sec) + (double)(now.tv_nsec - ps->t0.tv_nsec) / 1e9,
+		line);
+	fflush(ps->log);
+}
+
+static void on_progress(void *ctx, const struct vtax_compare_progress *p)
+{
+	struct progress_state *ps = ctx;
+
+	if (ps->log)
+		log_progress(ps, p);
+	if (!ps->tty)
+		return;
+	fprintf(stderr, "\r\033[Kvtax compare [%d/%d] %-14s %-8s", p->env_idx + 1, p->nenvs, p->env,
+		p->phase);
+	if (!strcmp(p->phase, "measure")) {
+		fprintf(stderr, " %-8s run %d/%d  %5.1fs", p->pass ? p->pass : "", p->run, p->runs,
+			p->elapsed_s);
+		if (p->duration_s > 0)
+			fprintf(stderr, "/%.1fs", p->duration_s);
+		fprintf(stderr, "  %llu %ss", (unsigned long long)p->ops, p->op_name);
+	}
+	fflush(stderr);
+	ps->last_idx = p->env_idx;
+	ps->last_phase = p->phase;
+}
+
+static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < lo || v > hi)
+		return vtax_die("--%s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_envs(const char *list, struct vtax_compare_opts *o)
+{
+	char buf[512], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	o->nenvs = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum vtax_env_kind k;
+
+		if (!*tok)
+			continue;
+		if (vtax_env_kind__parse(tok, &k))
+			return vtax_die("--envs: unknown environment '%s' (native, docker-nat, docker-host, "
+					"docker-overlay, docker-volume, vm)", tok);
+		for (int i = 0; i < o->nenvs; i++)
+			if (o->envs[i] == k)
+				return vtax_die("--envs: '%s' given twice", tok);
+		if (o->nenvs >= VTAX_COMPARE_MAX_ENVS)
+			return vtax_die("--envs: at most %d environments", VTAX_COMPARE_MAX_ENVS);
+		o->envs[o->nenvs++] = k;
+	}
+	if (!o->nenvs)
+		return vtax_die("--envs: empty list");
+	return 0;
+}
+
+/* text report into path atomically ("-" or NULL = stdout; a device such as
+ * /dev/null is written directly, never replaced: src/util/output.c) */
+static int write_text(const struct vtax_compare *c, const char *path)
+{
+	struct vtax_out o;
+	char err[256];
+	int rc;
+
+	rc = vtax_out__open(&o, path ? path : "-", err, sizeof(err));
+	if (rc)
+		return rc;
+	vtax_compare__report_text(o.f, c);
+	return vtax_out__commit(&o, err, sizeof(err));
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct vtax_compare_opts o;
+	struct vtax_compare *c;
+	struct progress_state ps = { .tty = isatty(2), .last_idx = -1 };
+	enum vtax_workload w = VTAX_WL_KV;
+	const char *format = "text", *output = NULL, *envs = NULL, *progress_log = NULL;
+	double duration = 0, warmup = -1, v;
+	int quick = 0, opt, rc, failed = 0, threads_set = 0, client_set = 0;
+	char err[512], *end;
+
+	/* the workload decides the defaults: find it first */
+	for (int i = 1; i < argc; i++) {
+		const char *a = NULL;
+
+		/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): argv[i] < argc is set */
+		if ((!strcmp(argv[i], "-w") || !strcmp(argv[i], "--workload")) && i + 1 < argc)
+			a = argv[i + 1];
+		else if (!strncmp(argv[i], "--workload=", 11))
+			a = argv[i] + 11;
+		if (a && vtax_workload__parse(a, &w))
+			return vtax_die("--workload: unknown workload '%s' (kv, oltp, io)", a);
+	}
+	vtax_compare_opts__defaults(&o, w);
+	optind = 1;
+	opterr = 0; /* bad options: one line (vtax_bad_option) */
+	while ((opt = getopt_long(argc, argv, "w:e:d:qn:f:o:vh", compare_long, NULL)) != -1) {
+		switch (opt) {
+		case 'w':
+			break;
+		case 'e':
+			envs = optarg;
+			break;
+		case 'd':
+			duration = vtax_parse_seconds(optarg);
+			if (duration <= 0)
+				return vtax_die("--duration: not a positive number of seconds: '%s'", optarg);
+			break;
+		case O_WARMUP:
+			warmup = strtod(optarg, &end);
+			if (end == optarg || *end || warmup < 0 || warmup > 3600)
+				return vtax_die("--warmup: seconds in [0, 3600], got '%s'", optarg);
+			break;
+		case 'q':
+			quick = 1;
+			break;
+		case 'n':
+			if (parse_int("runs", optarg, 1, VTAX_COMPARE_MAX_RUNS, &o.runs))
+				return 1;
+			break;
+		case O_PROBES:
+			if (vtax_probe__parse_list(optarg, &o.probes, err, sizeof(err)))
+				return vtax_die("%s", err);
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "csv") &&
+			    strcmp(optarg, "openmetrics") && strcmp(optarg, "gnuplot") &&
+			    strcmp(optarg, "html"))
+				return vtax_die("--format: unknown format '%s' (text, json, csv, openmetrics, gnuplot, html)",
+						optarg);
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case O_CONNS:
+			if (parse_int("conns", optarg, 1, 4096, &o.load.conns))
+				return 1;
+			break;
+		case O_THREADS:
+			if (parse_int("threads", optarg, 1, 256, &o.load.conns))
+				return 1;
+			threads_set = 1;
+			break;
+		case O_PIPE:
+			if (parse_int("pipeline", optarg, 1, 1024, &o.load.pipeline))
+				return 1;
+			break;
+		case O_VSIZE:
+			if (parse_int("value-size", optarg, 1, 1 << 24, &o.load.value_size))
+				return 1;
+			break;
+		case O_SETR:
+			v = strtod(optarg, &end);
+			if (end == optarg || *end || v < 0 || v > 1)
+				return vtax_die("--set-ratio: a fraction in [0, 1], got '%s'", optarg);
+			o.load.set_ratio = v;
+			break;
+		case O_TSIZE:
+			if (parse_int("table-size", optarg, 1, 100000000, &o.load.table_size))
+				return 1;
+			break;
+		case O_BS:
+			if (parse_int("bs", optarg, 512, 1 << 26, &o.load.bs) || o.load.bs % 512)
+				return o.load.bs % 512 ? vtax_die("--bs: a multiple of 512") : 1;
+			break;
+		case O_QD:
+			if (parse_int("qd", optarg, 1, 4096, &o.load.qd))
+				return 1;
+			break;
+		case O_RW: {
+			static const char *const modes[] = { "randread", "randwrite", "read", "write" };
+			int found = -1;
+
+			for (int i = 0; i < 4; i++)
+				if (!strcmp(optarg, modes[i]))
+					found = i;
+			if (found < 0)
+				return vtax_die("--rw: randread, randwrite, read or write, not '%s'", optarg);
+			o.load.rw = found;
+			break;
+		}
+		case O_FSIZE:
+			v = strtod(optarg, &end);
+			if (end == optarg || v < 1)
+				return vtax_die("--file-size: bytes (K, M, G suffixes), got '%s'", optarg);
+			if (*end == 'K' || *end == 'k')
+				v *= 1024, end++;
+			else if (*end == 'M' || *end == 'm')
+				v *= 1048576, end++;
+			else if (*end == 'G' || *end == 'g')
+				v *= 1073741824.0, end++;
+			if (*end || v < 1 << 20)
+				return vtax_die("--file-size: at least 1M, got '%s'", optarg);
+			o.load.file_size = (uint64_t)v;
+			break;
+		case O_DRIVER:
+			if (!strcmp(optarg, "builtin"))
+				o.load.driver = VTAX_DRIVER_BUILTIN;
+			else if (!strcmp(optarg, "external"))
+				o.load.driver = VTAX_DRIVER_EXTERNAL;
+			else
+				return vtax_die("--driver: builtin or external, not '%s'", optarg);
+			break;
+		case O_LAYERS:
+			if (parse_int("overlay-layers", optarg, 1, VTAX_ENV_MAX_IMAGES - 2, &o.overlay_layers))
+				return 1;
+			break;
+		case O_PROXY:
+			o.via_proxy = 1;
+			break;
+		case O_CLIENT:
+			if (strcmp(optarg, "local") && strcmp(optarg, "remote"))
+				return vtax_die("--client: local or remote, not '%s'", optarg);
+			o.remote_client = !strcmp(optarg, "remote");
+			client_set = 1;
+			break;
+		case O_ENV_TIMEOUT:
+			o.env_timeout_s = vtax_parse_seconds(optarg);
+			if (o.env_timeout_s <= 0)
+				return vtax_die("--env-timeout: not a positive number of seconds: '%s'", optarg);
+			break;
+		case O_WORKDIR:
+			o.workdir = optarg;
+			break;
+		case O_NO_UNTRACED:
+			o.no_untraced = 1;
+			break;
+		case O_PROGRESS_LOG:
+			progress_log = optarg;
+			break;
+		case O_MAXHISTS: {
+			int mh = 0;
+
+			if (parse_int("max-hists", optarg, 64, 1 << 20, &mh))
+				return 1;
+			o.max_hists = (uint32_t)mh;
+			break;
+		}
+		case 'v':
+			vtax_verbose = 1;
+			o.verbose = 1;
+			break;
+		case 'h':
+			fputs(compare_usage, stdout);
+			return 0;
+		default:
+			return vtax_bad_option(argv, "w:e:d:qn:f:o:vh");
+		}
+	}
+	if (optind < argc)
+		return vtax_die("compare: unexpected argument '%s'", argv[optind]);
+	if (threads_set && w != VTAX_WL_OLTP)
+		vtax_warn("--threads applies to the oltp workload; used as --conns");
+	if (envs && parse_envs(envs, &o))
+		return 1;
+	if (o.remote_client && o.via_proxy)
+		return vtax_die("--client remote and --via-proxy: docker-proxy listens on the host's loopback, "
+				"which a remote client cannot reach");
+	if (client_set && o.remote_client && w == VTAX_WL_IO)
+		vtax_warn("--client remote: the io workload has no network client; ignored");
+	/* default: remote, as the client of a server usually is; the proxy
+	 * path is only reachable from the host */
+	if (!client_set)
+		o.remote_client = o.via_proxy ? 0 : 2;
+	if (quick) {
+		o.duration_s = 3;
+		o.warmup_s = 0.5;
+		if (w == VTAX_WL_IO)
+			o.load.file_size = 32ull << 20;
+		if (w == VTAX_WL_OLTP)
+			o.load.table_size = 2000;
+	}
+	if (duration > 0)
+		o.duration_s = duration;
+	if (warmup >= 0)
+		o.warmup_s = warmup;
+	if (vtax_preflight())
+		return 1;
+	/* an unwritable --output is bad input: say so before minutes of work */
+	if (output && strcmp(output, "-") && strcmp(format, "gnuplot")) {
+		if (vtax_out__check(output, err, sizeof(err)))
+			return vtax_die("%s", err);
+	}
+	if (progress_log) {
+		ps.log = fopen(progress_log, "ae");
+		if (!ps.log)
+			return vtax_die("--progress-log: cannot open %s: %s", progress_log,
+					strerror(errno));
+		clock_gettime(CLOCK_MONOTONIC, &ps.t0);
+	}
+	o.stop = (volatile int *)&vtax_stop;
+	o.progress = on_progress;
+	o.progress_ctx = &ps;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return vtax_die("out of memory");
+	rc = vtax_compare__run(c, &o, err, sizeof(err));
+	if (ps.log)
+		fclose(ps.log);
+	if (ps.tty)
+		fputs("\r\033[K", stderr);
+	if (c->stale_report[0] && o.verbose)
+		fprintf(stderr, "vtax: removed leftovers of an earlier run:\n%s", c->stale_report);
+	if (rc == -EINTR) {
+		vtax_die("compare interrupted; the environments were torn down");
+		vtax_compare__free(c);
+		free(c);
+		return 130;
+	}
+	if (rc) {
+		vtax_die("compare: %s", err);
+		vtax_compare__free(c);
+		free(c);
+		return 1;
+	}
+	for (int i = 0; i < c->nenvs; i++)
+		if (!c->envs[i].ok) {
+			failed = 1;
+			vtax_warn("%s failed: %s", c->envs[i].name, c->envs[i].error);
+		}
+	if (strcmp(format, "text")) {
+		json_t *doc = vtax_compare__to_json(c);
+
+		if (!strcmp(format, "json"))
+			rc = vtax_json__write_file(doc, output ? output : "-", err, sizeof(err));
+		else
+			rc = vtax_export__write(format, NULL, doc, output, err, sizeof(err));
+		json_decref(doc);
+		if (rc)
+			vtax_die("%s", err);
+	} else {
+		rc = write_text(c, output);
+		if (rc)
+			vtax_die("cannot write %s: %s", output ? output : "stdout", strerror(-rc));
+	}
+	vtax_compare__free(c);
+	free(c);
+	if (rc)
+		return 1;
+	return failed ? 3 : 0;
+}

@@ -1,0 +1,128 @@
+/*
+ * ledger.h - the tax ledger of `vtax compare`: for each environment, how
+ * much more one workload operation costs than on native, itemized by
+ * component and grouped into named causes, each with the knob that
+ * removes it, plus the unexplained remainder and the closure.
+ *
+ * Input: one struct vtax_ledger_input per environment (the traced result
+ * of its sessions, how many operations they covered, the client's latency
+ * histogram of the untraced runs, which is the difference to explain, and
+ * of the traced runs, which shows vtax's own observer effect).  The ledger only reads those; it is pure arithmetic
+ * and can be rebuilt from a JSON result.  docs/compare.md explains the
+ * model: which series feed which cause, and why syscall totals are used
+ * only for the filesystem cause.
+ */
+#ifndef VTAX_LEDGER_H
+#define VTAX_LEDGER_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "result/result.h"
+
+#define VTAX_LEDGER_MAX_ITEMS 24
+
+enum vtax_ledger_cause_id {
+	VTAX_CAUSE_NAT,      /* net: NAT + conntrack (netfilter) */
+	VTAX_CAUSE_HOPS,     /* net: bridge + veth and other hops */
+	VTAX_CAUSE_FILTER,   /* net: netfilter filter table (Docker's chains) */
+	VTAX_CAUSE_PROXY,    /* net: docker-proxy (userland proxy) */
+	VTAX_CAUSE_FS,       /* syscall{fs=overlay} vs the native filesystem */
+	VTAX_CAUSE_BLK,      /* blk.* */
+	VTAX_CAUSE_RUNQ,     /* sched.runq */
+	VTAX_CAUSE_STEAL,    /* sched.steal */
+	VTAX_CAUSE_KVM_EXIT, /* kvm.exit.* by reason */
+	VTAX_CAUSE_VMM,      /* kvm.userspace: VMM userspace emulation */
+	VTAX_CAUSE_TCG,      /* vCPU thread on-CPU time under TCG */
+	VTAX_CAUSE__COUNT
+};
+
+/* One measured component inside a cause, per operation. */
+struct vtax_ledger_item {
+	char series[112];        /* "net.nat", "syscall.pwrite64{fs=overlay}", ... */
+	double env_ns, base_ns;  /* per operation, in the env and on native */
+	double delta_ns;         /* env_ns - base_ns */
+};
+
+struct vtax_ledger_cause {
+	enum vtax_ledger_cause_id id;
+	const char *key;         /* "nat", "hops", ... (JSON) */
+	const char *name;        /* "NAT+conntrack", ... */
+	const char *knob;        /* what removes it */
+	const char *family;      /* probe family it is measured by, or "procfs" */
+	int measured;            /* that family was loaded in both sessions */
+	int present;             /* the env has series for it */
+	double env_ns, base_ns, delta_ns; /* per operation */
+	int nitems;
+	struct vtax_ledger_item items[VTAX_LEDGER_MAX_ITEMS];
+};
+
+/* One environment's measurements, as the ledger needs them. */
+struct vtax_ledger_input {
+	const char *env;                  /* "native", "docker-nat", ... */
+	const struct vtax_result *traced; /* its session's result (both subjects) */
+	uint64_t traced_ops;              /* operations the session saw (warm-up included) */
+	const struct vtax_hist *latency;  /* client latency per operation (the headline:
+					   * untraced runs unless !untraced) */
+	const struct vtax_hist *traced_latency; /* client latency of the traced runs (NULL = latency) */
+	int untraced;                     /* latency comes from runs with no probe attached */
+	double ops_per_s;
+	double run_mean_min_ns, run_mean_max_ns; /* spread of per-run mean latency (0 = one run) */
+	unsigned families;                /* bitmask (1 << enum vtax_family) loaded */
+	int emulated;
+	const char *label;
+};
+
+struct vtax_ledger_env {
+	char env[32];
+	int emulated;
+	char label[128];
+	double ops_per_s, throughput_ratio;          /* ratio to native */
+	double mean_ns, p50_ns, p99_ns, p999_ns;     /* client latency */
+	double d_mean_ns, d_p50_ns, d_p99_ns, d_p999_ns; /* minus native */
+	double diff_ns;        /* per-operation difference: d_mean / concurrency */
+	int untraced;          /* diff_ns and the latencies above are from untraced runs */
+	double traced_mean_ns; /* client mean latency while traced */
+	double traced_diff_ns; /* the same difference from the traced runs */
+	double overhead_ns;    /* per operation: (traced - untraced mean) / concurrency, NAN if unknown */
+	double base_overhead_ns; /* the same on native */
+	double noise_ns;       /* |diff| below this is "within noise" */
+	int within_noise;
+	double explained_ns, unexplained_ns;
+	double closure;        /* explained / diff, NAN when diff <= noise */
+	int lead;              /* index of the biggest named cause, -1 none */
+	struct vtax_ledger_cause causes[VTAX_CAUSE__COUNT];
+	char headline[768];
+};
+
+struct vtax_ledger {
+	char op_name[32];      /* "request", "transaction", "io" */
+	char baseline[32];     /* "native" */
+	int concurrency;       /* operations in flight (conns x pipeline, threads, qd) */
+	double noise_floor;    /* relative floor of the noise band (0.05 = 5% of native mean) */
+	char unavailable[128]; /* families not loaded, "net,blk,kvm" ("" = none) */
+	int nenvs;
+	struct vtax_ledger_env *envs;
+};
+
+struct vtax_ledger_opts {
+	size_t sz;
+	const char *op_name;
+	int concurrency;       /* default 1 */
+	double noise_floor;    /* default 0.05 */
+};
+
+/*
+ * Build the ledger of every env against base (native).  envs[] may
+ * include base itself; it is skipped.  0 or -errno.
+ */
+int vtax_ledger__build(struct vtax_ledger *l, const struct vtax_ledger_opts *o,
+		       const struct vtax_ledger_input *base, const struct vtax_ledger_input *envs,
+		       int nenvs);
+void vtax_ledger__free(struct vtax_ledger *l);
+json_t *vtax_ledger__to_json(const struct vtax_ledger *l);
+const struct vtax_ledger_env *vtax_ledger__env(const struct vtax_ledger *l, const char *env);
+/* Causes worth printing: measured, and |delta| >= 1% of |diff| or >= 50 ns. */
+int vtax_ledger_cause__significant(const struct vtax_ledger_env *le,
+				   const struct vtax_ledger_cause *c);
+
+#endif

@@ -1,0 +1,429 @@
+/*
+ * report_compare.c - the text report of `vtax compare`: the headline
+ * sentences of the ledger first (biggest named cause and its knob), then
+ * one column per environment (status, throughput, latency percentiles,
+ * difference from native, the ledger by cause, closure), then each cause's
+ * components, the run-to-run spread and what could not be measured.
+ *
+ * Throughput, latency and the difference per operation come from the
+ * untraced runs (no vtax probe attached); the components from the traced
+ * runs.  The traced mean, the traced difference and vtax's overhead
+ * (traced - untraced) are shown next to them so the observer effect is
+ * explicit.  With --no-untraced everything is from the traced runs.
+ *
+ * Every figure of an emulated environment (a VM under TCG) carries a "*"
+ * and the footnote "emulated (TCG): not representative of KVM".
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "compare/compare.h"
+
+#define COLW 13
+
+static const char *fmt_ns(double ns, char *buf, size_t len, int sign)
+{
+	const char *s = sign ? (ns < 0 ? "-" : "+") : (ns < 0 ? "-" : "");
+	double a = fabs(ns);
+
+	if (!isfinite(ns))
+		snprintf(buf, len, "-");
+	else if (a < 1000)
+		snprintf(buf, len, "%s%.0fns", s, a);
+	else if (a < 1e6)
+		snprintf(buf, len, "%s%.1fus", s, a / 1e3);
+	else if (a < 1e9)
+		snprintf(buf, len, "%s%.2fms", s, a / 1e6);
+	else
+		snprintf(buf, len, "%s%.2fs", s, a / 1e9);
+	return buf;
+}
+
+static const char *fmt_rate(double v, char *buf, size_t len)
+{
+	if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+static void cell(FILE *out, const struct vtax_compare_env *ce, const char *s)
+{
+	char b[48];
+
+	snprintf(b, sizeof(b), "%s%s", s, ce->emulated && strcmp(s, "-") ? "*" : "");
+	fprintf(out, " %*s", COLW, b);
+}
+
+static void row_label(FILE *out, const char *label)
+{
+	fprintf(out, "%-34s", label);
+}
+
+static const struct vtax_ledger_env *ledger_env(const struct vtax_compare *c,
+						 const struct vtax_compare_env *ce)
+{
+	return c->have_ledger && ce->ok ? vtax_ledger__env(&c->ledger, ce->name) : NULL;
+}
+
+/* pass < 0: the headline pass */
+static void latency_row(FILE *out, const struct vtax_compare *c, const char *label, double q,
+			int pass)
+{
+	char b[32];
+
+	row_label(out, label);
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+		const struct vtax_hist *h = pass < 0 ? &vtax_compare_env__headline(ce)->latency
+						     : &ce->pass[pass].latency;
+
+		if (!ce->ok || !h->count) {
+			cell(out, ce, "-");
+			continue;
+		}
+		cell(out, ce, fmt_ns(q < 0 ? vtax_hist__mean(h) : (double)vtax_hist__quantile(h, q), b,
+				     sizeof(b), 0));
+	}
+	fputc('\n', out);
+}
+
+/* vtax's own cost in each environment: traced - untraced mean, per operation */
+static void overhead_row(FILE *out, const struct vtax_compare *c)
+{
+	char b[32], h[80];
+
+	snprintf(h, sizeof(h), "vtax overhead per %s", c->op_name);
+	row_label(out, h);
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+		double v = vtax_compare_env__overhead_ns(ce);
+
+		cell(out, ce, ce->ok && isfinite(v) ? fmt_ns(v / c->concurrency, b, sizeof(b), 1) : "-");
+	}
+	fputc('\n', out);
+}
+
+/* vtax's own programs per operation, by the kernel's BPF run-time statistics */
+static void bpf_rows(FILE *out, const struct vtax_compare *c)
+{
+	char b[32], h[80];
+	int any = 0;
+
+	for (int i = 0; i < c->nenvs; i++)
+		any |= c->envs[i].ok && isfinite(c->envs[i].probe_bpf_ns_per_op);
+	if (!any)
+		return;
+	snprintf(h, sizeof(h), "  CPU in vtax's BPF programs");
+	row_label(out, h);
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+
+		cell(out, ce, ce->ok && isfinite(ce->probe_bpf_ns_per_op)
+				      ? fmt_ns(ce->probe_bpf_ns_per_op, b, sizeof(b), 0) : "-");
+	}
+	fputc('\n', out);
+	row_label(out, "  vtax BPF program runs");
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+
+		if (ce->ok && isfinite(ce->probe_bpf_calls_per_op))
+			snprintf(b, sizeof(b), "%.1f", ce->probe_bpf_calls_per_op);
+		else
+			snprintf(b, sizeof(b), "-");
+		cell(out, ce, b);
+	}
+	fputc('\n', out);
+}
+
+/* one line naming the observer effect, next to the headlines */
+static void overhead_line(FILE *out, const struct vtax_compare *c)
+{
+	char b[32];
+	int n = 0;
+
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_compare_env *ce = &c->envs[i];
+		const struct vtax_hist *u = &ce->pass[VTAX_PASS_UNTRACED].latency;
+		double v = vtax_compare_env__overhead_ns(ce);
+
+		if (!ce->ok || !isfinite(v))
+			continue;
+		if (!n)
+			fprintf(out, "vtax overhead per %s (traced - untraced):", c->op_name);
+		fprintf(out, "%s %s %s (%+.1f%%)", n ? "," : "", ce->name, fmt_ns(v / c->concurrency, b, sizeof(b), 1),
+			u->count && vtax_hist__mean(u) > 0 ? 100 * v / vtax_hist__mean(u) : 0.0);
+		n++;
+	}
+	if (n)
+		fprintf(out, ";\n  the figures above are from the untraced runs, the components from the traced ones.\n");
+}
+
+static void diff_row(FILE *out, const struct vtax_compare *c, const char *label, size_t off)
+{
+	char b[32];
+
+	row_label(out, label);
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+		if (!le) {
+			cell(out, &c->envs[i], "-");
+			continue;
+		}
+		double v;
+
+		memcpy(&v, (const char *)le + off, sizeof(v)); /* field picked by offsetof */
+		cell(out, &c->envs[i], fmt_ns(v, b, sizeof(b), 1));
+	}
+	fputc('\n', out);
+}
+
+static void workload_line(FILE *out, const struct vtax_compare *c)
+{
+	const struct vtax_load_opts *l = &c->opts.load;
+
+	fprintf(out, "vtax compare: workload %s", vtax_workload__name(c->opts.workload));
+	switch (c->opts.workload) {
+	case VTAX_WL_KV:
+		fprintf(out, " (redis GET/SET %.0f/%.0f, %d B values, %d connection%s x %d in flight%s)",
+			(1 - l->set_ratio) * 100, l->set_ratio * 100, l->value_size, l->conns,
+			l->conns == 1 ? "" : "s", l->pipeline, c->opts.via_proxy ? ", via docker-proxy" : "");
+		break;
+	case VTAX_WL_OLTP:
+		fprintf(out, " (MariaDB read/write transactions, %d thread%s, %d tables x %d rows)",
+			l->conns, l->conns == 1 ? "" : "s", l->tables, l->table_size);
+		break;
+	case VTAX_WL_IO:
+		fprintf(out, " (%s, %d B blocks, queue depth %d, %s, %llu MiB file)",
+			(const char *[]){ "random reads", "random writes", "sequential reads",
+					  "sequential writes" }[l->rw & 3],
+			l->bs, l->qd, l->direct ? "O_DIRECT" : "buffered",
+			(unsigned long long)(l->file_size >> 20));
+		break;
+	}
+	if (c->client_remote)
+		fprintf(out, "\n  client: remote, in namespace %s (%s) behind a veth to the host (%s),\n"
+			     "  as on another machine (--client local: on the host itself)",
+			c->cnet.ns, c->cnet.client_addr, c->cnet.host_addr);
+	else if (c->client_note[0])
+		fprintf(out, "\n  client: %s", c->client_note);
+	if (c->opts.no_untraced) {
+		fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d traced run%s per environment, %.0f s in all\n"
+			"  (--no-untraced: every figure is measured while traced and includes vtax's own cost)\n\n",
+			c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs == 1 ? "" : "s",
+			c->total_s);
+		return;
+	}
+	fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d untraced + %d traced run%s per environment\n"
+		"  (alternating), %.0f s in all.  Throughput, latency and the difference are from the\n"
+		"  untraced runs (no vtax probe attached); the components from the traced runs.\n\n",
+		c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs,
+		c->opts.runs == 1 ? "" : "s", c->total_s);
+}
+
+void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
+{
+	const struct vtax_ledger *l = c->have_ledger ? &c->ledger : NULL;
+	int any_emulated = 0, native_ok = 0;
+	char b[64], h[64];
+
+	workload_line(out, c);
+	for (int i = 0; i < c->nenvs; i++) {
+		any_emulated |= c->envs[i].ok && c->envs[i].emulated;
+		native_ok |= c->envs[i].kind == VTAX_ENV_NATIVE && c->envs[i].ok;
+	}
+
+	/* headlines: the answer first */
+	for (int i = 0; l && i < l->nenvs; i++)
+		fprintf(out, "%s\n", l->envs[i].headline);
+	for (int i = 0; i < c->nenvs; i++)
+		if (!c->envs[i].ok)
+			fprintf(out, "%s: FAILED: %s\n", c->envs[i].name, c->envs[i].error);
+	if (!native_ok)
+		fprintf(out, "no ledger: native, the baseline, was not measured\n");
+	if (!c->opts.no_untraced)
+		overhead_line(out, c);
+	fputc('\n', out);
+
+	/* side-by-side table */
+	row_label(out, "");
+	for (int i = 0; i < c->nenvs; i++) {
+		snprintf(h, sizeof(h), "%s%s", c->envs[i].name, c->envs[i].emulated ? "*" : "");
+		fprintf(out, " %*s", COLW, h);
+	}
+	fputc('\n', out);
+	row_label(out, "status");
+	for (int i = 0; i < c->nenvs; i++)
+		fprintf(out, " %*s", COLW, c->envs[i].ok ? "ok" : "FAILED");
+	fputc('\n', out);
+	snprintf(h, sizeof(h), "throughput (%ss/s)", c->op_name);
+	row_label(out, h);
+	for (int i = 0; i < c->nenvs; i++)
+		cell(out, &c->envs[i],
+		     c->envs[i].ok ? fmt_rate(vtax_compare_env__headline(&c->envs[i])->ops_per_s, b, sizeof(b))
+				   : "-");
+	fputc('\n', out);
+	row_label(out, "  vs native");
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+		if (le && isfinite(le->throughput_ratio))
+			snprintf(b, sizeof(b), "%.2fx", le->throughput_ratio);
+		else
+			snprintf(b, sizeof(b), "-");
+		cell(out, &c->envs[i], b);
+	}
+	fputc('\n', out);
+	snprintf(h, sizeof(h), "%s latency mean", c->op_name);
+	latency_row(out, c, h, -1, -1);
+	latency_row(out, c, "  p50", 0.50, -1);
+	latency_row(out, c, "  p99", 0.99, -1);
+	latency_row(out, c, "  p99.9", 0.999, -1);
+	diff_row(out, c, "  mean - native", offsetof(struct vtax_ledger_env, d_mean_ns));
+	diff_row(out, c, "  p99 - native", offsetof(struct vtax_ledger_env, d_p99_ns));
+	if (!c->opts.no_untraced) {
+		latency_row(out, c, "  mean while traced", -1, VTAX_PASS_TRACED);
+		overhead_row(out, c);
+	}
+	bpf_rows(out, c);
+
+	if (l && l->nenvs) {
+		snprintf(h, sizeof(h), "difference per %s", c->op_name);
+		diff_row(out, c, h, offsetof(struct vtax_ledger_env, diff_ns));
+		if (!c->opts.no_untraced)
+			diff_row(out, c, "  while traced", offsetof(struct vtax_ledger_env, traced_diff_ns));
+		row_label(out, "  noise band (+-)");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			cell(out, &c->envs[i], le ? fmt_ns(le->noise_ns, b, sizeof(b), 0) : "-");
+		}
+		fputc('\n', out);
+		fprintf(out, "tax ledger, per %s vs %s%s\n", c->op_name, l->baseline,
+			l->concurrency > 1 ? " (mean latency / operations in flight)" : "");
+		for (int k = 0; l->nenvs && k < VTAX_CAUSE__COUNT; k++) {
+			int shown = 0;
+
+			/* a cause row only where some environment has it */
+			for (int i = 0; i < l->nenvs; i++)
+				shown |= l->envs[i].causes[k].present || !l->envs[i].causes[k].measured;
+			if (!shown)
+				continue;
+			snprintf(h, sizeof(h), "  %s", l->envs[0].causes[k].name);
+			row_label(out, h);
+			for (int i = 0; i < c->nenvs; i++) {
+				const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+				const struct vtax_ledger_cause *cs = le ? &le->causes[k] : NULL;
+
+				if (!cs)
+					cell(out, &c->envs[i], "-");
+				else if (!cs->measured)
+					cell(out, &c->envs[i], "n/m");
+				else if (!cs->present)
+					cell(out, &c->envs[i], "0");
+				else
+					cell(out, &c->envs[i], fmt_ns(cs->delta_ns, b, sizeof(b), 1));
+			}
+			fputc('\n', out);
+		}
+		diff_row(out, c, "  unexplained", offsetof(struct vtax_ledger_env, unexplained_ns));
+		row_label(out, "  closure");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			if (le && isfinite(le->closure))
+				snprintf(b, sizeof(b), "%.0f%%", le->closure * 100);
+			else
+				snprintf(b, sizeof(b), le && le->within_noise ? "(noise)" : "-");
+			cell(out, &c->envs[i], b);
+		}
+		fputc('\n', out);
+
+		/* components of each significant cause, with their knobs */
+		fprintf(out, "\ncomponents (per %s: environment - native = tax)\n", c->op_name);
+		for (int i = 0; i < l->nenvs; i++) {
+			const struct vtax_ledger_env *le = &l->envs[i];
+			int any = 0;
+
+			for (int k = 0; k < VTAX_CAUSE__COUNT; k++) {
+				const struct vtax_ledger_cause *cs = &le->causes[k];
+				char x[32], y[32];
+
+				if (!vtax_ledger_cause__significant(le, cs))
+					continue;
+				if (!any)
+					fprintf(out, "  %s%s\n", le->env, le->emulated ? " [" VTAX_EMULATED_LABEL "]" : "");
+				any = 1;
+				fprintf(out, "    %-26s %10s   knob: %s\n", cs->name,
+					fmt_ns(cs->delta_ns, b, sizeof(b), 1), cs->knob);
+				for (int t = 0; t < cs->nitems && t < 8; t++)
+					fprintf(out, "      %-44s %10s  (%s - %s)\n", cs->items[t].series,
+						fmt_ns(cs->items[t].delta_ns, b, sizeof(b), 1),
+						fmt_ns(cs->items[t].env_ns, x, sizeof(x), 0),
+						fmt_ns(cs->items[t].base_ns, y, sizeof(y), 0));
+				if (cs->nitems > 8)
+					fprintf(out, "      (%d more in the JSON report)\n", cs->nitems - 8);
+			}
+			if (!any)
+				fprintf(out, "  %s: no named cause above noise\n", le->env);
+		}
+	}
+
+	if (c->opts.runs > 1) {
+		fprintf(out, "\nruns: median [min .. max] over %d runs per pass\n", c->opts.runs);
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_compare_env *ce = &c->envs[i];
+			int named = 0;
+
+			if (!ce->ok)
+				continue;
+			for (int p = 0; p < VTAX_PASS__COUNT; p++) {
+				const struct vtax_compare_pass *ps = &ce->pass[p];
+				double v[VTAX_COMPARE_MAX_RUNS] = { 0 }, w[VTAX_COMPARE_MAX_RUNS] = { 0 };
+				double mn, mx;
+				char x[32], y[32];
+
+				if (!ps->nruns)
+					continue;
+				for (int r = 0; r < ps->nruns; r++) {
+					v[r] = ps->runs[r].p99_ns;
+					w[r] = ps->runs[r].mean_ns;
+				}
+				fprintf(out, "  %-14s %-8s throughput %s [%s", named++ ? "" : ce->name,
+					p == VTAX_PASS_TRACED ? "traced" : "untraced",
+					fmt_rate(ps->ops_per_s, b, sizeof(b)),
+					fmt_rate(ps->ops_per_s_min, x, sizeof(x)));
+				fprintf(out, " .. %s]/s", fmt_rate(ps->ops_per_s_max, y, sizeof(y)));
+				fprintf(out, "  mean %s", fmt_ns(vtax_compare__median(w, ps->nruns), b, sizeof(b), 0));
+				fprintf(out, " [%s .. %s]", fmt_ns(ps->mean_min_ns, x, sizeof(x), 0),
+					fmt_ns(ps->mean_max_ns, y, sizeof(y), 0));
+				mn = mx = v[0];
+				for (int r = 1; r < ps->nruns; r++) {
+					mn = fmin(mn, v[r]);
+					mx = fmax(mx, v[r]);
+				}
+				fprintf(out, "  p99 %s", fmt_ns(vtax_compare__median(v, ps->nruns), b, sizeof(b), 0));
+				fprintf(out, " [%s .. %s]%s\n", fmt_ns(mn, x, sizeof(x), 0), fmt_ns(mx, y, sizeof(y), 0),
+					ce->emulated ? " *" : "");
+			}
+		}
+	}
+
+	fputc('\n', out);
+	if (l && l->unavailable[0])
+		fprintf(out, "not measured (n/m): probe families %s were not loaded, so their causes are unknown, not zero\n",
+			l->unavailable);
+	for (int i = 0; i < c->nenvs; i++) {
+		if (c->envs[i].fam_errors[0] && (i == 0 || strcmp(c->envs[i].fam_errors, c->envs[0].fam_errors)))
+			fprintf(out, "  %s: %s\n", c->envs[i].name, c->envs[i].fam_errors);
+		if (c->envs[i].warning[0])
+			fprintf(out, "warning: %s: %s\n", c->envs[i].name, c->envs[i].warning);
+	}
+	if (any_emulated)
+		fprintf(out, "* %s\n", VTAX_EMULATED_LABEL);
+}

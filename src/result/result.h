@@ -1,0 +1,91 @@
+/*
+ * result.h - the in-memory form of a vtax result: what a run, an attach or
+ * one environment of a compare measured.  Everything that reports or
+ * exports (text, JSON, CSV, OpenMetrics, gnuplot, HTML) reads this model;
+ * result_json.c writes it to JSON and reads it back (docs/json.md).
+ *
+ *   result -> subjects[] -> series[] (family, name, labels, histogram)
+ *          -> counters[] (named scalars: drops, throttling, packets...)
+ */
+#ifndef VTAX_RESULT_H
+#define VTAX_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "trace/hist.h"
+
+#define VTAX_SCHEMA_VERSION 1
+#define VTAX_MAX_LABELS 4
+
+struct vtax_label {
+	char key[24];
+	char value[64];
+};
+
+/* One histogram with its identity (subject is the owner). */
+struct vtax_series {
+	char family[16];  /* syscall, sched, net, blk, kvm, client, ... */
+	char name[64];    /* getppid, runq, nat, exit.EPT_VIOLATION, ... */
+	int nlabels;
+	struct vtax_label labels[VTAX_MAX_LABELS];
+	struct vtax_hist hist;
+};
+
+/* A named scalar: a drop counter, a throttling figure, a packet count. */
+struct vtax_counter {
+	char name[64];
+	char unit[16];    /* "", "ns", "bytes", "ratio", "count" */
+	double value;
+};
+
+struct vtax_subject {
+	char id[160];     /* pid:123, container:web, cgroup:/a/b, vm:4242, host */
+	char kind[16];    /* pid, cgroup, container, vm, host, netns */
+	size_t nseries, cap_series;
+	struct vtax_series *series;
+	size_t ncounters, cap_counters;
+	struct vtax_counter *counters;
+};
+
+struct vtax_result {
+	char mode[16];        /* run, attach, compare-env */
+	char env[32];         /* environment name in a compare, else "" */
+	char label[128];      /* human note, e.g. "emulated (TCG): not representative of KVM" */
+	double duration_s;
+	uint64_t start_unix_ns;
+	size_t nsubjects, cap_subjects;
+	struct vtax_subject *subjects;
+	/* drops and misses of the whole session (map full, enter w/o exit...) */
+	size_t ndrops, cap_drops;
+	struct vtax_counter *drops;
+};
+
+struct vtax_result *vtax_result__new(const char *mode);
+void vtax_result__free(struct vtax_result *r);
+/* Find or add a subject by id. NULL on allocation failure. */
+struct vtax_subject *vtax_result__subject(struct vtax_result *r, const char *id, const char *kind);
+/* Find or add a series; labels are "key=value" strings, NULL-terminated list
+ * given as an array of nlabels pairs. Returns NULL on allocation failure. */
+struct vtax_series *vtax_subject__series(struct vtax_subject *s, const char *family,
+					 const char *name, int nlabels,
+					 const struct vtax_label *labels);
+/* Find a series without adding; NULL if absent. Labels must match exactly. */
+struct vtax_series *vtax_subject__find(const struct vtax_subject *s, const char *family,
+				       const char *name, int nlabels,
+				       const struct vtax_label *labels);
+/* Set (or add to, when add != 0) a named counter. */
+int vtax_subject__counter(struct vtax_subject *s, const char *name, const char *unit,
+			  double value, int add);
+int vtax_result__drop(struct vtax_result *r, const char *name, double value);
+/* Label value by key, or NULL. */
+const char *vtax_series__label(const struct vtax_series *se, const char *key);
+/* Sort every subject's series by total time (sum_ns) descending. */
+void vtax_result__sort(struct vtax_result *r);
+
+
+
+/* A new result holding cur - prev for every histogram and counter
+ * (an interval's worth).  NULL on allocation failure. */
+struct vtax_result *vtax_result__delta(const struct vtax_result *cur,
+				       const struct vtax_result *prev);
+#endif

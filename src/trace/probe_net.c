@@ -1,0 +1,746 @@
+/*
+ * probe_net.c - userspace half of the net family (bpf/net.bpf.c).
+ *
+ * attach: loads the hop tracepoints, and - where the kernel supports
+ *   netfilter BPF links - brackets conntrack (-200), NAT (-100 on PREROUTING
+ *   and LOCAL_OUT, +100 on POSTROUTING and LOCAL_IN) and filter (0 on
+ *   LOCAL_IN, FORWARD, LOCAL_OUT) for IPv4 and IPv6 with programs one
+ *   priority below and above, moving one step further out when a priority
+ *   is taken (EBUSY).  Links live in vtax's own network namespace: that is
+ *   where a Docker host's bridge, DNAT and MASQUERADE run.
+ * subjects_changed: publishes netns inode -> subject for the session's
+ *   subjects (containers: their namespace; the host namespace is the --all
+ *   subject's, through the BPF fallback), and the docker-proxy processes
+ *   relaying to a subject: comm "docker-proxy" whose -container-ip is a
+ *   local address of that subject's namespace (/proc/PID/net/fib_trie of
+ *   the subject's process) -> vtax_net_proxy (tgid -> subject).
+ * decode: net.<hop>{dev, dir, netns}, net.conntrack|nat|nat_miss|filter
+ *   {hook, ip, ct}, net.drop{reason, hop, dev, nf}, net.path{dir},
+ *   net.proxy{relay, from}.
+ * collect: packets/bytes/delivered per subject and direction, and how many
+ *   netfilter links are in place (0: netfilter time is not measured).
+ */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "net.skel.h"
+#include "trace/cgroup.h"
+#include "trace/probe_util.h"
+#include "trace/session.h"
+#include "vtax/net.h"
+
+#define NET_MAX_LINKS 640 /* 36 netfilter links in the host and in up to 16 subject namespaces */
+#define NET_MAX_NF_NS 16
+#define NET_MAX_NETNS 256
+#define NFPROTO_IPV4_ 2
+#define NFPROTO_IPV6_ 10
+
+struct net_state {
+	struct net_bpf *skel;
+	struct bpf_link *links[NET_MAX_LINKS];
+	int nlinks;
+	int nf_supported;
+	char nf_error[160];
+	uint32_t self_netns;           /* vtax's own: the first set of netfilter links */
+	uint32_t nf_ns[NET_MAX_NF_NS]; /* subject namespaces netfilter links were tried in */
+	int n_nf_ns;
+	uint32_t init_netns;
+	struct vtax_net_cfg cfg; /* as written to vtax_net_cfg_map */
+	int nproxy;
+	/* docker-proxy read/send programs, attached once a proxy is found */
+	struct bpf_link *proxy_links[2];
+	/* netns inode -> label, for decode() */
+	struct {
+		uint32_t ino;
+		char label[64];
+	} ns[NET_MAX_NETNS];
+	int nns;
+};
+
+/* decode() has no session argument: the one loaded net state */
+static struct net_state *net_current;
+
+static const char *const hop_names[VTAX_NET_HOP_MAX] = {
+	[VTAX_NET_HOP_SEND] = "send", [VTAX_NET_HOP_QDISC] = "qdisc",
+	[VTAX_NET_HOP_XMIT] = "xmit", [VTAX_NET_HOP_BACKLOG] = "backlog",
+	[VTAX_NET_HOP_FORWARD] = "forward", [VTAX_NET_HOP_RXSTACK] = "rx_stack",
+	[VTAX_NET_HOP_UPPER] = "bridge", [VTAX_NET_HOP_SOCKQ] = "sock_queue",
+};
+
+static const char *const dev_names[VTAX_NET_DEV_MAX] = {
+	[VTAX_NET_DEV_UNKNOWN] = "unknown", [VTAX_NET_DEV_LOOPBACK] = "loopback",
+	[VTAX_NET_DEV_VETH] = "veth", [VTAX_NET_DEV_BRIDGE] = "bridge",
+	[VTAX_NET_DEV_TAP] = "tap", [VTAX_NET_DEV_TUN] = "tun",
+	[VTAX_NET_DEV_PHYSICAL] = "physical", [VTAX_NET_DEV_TUNNEL] = "tunnel",
+	[VTAX_NET_DEV_OTHER] = "other",
+};
+
+/* the hop a packet was in when dropped, by its last event */
+static const char *const ev_hop_names[VTAX_NET_EV_MAX] = {
+	[VTAX_NET_EV_NONE] = "none", [VTAX_NET_EV_QUEUE] = "qdisc",
+	[VTAX_NET_EV_XMIT] = "xmit", [VTAX_NET_EV_RX] = "backlog",
+	[VTAX_NET_EV_RECV] = "receive", [VTAX_NET_EV_SOCK] = "sock_queue",
+};
+
+static const char *const nf_hook_names[VTAX_NF_HOOK_MAX] = {
+	"prerouting", "input", "forward", "output", "postrouting",
+};
+
+static const char *const stage_names[VTAX_NET_ST_MAX] = { "conntrack", "nat", "filter" };
+
+static const char *ct_name(uint32_t ct)
+{
+	switch (ct) {
+	case VTAX_NET_CT_ESTABLISHED: return "established";
+	case VTAX_NET_CT_RELATED: return "related";
+	case VTAX_NET_CT_NEW: return "new";
+	case VTAX_NET_CT_REPLY: return "reply";
+	case VTAX_NET_CT_UNTRACKED: return "untracked";
+	case VTAX_NET_CT_NONE: return "none";
+	}
+	return "other";
+}
+
+static void ns_label(struct net_state *ns, uint32_t ino, const char *label)
+{
+	for (int i = 0; i < ns->nns; i++) {
+		if (ns->ns[i].ino == ino) {
+			snprintf(ns->ns[i].label, sizeof(ns->ns[i].label), "%s", label);
+			return;
+		}
+	}
+	if (ns->nns < NET_MAX_NETNS) {
+		ns->ns[ns->nns].ino = ino;
+		snprintf(ns->ns[ns->nns].label, sizeof(ns->ns[0].label), "%s", label);
+		ns->nns++;
+	}
+}
+
+static void ns_name(uint32_t ino, char *out, size_t len)
+{
+	struct net_state *ns = net_current;
+
+	if (ns) {
+		for (int i = 0; i < ns->nns; i++) {
+			if (ns->ns[i].ino == ino) {
+				snprintf(out, len, "%s", ns->ns[i].label);
+				return;
+			}
+		}
+	}
+	snprintf(out, len, "netns:%u", ino);
+}
+
+/* Kernel drop reason name from BTF (enum skb_drop_reason), cached. */
+static const char *drop_reason_name(uint32_t reason)
+{
+	static char names[256][48];
+	static int loaded;
+
+	if (!loaded) {
+		struct btf *btf = btf__load_vmlinux_btf();
+		int id;
+
+		loaded = 1;
+		id = btf ? btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM) : -1;
+		if (id > 0) {
+			const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
+			const struct btf_enum *e = btf_enum(t);
+
+			for (int i = 0; i < btf_vlen(t); i++, e++) {
+				const char *n = btf__name_by_offset(btf, e->name_off);
+
+				if ((uint32_t)e->val < 256 && n) {
+					if (!strncmp(n, "SKB_DROP_REASON_", 16))
+						n += 16;
+					snprintf(names[(uint32_t)e->val], sizeof(names[0]), "%s", n);
+				}
+			}
+		}
+		btf__free(btf);
+	}
+	if (reason < 256 && names[reason][0])
+		return names[reason];
+	return NULL;
+}
+
+/* Link prog at the first free priority going outwards from start by step. */
+static int nf_link(struct net_state *ns, struct bpf_program *prog, int pf, int hook, int start,
+		   int step)
+{
+	for (int i = 0; i < 8; i++) {
+		LIBBPF_OPTS(bpf_netfilter_opts, o, .pf = (__u32)pf, .hooknum = (__u32)hook,
+			    .priority = start + i * step);
+		struct bpf_link *l;
+		int rc;
+
+		if (ns->nlinks >= NET_MAX_LINKS)
+			return -E2BIG;
+		l = bpf_program__attach_netfilter(prog, &o);
+		rc = libbpf_get_error(l);
+		if (!rc) {
+			ns->links[ns->nlinks++] = l;
+			return 0;
+		}
+		if (rc != -EBUSY)
+			return rc;
+	}
+	return -EBUSY;
+}
+
+static int nf_attach_all(struct net_state *ns)
+{
+	static const struct {
+		int stage, hook, prio;
+	} br[] = {
+		{ VTAX_NET_ST_CONNTRACK, VTAX_NF_PRE_ROUTING, -200 },
+		{ VTAX_NET_ST_CONNTRACK, VTAX_NF_LOCAL_OUT, -200 },
+		{ VTAX_NET_ST_NAT, VTAX_NF_PRE_ROUTING, -100 },
+		{ VTAX_NET_ST_NAT, VTAX_NF_LOCAL_OUT, -100 },
+		{ VTAX_NET_ST_NAT, VTAX_NF_POST_ROUTING, 100 },
+		{ VTAX_NET_ST_NAT, VTAX_NF_LOCAL_IN, 100 },
+		{ VTAX_NET_ST_FILTER, VTAX_NF_LOCAL_IN, 0 },
+		{ VTAX_NET_ST_FILTER, VTAX_NF_FORWARD, 0 },
+		{ VTAX_NET_ST_FILTER, VTAX_NF_LOCAL_OUT, 0 },
+	};
+	struct bpf_program *open[VTAX_NET_ST_MAX] = {
+		ns->skel->progs.vtax_nf_ct_open, ns->skel->progs.vtax_nf_nat_open,
+		ns->skel->progs.vtax_nf_filter_open,
+	};
+	struct bpf_program *close_[VTAX_NET_ST_MAX] = {
+		ns->skel->progs.vtax_nf_ct_close, ns->skel->progs.vtax_nf_nat_close,
+		ns->skel->progs.vtax_nf_filter_close,
+	};
+	static const int pfs[] = { NFPROTO_IPV4_, NFPROTO_IPV6_ };
+	int rc;
+
+	for (size_t p = 0; p < 2; p++) {
+		for (size_t i = 0; i < sizeof(br) / sizeof(br[0]); i++) {
+			rc = nf_link(ns, open[br[i].stage], pfs[p], br[i].hook, br[i].prio - 1, -1);
+			if (!rc)
+				rc = nf_link(ns, close_[br[i].stage], pfs[p], br[i].hook,
+					     br[i].prio + 1, 1);
+			if (rc) {
+				snprintf(ns->nf_error, sizeof(ns->nf_error),
+					 "netfilter link %s/%s/ipv%d: %s", stage_names[br[i].stage],
+					 nf_hook_names[br[i].hook], pfs[p] == NFPROTO_IPV4_ ? 4 : 6,
+					 strerror(-rc));
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Before load: which programs load, and vtax's namespace (a constant). */
+static void net_configure(struct net_bpf *skel, int nf, int sysenter, uint32_t self_netns)
+{
+	skel->rodata->vtax_self_netns = self_netns;
+	/* loaded always, attached by net_proxies() when a proxy is found */
+	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_read, false);
+	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_send, false);
+	bpf_program__set_autoload(skel->progs.vtax_nf_ct_open, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_ct_close, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_nat_open, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_nat_close, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_filter_open, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_filter_close, nf);
+	bpf_program__set_autoload(skel->progs.vtax_net_enter_sendto, sysenter);
+	bpf_program__set_autoload(skel->progs.vtax_net_enter_sendmsg, sysenter);
+	bpf_program__set_autoload(skel->progs.vtax_net_enter_write, sysenter);
+	bpf_program__set_autoload(skel->progs.vtax_net_enter_writev, sysenter);
+}
+
+static int net_attach(struct vtax_session *s, void **state, char *err, size_t errlen)
+{
+	struct net_state *ns = calloc(1, sizeof(*ns));
+	struct vtax_net_cfg cfg = { 0 };
+	int use_sys_ts, rc;
+	uint32_t zero = 0;
+
+	if (!ns)
+		return -ENOMEM;
+	/* the host's namespace is PID 1's; where PID 1 cannot be inspected
+	 * (EACCES in some sandboxes), vtax's own: without one, the host
+	 * namespace would be learned as the first traced sender's */
+	ns->init_netns = (uint32_t)vtax_proc__ns_ino(1, "net");
+	/* where the first 36 netfilter links go (vtax may run inside a netns) */
+	ns->self_netns = (uint32_t)vtax_proc__ns_ino(getpid(), "net");
+	if (!ns->init_netns)
+		ns->init_netns = ns->self_netns;
+	ns_label(ns, ns->init_netns, "host");
+	ns->skel = net_bpf__open();
+	if (!ns->skel) {
+		rc = -errno;
+		vtax_probe_error(err, errlen, "open", rc);
+		free(ns);
+		return rc;
+	}
+	/* the syscall family (listed before us) already times syscall entry */
+	use_sys_ts = !!(s->loaded & (1u << VTAX_FAM_SYSCALL));
+	ns->nf_supported = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) == 1;
+	if (!ns->nf_supported)
+		snprintf(ns->nf_error, sizeof(ns->nf_error),
+			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3)");
+	net_configure(ns->skel, ns->nf_supported, !use_sys_ts, ns->self_netns);
+	rc = vtax_session__share_maps(s, ns->skel->obj);
+	if (!rc)
+		rc = net_bpf__load(ns->skel);
+	if (rc && ns->nf_supported) {
+		/* the netfilter programs are what a kernel may refuse: retry without */
+		net_bpf__destroy(ns->skel);
+		ns->skel = net_bpf__open();
+		if (!ns->skel) {
+			rc = -errno;
+			vtax_probe_error(err, errlen, "open", rc);
+			free(ns);
+			return rc;
+		}
+		ns->nf_supported = 0;
+		snprintf(ns->nf_error, sizeof(ns->nf_error), "netfilter programs failed to load");
+		net_configure(ns->skel, 0, !use_sys_ts, ns->self_netns);
+		rc = vtax_session__share_maps(s, ns->skel->obj);
+		if (!rc)
+			rc = net_bpf__load(ns->skel);
+	}
+	if (rc) {
+		vtax_probe_error(err, errlen, "load", rc);
+		goto fail;
+	}
+	cfg.port = (uint32_t)s->opts.net_port;
+	cfg.proto = (uint32_t)s->opts.net_proto;
+	cfg.use_sys_ts = (uint32_t)use_sys_ts;
+	cfg.init_netns = ns->init_netns;
+	ns->cfg = cfg;
+	if (bpf_map_update_elem(bpf_map__fd(ns->skel->maps.vtax_net_cfg_map), &zero, &cfg, BPF_ANY)) {
+		rc = -errno;
+		vtax_probe_error(err, errlen, "net config", rc);
+		goto fail;
+	}
+	/* tracepoints; the skeleton skips netfilter programs (no auto-attach) */
+	rc = net_bpf__attach(ns->skel);
+	if (rc) {
+		vtax_probe_error(err, errlen, "attach net tracepoints", rc);
+		goto fail;
+	}
+	if (ns->nf_supported && nf_attach_all(ns)) {
+		/* hop timing goes on; the report shows netfilter_links = 0 */
+		for (int i = 0; i < ns->nlinks; i++)
+			bpf_link__destroy(ns->links[i]);
+		ns->nlinks = 0;
+	}
+	if (!ns->nlinks && s->opts.verbose)
+		fprintf(stderr, "vtax: net: no netfilter time: %s\n", ns->nf_error);
+	net_current = ns;
+	*state = ns;
+	return 0;
+fail:
+	net_bpf__destroy(ns->skel);
+	free(ns);
+	return rc;
+}
+
+static void net_detach(void *state)
+{
+	struct net_state *ns = state;
+
+	for (int i = 0; i < ns->nlinks; i++)
+		bpf_link__destroy(ns->links[i]);
+	for (int i = 0; i < 2; i++)
+		bpf_link__destroy(ns->proxy_links[i]);
+	net_bpf__destroy(ns->skel);
+	if (net_current == ns)
+		net_current = NULL;
+	free(ns);
+}
+
+/* Does IPv4 address ip (network order) belong to the namespace of pid?
+ * /proc/PID/net/fib_trie lists the namespace's local addresses as a
+ * "|-- A.B.C.D" line followed by "/32 host LOCAL". */
+static int netns_has_addr(pid_t pid, uint32_t ip)
+{
+	char path[64], line[256], last[64] = "";
+	struct in_addr a;
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/fib_trie", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "|-- ");
+
+		if (p) {
+			snprintf(last, sizeof(last), "%s", p + 4);
+			last[strcspn(last, " \n")] = 0;
+		} else if (strstr(line, "/32 host LOCAL") && inet_pton(AF_INET, last, &a) == 1 &&
+			   a.s_addr == ip) {
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The container IP a docker-proxy process relays to (its -container-ip
+ * argument), 0 if pid is not a docker-proxy relaying IPv4. */
+/* /proc/PID/WHAT into buf (NUL-terminated); bytes read, or -1 */
+static ssize_t read_proc(const char *pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return (ssize_t)n;
+}
+
+static uint32_t proxy_target(const char *pid)
+{
+	char buf[4096];
+	struct in_addr a;
+	ssize_t got;
+	size_t n;
+
+	if (read_proc(pid, "comm", buf, sizeof(buf)) < 0 || strcmp(buf, "docker-proxy\n"))
+		return 0;
+	got = read_proc(pid, "cmdline", buf, sizeof(buf));
+	if (got < 0)
+		return 0;
+	n = (size_t)got;
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+		const char *arg = buf + i, *next = buf + i + strlen(arg) + 1;
+
+		if (!strcmp(arg, "-container-ip") && next < buf + n &&
+		    inet_pton(AF_INET, next, &a) == 1)
+			return a.s_addr;
+	}
+	return 0;
+}
+
+/* Refill vtax_net_proxy: docker-proxy processes relaying to a subject.  A
+ * proxy that is a subject of its own (tracked by PID: vtax compare
+ * --via-proxy itemizes its threads' CPU time) is left out, so that its time
+ * is not counted twice. */
+static void net_proxies(struct vtax_session *s, struct net_state *ns)
+{
+	int fd = bpf_map__fd(ns->skel->maps.vtax_net_proxy);
+	int pidfd = s->map_fd[VTAX_MAP_PID];
+	uint32_t key, next, zero = 0;
+	struct dirent *e;
+	DIR *dir;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+	}
+	dir = opendir("/proc");
+	if (dir) {
+		while ((e = readdir(dir))) {
+			uint32_t ip, tgid, subj;
+
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			ip = proxy_target(e->d_name);
+			if (!ip)
+				continue;
+			tgid = (uint32_t)atoi(e->d_name);
+			if (pidfd >= 0 && !bpf_map_lookup_elem(pidfd, &tgid, &subj))
+				continue;
+			for (size_t i = 0; i < s->nsubjects; i++) {
+				struct vtax_subject_def *d = &s->subjects[i];
+
+				if (!d->pid || !d->netns_ino || d->netns_ino == ns->init_netns ||
+				    !netns_has_addr(d->pid, ip))
+					continue;
+				if (!bpf_map_update_elem(fd, &tgid, &d->id, BPF_ANY))
+					n++;
+				break;
+			}
+		}
+		closedir(dir);
+	}
+	if (n && !ns->proxy_links[0]) {
+		struct bpf_link *r = bpf_program__attach(ns->skel->progs.vtax_net_proxy_read);
+		struct bpf_link *w = bpf_program__attach(ns->skel->progs.vtax_net_proxy_send);
+
+		if (libbpf_get_error(r) || libbpf_get_error(w)) {
+			/* relays are not timed; their packets still are */
+			if (!libbpf_get_error(r))
+				bpf_link__destroy(r);
+			if (!libbpf_get_error(w))
+				bpf_link__destroy(w);
+			if (s->opts.verbose)
+				fprintf(stderr, "vtax: net: cannot attach the docker-proxy programs\n");
+		} else {
+			ns->proxy_links[0] = r;
+			ns->proxy_links[1] = w;
+		}
+	}
+	ns->nproxy = n;
+	ns->cfg.nproxy = (uint32_t)n;
+	bpf_map_update_elem(bpf_map__fd(ns->skel->maps.vtax_net_cfg_map), &zero, &ns->cfg, BPF_ANY);
+}
+
+/*
+ * Bracket netfilter in a subject's own namespace as well.  A container on a
+ * Docker network has NAT rules there (its embedded DNS), so conntrack runs
+ * for every packet in the container's namespace too: a second conntrack
+ * lookup per packet that the host's links cannot see.  A netfilter link
+ * belongs to the namespace of the thread that creates it: enter, attach,
+ * come back.  Tried once per namespace; a failure leaves hop timing as is.
+ */
+static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d, int verbose)
+{
+	char p[64], saved_err[sizeof(ns->nf_error)];
+	int self, fd, base = ns->nlinks, rc = -1;
+	struct stat st;
+
+	if (!ns->nf_supported || !ns->nlinks || d->pid <= 0 || ns->n_nf_ns >= NET_MAX_NF_NS ||
+	    (uint32_t)d->netns_ino == ns->self_netns)
+		return;
+	for (int i = 0; i < ns->n_nf_ns; i++)
+		if (ns->nf_ns[i] == (uint32_t)d->netns_ino)
+			return;
+	ns->nf_ns[ns->n_nf_ns++] = (uint32_t)d->netns_ino;
+	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)d->pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* the pid may have been reused: only the namespace we were told of */
+	if (fstat(fd, &st) || (uint32_t)st.st_ino != (uint32_t)d->netns_ino) {
+		close(fd);
+		return;
+	}
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		close(fd);
+		return;
+	}
+	memcpy(saved_err, ns->nf_error, sizeof(saved_err));
+	if (setns(fd, CLONE_NEWNET) == 0) {
+		rc = nf_attach_all(ns);
+		if (setns(self, CLONE_NEWNET)) {
+			/* every later namespace-relative call would go wrong */
+			fprintf(stderr, "vtax: cannot return to the host's network namespace: %s\n",
+				strerror(errno));
+			abort();
+		}
+	}
+	if (rc) {
+		for (int i = base; i < ns->nlinks; i++)
+			bpf_link__destroy(ns->links[i]);
+		ns->nlinks = base;
+		if (verbose)
+			fprintf(stderr, "vtax: net: no netfilter time inside %s's namespace: %s\n",
+				d->name, rc < 0 && rc != -1 ? ns->nf_error : strerror(errno));
+	}
+	memcpy(ns->nf_error, saved_err, sizeof(saved_err));
+	close(self);
+	close(fd);
+}
+
+static void net_subjects_changed(struct vtax_session *s, void *state)
+{
+	struct net_state *ns = state;
+	int fd = bpf_map__fd(ns->skel->maps.vtax_net_netns);
+
+	for (size_t i = 0; i < s->nsubjects; i++) {
+		struct vtax_subject_def *d = &s->subjects[i];
+		uint32_t ino = (uint32_t)d->netns_ino;
+
+		/* the host namespace is shared by everything: only --all's
+		 * "host" subject may claim it, through cfg.all_subject */
+		if (!ino || ino == ns->init_netns)
+			continue;
+		bpf_map_update_elem(fd, &ino, &d->id, BPF_ANY);
+		ns_label(ns, ino, d->name);
+		nf_attach_in(ns, d, s->opts.verbose);
+	}
+	net_proxies(s, ns);
+}
+
+static int net_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
+		      struct vtax_label *labels, int *nlabels)
+{
+	char buf[64];
+	int nl = 0;
+
+	if (k->name > 0 && k->name < VTAX_NET_HOP_MAX) {
+		uint32_t kind = VTAX_NET_L1_KIND(k->l1);
+
+		/* a forward from a bridge port is the bridge's own time */
+		if (k->name == VTAX_NET_HOP_FORWARD && VTAX_NET_L1_BPORT(k->l1))
+			snprintf(name, namelen, "bridge");
+		else
+			snprintf(name, namelen, "%s", hop_names[k->name]);
+		vtax_label__set(&labels[nl++], "dev", kind < VTAX_NET_DEV_MAX ? dev_names[kind] : "?");
+		vtax_label__set(&labels[nl++], "dir", VTAX_NET_L1_DIR(k->l1) ? "rx" : "tx");
+		ns_name(k->l2, buf, sizeof(buf));
+		vtax_label__set(&labels[nl++], "netns", buf);
+		*nlabels = nl;
+		return 0;
+	}
+	switch (k->name) {
+	case VTAX_NET_CONNTRACK:
+	case VTAX_NET_NAT:
+	case VTAX_NET_NAT_MISS:
+	case VTAX_NET_FILTER: {
+		uint32_t hook = k->l1 & 0xf;
+
+		snprintf(name, namelen, "%s",
+			 k->name == VTAX_NET_CONNTRACK ? "conntrack" :
+			 k->name == VTAX_NET_NAT ? "nat" :
+			 k->name == VTAX_NET_NAT_MISS ? "nat_miss" : "filter");
+		vtax_label__set(&labels[nl++], "hook", hook < VTAX_NF_HOOK_MAX ? nf_hook_names[hook] : "?");
+		vtax_label__set(&labels[nl++], "ip", (k->l1 >> 4) & 1 ? "6" : "4");
+		vtax_label__set(&labels[nl++], "ct", ct_name(k->l2));
+		/* the subject's own namespace (a container's netfilter) */
+		if (k->l1 & VTAX_NET_NF_L1_OWN_NS)
+			vtax_label__set(&labels[nl++], "netns", "own");
+		*nlabels = nl;
+		return 0;
+	}
+	case VTAX_NET_DROP: {
+		const char *r = drop_reason_name(k->l1);
+		uint32_t ev = k->l2 & 0xff, kind = (k->l2 >> 8) & 0xff;
+		uint32_t st = (k->l2 >> 16) & 0xff, hook = (k->l2 >> 24) & 0xff;
+
+		snprintf(name, namelen, "drop");
+		if (!r) {
+			snprintf(buf, sizeof(buf), "%u", k->l1);
+			r = buf;
+		}
+		vtax_label__set(&labels[nl++], "reason", r);
+		vtax_label__set(&labels[nl++], "hop", ev < VTAX_NET_EV_MAX ? ev_hop_names[ev] : "?");
+		vtax_label__set(&labels[nl++], "dev", kind < VTAX_NET_DEV_MAX ? dev_names[kind] : "?");
+		if (st && st <= VTAX_NET_ST_MAX && hook < VTAX_NF_HOOK_MAX) {
+			char nf[48];
+
+			snprintf(nf, sizeof(nf), "%s@%s", stage_names[st - 1], nf_hook_names[hook]);
+			vtax_label__set(&labels[nl++], "nf", nf);
+		}
+		*nlabels = nl;
+		return 0;
+	}
+	case VTAX_NET_PROXY: {
+		uint32_t kind = VTAX_NET_L1_KIND(k->l1);
+
+		snprintf(name, namelen, "proxy");
+		vtax_label__set(&labels[nl++], "relay",
+				VTAX_NET_L1_DIR(k->l1) ? "to_container" : "to_client");
+		vtax_label__set(&labels[nl++], "from", kind < VTAX_NET_DEV_MAX ? dev_names[kind] : "?");
+		*nlabels = nl;
+		return 0;
+	}
+	case VTAX_NET_PATH:
+		snprintf(name, namelen, "path");
+		vtax_label__set(&labels[nl++], "dir", k->l1 ? "rx" : "tx");
+		*nlabels = nl;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void net_collect(struct vtax_session *s, void *state, struct vtax_result *r)
+{
+	struct net_state *ns = state;
+	int fd = bpf_map__fd(ns->skel->maps.vtax_net_counts);
+	int ncpu = libbpf_num_possible_cpus();
+	struct vtax_net_count *vals;
+
+	if (ncpu <= 0)
+		return;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	for (size_t i = 0; i < s->nsubjects; i++) {
+		struct vtax_subject_def *d = &s->subjects[i];
+
+		for (uint32_t dir = 0; dir < 2; dir++) {
+			uint32_t idx = VTAX_NET_COUNT_IDX(d->id, dir);
+			struct vtax_net_count sum = { 0 };
+			struct vtax_subject *subj;
+			const char *dn = dir ? "rx" : "tx";
+			char n[64];
+
+			if (idx >= VTAX_NET_COUNT_MAX || bpf_map_lookup_elem(fd, &idx, vals))
+				continue;
+			for (int c = 0; c < ncpu; c++) {
+				sum.packets += vals[c].packets;
+				sum.bytes += vals[c].bytes;
+				sum.delivered += vals[c].delivered;
+			}
+			if (!sum.packets && !sum.delivered)
+				continue;
+			subj = vtax_result__subject(r, d->name, d->kind);
+			if (!subj)
+				continue;
+			snprintf(n, sizeof(n), "net.%s.packets", dn);
+			vtax_subject__counter(subj, n, "count", (double)sum.packets, 1);
+			snprintf(n, sizeof(n), "net.%s.bytes", dn);
+			vtax_subject__counter(subj, n, "bytes", (double)sum.bytes, 1);
+			snprintf(n, sizeof(n), "net.%s.delivered", dn);
+			vtax_subject__counter(subj, n, "count", (double)sum.delivered, 1);
+		}
+	}
+	free(vals);
+	/* whether netfilter time is measured at all, per subject; docker-proxy
+	 * processes whose relays are timed (net.proxy) */
+	for (size_t i = 0; i < s->nsubjects; i++) {
+		struct vtax_subject *subj = vtax_result__subject(r, s->subjects[i].name,
+								 s->subjects[i].kind);
+
+		if (subj)
+		{
+			vtax_subject__counter(subj, "net.netfilter_links", "count",
+					      (double)ns->nlinks, 0);
+			vtax_subject__counter(subj, "net.proxies", "count", (double)ns->nproxy, 0);
+		}
+	}
+}
+
+static int net_supported(char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (stat("/sys/kernel/btf/vmlinux", &st)) {
+		snprintf(why, whylen, "no kernel BTF (/sys/kernel/btf/vmlinux): tp_btf needs it");
+		return 0;
+	}
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) != 1)
+		snprintf(why, whylen,
+			 "hop timing only: netfilter BPF unsupported, no conntrack/NAT/filter time");
+	return 1;
+}
+
+const struct vtax_probe_ops vtax_probe_net = {
+	.name = "net",
+	.family = VTAX_FAM_NET,
+	.summary = "per-packet hop latency (socket, qdisc, veth, bridge, backlog), conntrack/NAT/filter time, drops",
+	.attach = net_attach,
+	.detach = net_detach,
+	.decode = net_decode,
+	.collect = net_collect,
+	.subjects_changed = net_subjects_changed,
+	.supported = net_supported,
+};

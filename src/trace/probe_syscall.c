@@ -1,0 +1,283 @@
+/*
+ * probe_syscall.c - userspace half of the syscall family (bpf/syscall.bpf.c):
+ * tells BPF which syscalls touch files and how (vtax_sys_kind), seeds the
+ * dev -> filesystem map from every mount namespace's mountinfo, and decodes
+ * keys into `syscall.<name>{fs=..., part=...}`.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include "trace/probe_util.h"
+#include "trace/session.h"
+#include "syscall.skel.h"
+
+static const char *const syscall_names[VTAX_NR_SYSCALLS] = {
+#include "syscall_names.h"
+};
+
+const char *const vtax_fs_names[VTAX_FS_MAX] = {
+	[VTAX_FS_NONE] = "", [VTAX_FS_OVERLAY] = "overlay", [VTAX_FS_EXT4] = "ext4",
+	[VTAX_FS_XFS] = "xfs", [VTAX_FS_BTRFS] = "btrfs", [VTAX_FS_TMPFS] = "tmpfs",
+	[VTAX_FS_PROC] = "proc", [VTAX_FS_SYSFS] = "sysfs", [VTAX_FS_CGROUP] = "cgroup",
+	[VTAX_FS_FUSE] = "fuse", [VTAX_FS_9P] = "9p", [VTAX_FS_VIRTIOFS] = "virtiofs",
+	[VTAX_FS_NFS] = "nfs", [VTAX_FS_SOCK] = "socket", [VTAX_FS_PIPE] = "pipe",
+	[VTAX_FS_ANON] = "anon_inode", [VTAX_FS_DEVTMPFS] = "devtmpfs",
+	[VTAX_FS_OTHER] = "other", [VTAX_FS_UNKNOWN] = "unknown",
+};
+
+static const char *const part_names[] = {
+	/* raw parts (leading '_') are folded by syscall_collect() */
+	[VTAX_PART_ONCPU_ONLY] = "_oncpu_only", [VTAX_PART_TOTAL_OFFCPU] = "_total_offcpu",
+	[VTAX_PART_ONCPU] = "_oncpu", [VTAX_PART_RUNQ] = "runq",
+	[VTAX_PART_BLOCKED] = "blocked",
+};
+
+const char *vtax_syscall_name(unsigned nr)
+{
+	if (nr < VTAX_NR_SYSCALLS && syscall_names[nr])
+		return syscall_names[nr];
+	return NULL;
+}
+
+static const struct {
+	long nr;
+	unsigned char kind;
+} sys_kinds[] = {
+	{ SYS_read, VTAX_SK_FD0 }, { SYS_write, VTAX_SK_FD0 }, { SYS_pread64, VTAX_SK_FD0 },
+	{ SYS_pwrite64, VTAX_SK_FD0 }, { SYS_readv, VTAX_SK_FD0 }, { SYS_writev, VTAX_SK_FD0 },
+	{ SYS_preadv, VTAX_SK_FD0 }, { SYS_pwritev, VTAX_SK_FD0 }, { SYS_preadv2, VTAX_SK_FD0 },
+	{ SYS_pwritev2, VTAX_SK_FD0 }, { SYS_fstat, VTAX_SK_FD0 }, { SYS_fsync, VTAX_SK_FD0 },
+	{ SYS_fdatasync, VTAX_SK_FD0 }, { SYS_lseek, VTAX_SK_FD0 }, { SYS_getdents64, VTAX_SK_FD0 },
+	{ SYS_getdents, VTAX_SK_FD0 }, { SYS_ftruncate, VTAX_SK_FD0 }, { SYS_fallocate, VTAX_SK_FD0 },
+	{ SYS_sync_file_range, VTAX_SK_FD0 }, { SYS_fadvise64, VTAX_SK_FD0 },
+	{ SYS_close, VTAX_SK_FD0 }, { SYS_ioctl, VTAX_SK_FD0 }, { SYS_fchmod, VTAX_SK_FD0 },
+	{ SYS_fchown, VTAX_SK_FD0 }, { SYS_flock, VTAX_SK_FD0 }, { SYS_fstatfs, VTAX_SK_FD0 },
+	{ SYS_sendfile, VTAX_SK_FD0 }, { SYS_copy_file_range, VTAX_SK_FD0 },
+	{ SYS_recvfrom, VTAX_SK_FD0 }, { SYS_sendto, VTAX_SK_FD0 }, { SYS_recvmsg, VTAX_SK_FD0 },
+	{ SYS_sendmsg, VTAX_SK_FD0 }, { SYS_fgetxattr, VTAX_SK_FD0 },
+	{ SYS_openat, VTAX_SK_OPEN }, { SYS_openat2, VTAX_SK_OPEN },
+	{ SYS_open, VTAX_SK_OPEN_CWD }, { SYS_creat, VTAX_SK_OPEN_CWD },
+	{ SYS_newfstatat, VTAX_SK_STAT }, { SYS_statx, VTAX_SK_STATX },
+	{ SYS_stat, VTAX_SK_STAT_CWD }, { SYS_lstat, VTAX_SK_STAT_CWD },
+	{ SYS_faccessat, VTAX_SK_PATH_AT }, { SYS_faccessat2, VTAX_SK_PATH_AT },
+	{ SYS_unlinkat, VTAX_SK_PATH_AT }, { SYS_mkdirat, VTAX_SK_PATH_AT },
+	{ SYS_renameat, VTAX_SK_PATH_AT }, { SYS_renameat2, VTAX_SK_PATH_AT },
+	{ SYS_readlinkat, VTAX_SK_PATH_AT }, { SYS_fchmodat, VTAX_SK_PATH_AT },
+	{ SYS_fchownat, VTAX_SK_PATH_AT }, { SYS_utimensat, VTAX_SK_PATH_AT },
+	{ SYS_mknodat, VTAX_SK_PATH_AT }, { SYS_symlinkat, VTAX_SK_PATH_AT },
+	{ SYS_linkat, VTAX_SK_PATH_AT },
+	{ SYS_access, VTAX_SK_PATH }, { SYS_unlink, VTAX_SK_PATH }, { SYS_mkdir, VTAX_SK_PATH },
+	{ SYS_rmdir, VTAX_SK_PATH }, { SYS_rename, VTAX_SK_PATH }, { SYS_readlink, VTAX_SK_PATH },
+	{ SYS_chmod, VTAX_SK_PATH }, { SYS_chown, VTAX_SK_PATH }, { SYS_truncate, VTAX_SK_PATH },
+	{ SYS_chdir, VTAX_SK_PATH }, { SYS_statfs, VTAX_SK_PATH }, { SYS_getxattr, VTAX_SK_PATH },
+	{ SYS_lgetxattr, VTAX_SK_PATH }, { SYS_execve, VTAX_SK_PATH },
+};
+
+static unsigned fs_class_of_type(const char *t)
+{
+	static const struct {
+		const char *name;
+		unsigned cls;
+	} m[] = {
+		{ "overlay", VTAX_FS_OVERLAY }, { "ext4", VTAX_FS_EXT4 }, { "ext3", VTAX_FS_EXT4 },
+		{ "ext2", VTAX_FS_EXT4 }, { "xfs", VTAX_FS_XFS }, { "btrfs", VTAX_FS_BTRFS },
+		{ "tmpfs", VTAX_FS_TMPFS }, { "devtmpfs", VTAX_FS_DEVTMPFS }, { "proc", VTAX_FS_PROC },
+		{ "sysfs", VTAX_FS_SYSFS }, { "cgroup", VTAX_FS_CGROUP }, { "cgroup2", VTAX_FS_CGROUP },
+		{ "fuse", VTAX_FS_FUSE }, { "9p", VTAX_FS_9P }, { "virtiofs", VTAX_FS_VIRTIOFS },
+		{ "nfs", VTAX_FS_NFS }, { "nfs4", VTAX_FS_NFS },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (!strcmp(m[i].name, t) || (!strncmp(t, "fuse.", 5) && m[i].cls == VTAX_FS_FUSE))
+			return m[i].cls;
+	return VTAX_FS_OTHER;
+}
+
+static void seed_mountinfo(int map_fd, const char *path)
+{
+	char line[4096];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned maj, min, cls;
+		char *sep = strstr(line, " - "), fstype[64];
+		uint32_t kdev;
+
+		if (!sep || sscanf(line, "%*s %*s %u:%u", &maj, &min) != 2 ||
+		    sscanf(sep + 3, "%63s", fstype) != 1)
+			continue;
+		cls = fs_class_of_type(fstype);
+		kdev = (maj << 20) | min;
+		bpf_map_update_elem(map_fd, &kdev, &cls, BPF_ANY);
+	}
+	fclose(f);
+}
+
+/* One mountinfo per mount namespace on the host (containers included). */
+static void seed_all_mount_namespaces(int map_fd)
+{
+	unsigned long seen[256];
+	int nseen = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	seed_mountinfo(map_fd, "/proc/self/mountinfo");
+	if (!d)
+		return;
+	while ((e = readdir(d)) && nseen < 256) {
+		char p[300];
+		struct stat st;
+		int dup = 0;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(p, sizeof(p), "/proc/%s/ns/mnt", e->d_name);
+		if (stat(p, &st))
+			continue;
+		for (int i = 0; i < nseen; i++)
+			dup |= seen[i] == st.st_ino;
+		if (dup)
+			continue;
+		seen[nseen++] = st.st_ino;
+		snprintf(p, sizeof(p), "/proc/%s/mountinfo", e->d_name);
+		seed_mountinfo(map_fd, p);
+	}
+	closedir(d);
+}
+
+static int syscall_attach(struct vtax_session *s, void **state, char *err, size_t errlen)
+{
+	struct syscall_bpf *skel;
+	int rc;
+
+	skel = syscall_bpf__open();
+	if (!skel) {
+		snprintf(err, errlen, "open: %s", strerror(errno));
+		return -errno;
+	}
+	rc = vtax_session__share_maps(s, skel->obj);
+	if (!rc)
+		rc = syscall_bpf__load(skel);
+	if (rc) {
+		vtax_probe_error(err, errlen, "load", rc);
+		syscall_bpf__destroy(skel);
+		return rc;
+	}
+	for (size_t i = 0; i < sizeof(sys_kinds) / sizeof(sys_kinds[0]); i++) {
+		uint32_t nr = (uint32_t)sys_kinds[i].nr;
+		uint8_t kind = sys_kinds[i].kind;
+
+		bpf_map_update_elem(bpf_map__fd(skel->maps.vtax_sys_kind), &nr, &kind, BPF_ANY);
+	}
+	seed_all_mount_namespaces(bpf_map__fd(skel->maps.vtax_dev_class));
+	rc = syscall_bpf__attach(skel);
+	if (rc) {
+		vtax_probe_error(err, errlen, "attach raw_syscalls tracepoints", rc);
+		syscall_bpf__destroy(skel);
+		return rc;
+	}
+	*state = skel;
+	return 0;
+}
+
+static void syscall_detach(void *state)
+{
+	syscall_bpf__destroy(state);
+}
+
+static int syscall_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
+			  struct vtax_label *labels, int *nlabels)
+{
+	const char *n = vtax_syscall_name(k->name);
+	int nl = 0;
+
+	if (n)
+		snprintf(name, namelen, "%s", n);
+	else
+		snprintf(name, namelen, "sys_%u", k->name);
+	if (k->l1 != VTAX_FS_NONE && k->l1 < VTAX_FS_MAX)
+		vtax_label__set(&labels[nl++], "fs", vtax_fs_names[k->l1]);
+	if (k->l2 < sizeof(part_names) / sizeof(part_names[0]))
+		vtax_label__set(&labels[nl++], "part", part_names[k->l2]);
+	*nlabels = nl;
+	return 0;
+}
+
+/* Fold the raw parts into what users read: total = oncpu_only + total_offcpu,
+ * oncpu = oncpu_only + oncpu (see enum vtax_sys_part). */
+static void fold_subject(struct vtax_subject *subj)
+{
+	size_t n = subj->nseries, w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct vtax_series *se = &subj->series[i];
+		const char *p0 = vtax_series__label(se, "part");
+		struct vtax_label l[VTAX_MAX_LABELS];
+		struct vtax_hist h;
+		char name[64], part[24];
+		int nl = 0;
+
+		if (strcmp(se->family, "syscall") || !p0 || p0[0] != '_')
+			continue;
+		/* copy out: adding series below may move the array (realloc) */
+		snprintf(part, sizeof(part), "%s", p0);
+		h = se->hist;
+		snprintf(name, sizeof(name), "%s", se->name);
+		for (int k = 0; k < se->nlabels; k++)
+			if (strcmp(se->labels[k].key, "part"))
+				l[nl++] = se->labels[k];
+		if (!strcmp(part, "_oncpu_only") || !strcmp(part, "_total_offcpu")) {
+			struct vtax_series *t;
+
+			vtax_label__set(&l[nl], "part", "total");
+			t = vtax_subject__series(subj, "syscall", name, nl + 1, l);
+			if (t)
+				vtax_hist__merge(&t->hist, &h);
+		}
+		if (!strcmp(part, "_oncpu_only") || !strcmp(part, "_oncpu")) {
+			struct vtax_series *t;
+
+			vtax_label__set(&l[nl], "part", "oncpu");
+			t = vtax_subject__series(subj, "syscall", name, nl + 1, l);
+			if (t)
+				vtax_hist__merge(&t->hist, &h);
+		}
+	}
+	for (size_t i = 0; i < subj->nseries; i++) {
+		const char *part = vtax_series__label(&subj->series[i], "part");
+
+		if (!strcmp(subj->series[i].family, "syscall") && part && part[0] == '_')
+			continue;
+		if (w != i)
+			subj->series[w] = subj->series[i];
+		w++;
+	}
+	subj->nseries = w;
+}
+
+static void syscall_collect(struct vtax_session *s, void *state, struct vtax_result *r)
+{
+	(void)s;
+	(void)state;
+	for (size_t i = 0; i < r->nsubjects; i++)
+		fold_subject(&r->subjects[i]);
+}
+
+const struct vtax_probe_ops vtax_probe_syscall = {
+	.name = "syscall",
+	.family = VTAX_FAM_SYSCALL,
+	.summary = "syscall latency per syscall, split on-CPU / run-queue / blocked, by filesystem",
+	.attach = syscall_attach,
+	.detach = syscall_detach,
+	.decode = syscall_decode,
+	.collect = syscall_collect,
+};

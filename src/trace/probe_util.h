@@ -1,0 +1,17 @@
+/*
+ * probe_util.h - small helpers every probe family's userspace half uses.
+ */
+#ifndef VTAX_PROBE_UTIL_H
+#define VTAX_PROBE_UTIL_H
+
+#include <stddef.h>
+#include "result/result.h"
+
+/* err = "<what>: <strerror>" with hints for common BPF failures */
+void vtax_probe_error(char *err, size_t errlen, const char *what, int rc);
+void vtax_label__set(struct vtax_label *l, const char *key, const char *value);
+/* x86_64 syscall name by number, NULL if unknown */
+const char *vtax_syscall_name(unsigned nr);
+extern const char *const vtax_fs_names[];
+
+#endif

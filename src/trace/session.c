@@ -1,0 +1,668 @@
+/*
+ * session.c - load probe families around one set of shared maps, keep the
+ * subject tables the BPF side reads, and collect histograms into a result.
+ *
+ * Subjects: BPF decides a task's subject by tgid (vtax_pid_subject, followed
+ * across forks), else by its cgroup or an ancestor (vtax_cgroup_subject),
+ * else the --all "host" subject, else untracked.  The answer is cached in
+ * the task's storage and invalidated by bumping cfg.gen here.
+ */
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#include "trace/session.h"
+
+static const char *const shared_names[VTAX_MAP_NR] = {
+	[VTAX_MAP_HISTS] = "vtax_hists",
+	[VTAX_MAP_ZERO] = "vtax_zero_hist",
+	[VTAX_MAP_PID] = "vtax_pid_subject",
+	[VTAX_MAP_CGROUP] = "vtax_cgroup_subject",
+	[VTAX_MAP_TASK] = "vtax_task",
+	[VTAX_MAP_DROPS] = "vtax_drops",
+	[VTAX_MAP_CFG] = "vtax_cfg_map",
+	[VTAX_MAP_SPILL] = "vtax_spill_map",
+};
+
+static const char *const drop_names[VTAX_DROP_MAX] = {
+	[VTAX_DROP_HIST_MAP_FULL] = "hist_map_full",
+	[VTAX_DROP_TASK_STORAGE] = "task_storage_failed",
+	[VTAX_DROP_SYS_ENTER_NO_EXIT] = "syscall_enter_without_exit",
+	[VTAX_DROP_SYS_EXIT_NO_ENTER] = "syscall_exit_without_enter",
+	[VTAX_DROP_PID_MAP_FULL] = "pid_map_full",
+	[VTAX_DROP_SKB_MAP_FULL] = "skb_map_full",
+	[VTAX_DROP_KVM_NO_START] = "kvm_entry_without_exit",
+	[VTAX_DROP_BLK_MAP_FULL] = "blk_map_full",
+	[VTAX_DROP_BLK_NO_START] = "blk_complete_without_start",
+	[VTAX_DROP_SWITCH_IN_UNSEEN] = "switch_in_unseen",
+};
+
+uint64_t vtax_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int vtax_session__share_maps(struct vtax_session *s, struct bpf_object *obj)
+{
+	/* every family calls this before its load: its programs are noted
+	 * once its attach has succeeded (the object is alive and loaded) */
+	s->pending_obj = obj;
+	for (int i = 0; i < VTAX_MAP_NR; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, shared_names[i]);
+		int err;
+
+		if (!m)
+			continue;
+		if (s->map_fd[i] >= 0) {
+			err = bpf_map__reuse_fd(m, s->map_fd[i]);
+			if (err)
+				return err;
+		} else if (i == VTAX_MAP_HISTS) {
+			err = bpf_map__set_max_entries(m, s->opts.max_hists);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static void note_programs(struct vtax_session *s, struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || s->nprog_ids >= (int)(sizeof(s->prog_ids) / sizeof(s->prog_ids[0])) ||
+		    bpf_prog_get_info_by_fd(fd, &info, &len))
+			continue;
+		s->prog_ids[s->nprog_ids++] = info.id;
+	}
+}
+
+int vtax_session__bpf_stats(struct vtax_session *s, uint64_t *run_ns, uint64_t *run_cnt)
+{
+	*run_ns = *run_cnt = 0;
+	if (!s)
+		return -EINVAL;
+	for (int i = 0; i < s->nprog_ids; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(s->prog_ids[i]);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_prog_get_info_by_fd(fd, &info, &len)) {
+			*run_ns += info.run_time_ns;
+			*run_cnt += info.run_cnt;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int vtax_session__adopt_maps(struct vtax_session *s, struct bpf_object *obj)
+{
+	for (int i = 0; i < VTAX_MAP_NR; i++) {
+		struct bpf_map *m;
+
+		if (s->map_fd[i] >= 0)
+			continue;
+		m = bpf_object__find_map_by_name(obj, shared_names[i]);
+		if (!m)
+			return -ENOENT;
+		s->map_fd[i] = dup(bpf_map__fd(m));
+		if (s->map_fd[i] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int write_cfg(struct vtax_session *s)
+{
+	struct vtax_cfg cfg = {
+		.gen = s->gen,
+		.all_subject = s->all_subject,
+		.cgroup_v1 = s->cgroup_mode == 1,
+		.v1_subsys = (uint32_t)s->v1_subsys,
+		.follow_forks = (uint32_t)s->opts.follow_forks,
+		.self_tgid = (uint32_t)getpid(),
+		.have_cgroups = s->cgroup_mode != 0,
+	};
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(s->map_fd[VTAX_MAP_CFG], &zero, &cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int vtax_session__commit(struct vtax_session *s)
+{
+	s->gen++;
+	if (!s->gen)
+		s->gen = 1;
+	for (int i = 0; vtax_probes[i]; i++) {
+		const struct vtax_probe_ops *p = vtax_probes[i];
+
+		if (p->subjects_changed && (s->loaded & (1u << p->family)))
+			p->subjects_changed(s, s->fam_state[p->family]);
+	}
+	return write_cfg(s);
+}
+
+int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts *o, char *err,
+		       size_t errlen)
+{
+	struct vtax_session *s;
+	unsigned fams;
+	int rc;
+
+	*sp = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(&s->opts, o, o->sz < sizeof(s->opts) ? o->sz : sizeof(s->opts));
+	if (!s->opts.max_hists)
+		s->opts.max_hists = 16384;
+	for (int i = 0; i < VTAX_MAP_NR; i++)
+		s->map_fd[i] = -1;
+	s->gen = 1;
+	s->start_ns = vtax_now_ns();
+
+	/* sched is the core (fork following, off-CPU split): always first */
+	fams = s->opts.families | (1u << VTAX_FAM_SCHED);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; vtax_probes[i]; i++) {
+			const struct vtax_probe_ops *p = vtax_probes[i];
+			int is_core = p->family == VTAX_FAM_SCHED;
+
+			if ((pass == 0) != is_core || !(fams & (1u << p->family)))
+				continue;
+			s->pending_obj = NULL;
+			rc = p->attach(s, &s->fam_state[p->family], s->fam_error[p->family],
+				       sizeof(s->fam_error[0]));
+			if (!rc && s->pending_obj)
+				note_programs(s, s->pending_obj);
+			s->pending_obj = NULL; /* destroyed with a failed family */
+			if (rc) {
+				if (is_core || (s->opts.families & (1u << p->family)) == 0 ||
+				    (s->opts.families & ~(1u << p->family) & ~(1u << VTAX_FAM_SCHED)) == 0) {
+					snprintf(err, errlen, "cannot load %s probes: %s", p->name,
+						 s->fam_error[p->family]);
+					vtax_session__close(s);
+					return rc;
+				}
+				/* other families go on without this one; reported */
+				if (s->opts.verbose)
+					fprintf(stderr, "vtax: %s probes unavailable: %s\n", p->name,
+						s->fam_error[p->family]);
+				continue;
+			}
+			s->loaded |= 1u << p->family;
+		}
+	}
+	rc = write_cfg(s);
+	if (rc) {
+		snprintf(err, errlen, "cannot configure probes: %s", strerror(-rc));
+		vtax_session__close(s);
+		return rc;
+	}
+	*sp = s;
+	return 0;
+}
+
+void vtax_session__close(struct vtax_session *s)
+{
+	if (!s)
+		return;
+	/* detach in reverse: families before the core that owns the maps */
+	for (int i = (int)(sizeof(s->fam_state) / sizeof(s->fam_state[0])) - 1; i >= 0; i--) {
+		const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)i);
+
+		if (p && s->fam_state[i])
+			p->detach(s->fam_state[i]);
+		s->fam_state[i] = NULL;
+	}
+	for (int i = 0; i < VTAX_MAP_NR; i++)
+		if (s->map_fd[i] >= 0)
+			close(s->map_fd[i]);
+	free(s->subjects);
+	free(s->spilled);
+	free(s->spill_seen);
+	free(s);
+}
+
+int vtax_session__add_subject(struct vtax_session *s, const char *name, const char *kind,
+			      uint32_t *id)
+{
+	struct vtax_subject_def *d;
+
+	for (size_t i = 0; i < s->nsubjects; i++) {
+		if (!strcmp(s->subjects[i].name, name)) {
+			*id = s->subjects[i].id;
+			return 0;
+		}
+	}
+	if (s->nsubjects == s->cap_subjects) {
+		size_t ncap = s->cap_subjects ? s->cap_subjects * 2 : 8;
+		void *p = realloc(s->subjects, ncap * sizeof(*d));
+
+		if (!p)
+			return -ENOMEM;
+		s->subjects = p;
+		s->cap_subjects = ncap;
+	}
+	d = &s->subjects[s->nsubjects++];
+	memset(d, 0, sizeof(*d));
+	d->id = (uint32_t)s->nsubjects; /* ids start at 1; 0 = untracked */
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	snprintf(d->kind, sizeof(d->kind), "%s", kind);
+	*id = d->id;
+	return 0;
+}
+
+struct vtax_subject_def *vtax_session__subject(struct vtax_session *s, uint32_t id)
+{
+	if (id == 0 || id > s->nsubjects)
+		return NULL;
+	return &s->subjects[id - 1];
+}
+
+int vtax_session__track_pid(struct vtax_session *s, pid_t tgid, uint32_t subject)
+{
+	uint32_t k = (uint32_t)tgid;
+
+	if (bpf_map_update_elem(s->map_fd[VTAX_MAP_PID], &k, &subject, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* ppid of a process from /proc/PID/stat (after the last ')') */
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+	int ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+int vtax_session__track_pid_tree(struct vtax_session *s, pid_t root, uint32_t subject)
+{
+	pid_t *set = NULL;
+	size_t n = 0, cap = 0;
+	int rc, added = 1;
+	DIR *d;
+	struct dirent *e;
+
+	rc = vtax_session__track_pid(s, root, subject);
+	if (rc)
+		return rc;
+	/* existing descendants: repeat until no new child of a tracked pid */
+	set = malloc(sizeof(*set) * 16);
+	if (!set)
+		return -ENOMEM;
+	cap = 16;
+	set[n++] = root;
+	while (added) {
+		added = 0;
+		d = opendir("/proc");
+		if (!d)
+			break;
+		while ((e = readdir(d))) {
+			pid_t pid = (pid_t)atoi(e->d_name), pp;
+			int known = 0, parent_known = 0;
+
+			if (pid <= 0)
+				continue;
+			pp = proc_ppid(pid);
+			for (size_t i = 0; i < n; i++) {
+				known |= set[i] == pid;
+				parent_known |= set[i] == pp;
+			}
+			if (known || !parent_known)
+				continue;
+			if (n == cap) {
+				pid_t *p2 = realloc(set, sizeof(*set) * cap * 2);
+
+				if (!p2)
+					break;
+				set = p2;
+				cap *= 2;
+			}
+			set[n++] = pid;
+			vtax_session__track_pid(s, pid, subject);
+			added = 1;
+		}
+		closedir(d);
+	}
+	free(set);
+	return 0;
+}
+
+/* v1: which controller a hierarchy mount carries (from its super options) */
+static int v1_controller_of(const char *path, char *ctrl, size_t len)
+{
+	static const char *const known[] = { "cpu", "cpuacct", "memory", "pids", "blkio",
+					     "devices", "freezer", "cpuset", "net_cls",
+					     "perf_event", "hugetlb", NULL };
+	char line[4096], best_opts[1024] = "";
+	size_t best = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char mnt[1024], *sep, fstype[64], src[256], opts[1024];
+		size_t ml;
+
+		if (sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1)
+			continue;
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%63s %255s %1023s", fstype, src, opts) != 3)
+			continue;
+		if (strcmp(fstype, "cgroup"))
+			continue;
+		ml = strlen(mnt);
+		if (strncmp(path, mnt, ml) || (path[ml] && path[ml] != '/') || ml <= best)
+			continue;
+		best = ml;
+		snprintf(best_opts, sizeof(best_opts), "%s", opts);
+	}
+	fclose(f);
+	if (!best)
+		return -ENOENT;
+	for (int i = 0; known[i]; i++) {
+		char *save = NULL, buf[1024], *tok;
+
+		snprintf(buf, sizeof(buf), "%s", best_opts);
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(tok, known[i])) {
+				snprintf(ctrl, len, "%s", known[i]);
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+/* index of <ctrl>_cgrp_id in the running kernel's enum cgroup_subsys_id */
+static int subsys_index(const char *ctrl)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char want[64];
+	int id, idx = -ENOENT;
+
+	if (!btf)
+		return -ENOENT;
+	snprintf(want, sizeof(want), "%s_cgrp_id", ctrl);
+	id = btf__find_by_name_kind(btf, "cgroup_subsys_id", BTF_KIND_ENUM);
+	if (id > 0) {
+		const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
+		const struct btf_enum *e = btf_enum(t);
+
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), want))
+				idx = (int)e->val;
+	}
+	btf__free(btf);
+	return idx;
+}
+
+int vtax_session__track_cgroup(struct vtax_session *s, const char *path, uint32_t subject,
+			       char *err, size_t errlen)
+{
+	struct statfs sfs;
+	struct stat st;
+	int mode;
+	uint64_t id;
+
+	if (statfs(path, &sfs) || stat(path, &st)) {
+		snprintf(err, errlen, "cgroup %s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	if ((unsigned long)sfs.f_type == CGROUP2_SUPER_MAGIC) {
+		mode = 2;
+	} else if ((unsigned long)sfs.f_type == CGROUP_SUPER_MAGIC) {
+		mode = 1;
+	} else {
+		snprintf(err, errlen, "%s is not a cgroup directory", path);
+		return -EINVAL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a cgroup directory", path);
+		return -EINVAL;
+	}
+	if (mode == 1) {
+		char ctrl[32];
+		int idx;
+
+		if (v1_controller_of(path, ctrl, sizeof(ctrl))) {
+			snprintf(err, errlen,
+				 "%s: a v1 hierarchy without a controller; give the path under the cpu or memory hierarchy",
+				 path);
+			return -EINVAL;
+		}
+		idx = subsys_index(ctrl);
+		if (idx < 0) {
+			snprintf(err, errlen, "%s: controller %s unknown to this kernel", path, ctrl);
+			return -EINVAL;
+		}
+		if (s->cgroup_mode == 1 && s->v1_subsys != idx) {
+			snprintf(err, errlen,
+				 "cgroup targets must be on one hierarchy (%s and %s given)",
+				 s->v1_controller, ctrl);
+			return -EINVAL;
+		}
+		s->v1_subsys = idx;
+		snprintf(s->v1_controller, sizeof(s->v1_controller), "%s", ctrl);
+	}
+	if (s->cgroup_mode && s->cgroup_mode != mode) {
+		snprintf(err, errlen, "cannot mix cgroup v1 and v2 targets in one session");
+		return -EINVAL;
+	}
+	s->cgroup_mode = mode;
+	id = (uint64_t)st.st_ino;
+	if (bpf_map_update_elem(s->map_fd[VTAX_MAP_CGROUP], &id, &subject, BPF_ANY)) {
+		snprintf(err, errlen, "cgroup map: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int vtax_session__set_all(struct vtax_session *s, uint32_t host_subject)
+{
+	s->all_subject = host_subject;
+	return 0;
+}
+
+int vtax_session__live_pids(struct vtax_session *s)
+{
+	uint32_t key, next;
+	int n = 0, rc;
+
+	rc = bpf_map_get_next_key(s->map_fd[VTAX_MAP_PID], NULL, &next);
+	while (!rc) {
+		key = next;
+		n++;
+		rc = bpf_map_get_next_key(s->map_fd[VTAX_MAP_PID], &key, &next);
+	}
+	return n;
+}
+
+static void collect_drops(struct vtax_session *s, struct vtax_result *r)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	for (uint32_t k = 0; k < VTAX_DROP_MAX; k++) {
+		uint64_t sum = 0;
+
+		if (!drop_names[k] || bpf_map_lookup_elem(s->map_fd[VTAX_MAP_DROPS], &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			sum += vals[c];
+		/* every counter is reported, zero included: "0 dropped" is a fact */
+		vtax_result__drop(r, drop_names[k], (double)sum);
+	}
+	free(vals);
+}
+
+/* One histogram of the map (or of the spill store) into the result. */
+static int merge_key(struct vtax_session *s, struct vtax_result *r, const struct vtax_hist_key *key,
+		     const struct vtax_hist *h)
+{
+	const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)key->family);
+	struct vtax_subject_def *sd = vtax_session__subject(s, key->subject);
+	struct vtax_label labels[VTAX_MAX_LABELS];
+	struct vtax_subject *subj;
+	struct vtax_series *se;
+	char name[64];
+	int nl = 0;
+
+	if (!sd || !p || !p->decode || p->decode(key, name, sizeof(name), labels, &nl))
+		return 0;
+	subj = vtax_result__subject(r, sd->name, sd->kind);
+	se = subj ? vtax_subject__series(subj, p->name, name, nl, labels) : NULL;
+	if (!se)
+		return -ENOMEM;
+	vtax_hist__merge(&se->hist, h);
+	return 0;
+}
+
+/* Move parked samples from every CPU's spill ring into s->spilled. */
+static void drain_spill(struct vtax_session *s, int ncpu)
+{
+	struct vtax_spill *v = calloc((size_t)ncpu, sizeof(*v));
+	uint32_t zero = 0;
+
+	if (!s->spill_seen)
+		s->spill_seen = calloc((size_t)ncpu, sizeof(*s->spill_seen));
+	if (!v || !s->spill_seen || s->map_fd[VTAX_MAP_SPILL] < 0 ||
+	    bpf_map_lookup_elem(s->map_fd[VTAX_MAP_SPILL], &zero, v)) {
+		free(v);
+		return;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		uint64_t from = s->spill_seen[c], head = v[c].head;
+
+		if (head - from > VTAX_SPILL_SLOTS) {
+			s->spill_lost += head - from - VTAX_SPILL_SLOTS;
+			from = head - VTAX_SPILL_SLOTS;
+		}
+		for (uint64_t i = from; i < head; i++) {
+			const struct vtax_spill_ent *e = &v[c].ent[i % VTAX_SPILL_SLOTS];
+			struct vtax_spilled *sp = NULL;
+
+			for (size_t k = 0; k < s->nspilled && !sp; k++)
+				if (!memcmp(&s->spilled[k].key, &e->key, sizeof(e->key)))
+					sp = &s->spilled[k];
+			if (!sp) {
+				if (s->nspilled == s->cap_spilled) {
+					size_t n = s->cap_spilled ? s->cap_spilled * 2 : 16;
+					void *p = realloc(s->spilled, n * sizeof(*sp));
+
+					if (!p)
+						break;
+					s->spilled = p;
+					s->cap_spilled = n;
+				}
+				sp = &s->spilled[s->nspilled++];
+				memset(sp, 0, sizeof(*sp));
+				sp->key = e->key;
+			}
+			vtax_hist__record(&sp->hist, e->ns);
+		}
+		s->spill_seen[c] = head;
+	}
+	free(v);
+}
+
+/* Sum one key's per-CPU histograms into *h. */
+static int read_hist(int fd, const struct vtax_hist_key *key, struct vtax_hist *cpus, int ncpu,
+		     struct vtax_hist *h)
+{
+	if (bpf_map_lookup_elem(fd, key, cpus))
+		return -errno;
+	vtax_hist__reset(h);
+	for (int c = 0; c < ncpu; c++)
+		vtax_hist__merge(h, &cpus[c]);
+	return 0;
+}
+
+int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
+{
+	struct vtax_hist_key key, next;
+	int ncpu = libbpf_num_possible_cpus();
+	struct vtax_hist *h = malloc(sizeof(*h));
+	struct vtax_hist *cpus = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*cpus)) : NULL;
+	int rc, fd = s->map_fd[VTAX_MAP_HISTS];
+	uint32_t nkeys = 0;
+
+	if (!h || !cpus) {
+		free(h);
+		free(cpus);
+		return -ENOMEM;
+	}
+	rc = bpf_map_get_next_key(fd, NULL, &next);
+	while (!rc) {
+		key = next;
+		nkeys++;
+		if (!read_hist(fd, &key, cpus, ncpu, h) && merge_key(s, r, &key, h))
+			break;
+		rc = bpf_map_get_next_key(fd, &key, &next);
+	}
+	free(h);
+	free(cpus);
+	drain_spill(s, ncpu);
+	for (size_t i = 0; i < s->nspilled; i++)
+		merge_key(s, r, &s->spilled[i].key, &s->spilled[i].hist);
+	vtax_result__drop(r, "hist_spill_lost", (double)s->spill_lost);
+	if (nkeys >= s->opts.max_hists)
+		vtax_result__drop(r, "hist_map_at_capacity", 1);
+	/* every subject appears, even one that made no events */
+	for (size_t i = 0; i < s->nsubjects; i++)
+		vtax_result__subject(r, s->subjects[i].name, s->subjects[i].kind);
+	for (int i = 0; vtax_probes[i]; i++) {
+		const struct vtax_probe_ops *p = vtax_probes[i];
+
+		if (p->collect && (s->loaded & (1u << p->family)))
+			p->collect(s, s->fam_state[p->family], r);
+	}
+	collect_drops(s, r);
+	return 0;
+}
