@@ -66,6 +66,10 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
 
+# the syscall family's fast path hands out slots with fetch-and-add and
+# compare-and-swap (BPF ISA v3, kernel >= 5.12)
+$(OUT)/bpf/syscall.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)mkdir -p $(dir $@)

@@ -14,6 +14,7 @@ ap.add_argument("--out", required=True)
 ap.add_argument("--qos", default="0")
 ap.add_argument("--elapsed", default="?")
 ap.add_argument("--sizes", default="")
+ap.add_argument("--calib", default="")
 a = ap.parse_args()
 
 S = {}  # (row, config) -> {round: value}
@@ -23,13 +24,18 @@ for line in open(a.data):
         continue
     S.setdefault((f[1], f[2]), {})[int(f[0])] = float(f[3])
 
-ROWS = [("getppid", "getppid loop", "ns/call"), ("sched", "sched ping-pong (pipe, 1 CPU)", "ns/round trip"),
-        ("tcp", "TCP ping-pong, veth+bridge+DNAT", "ns/round trip"),
-        ("kv", "redis kv, 1 conn", "ns/request")]
+ROWS = [("getppid-cpu", "getppid loop, CPU time of the looping thread", "ns/call"),
+        ("getppid", "getppid loop, wall clock", "ns/call"),
+        ("sched-cpu", "sched ping-pong (pipe, 1 CPU), CPU time of both processes", "ns/round trip"),
+        ("sched", "sched ping-pong (pipe, 1 CPU), wall clock", "ns/round trip"),
+        ("tcp", "TCP ping-pong, veth+bridge+DNAT, mean RTT", "ns/round trip"),
+        ("kv", "redis kv, 1 conn, p50 latency", "ns/request"),
+        ("kv-cpu", "redis kv, 1 conn, redis-server CPU time", "ns/request")]
 NAMES = {"base": "untraced", "aa": "untraced again (A/A)", "empty": "empty programs (floor)",
          "least": "least latency probe", "vtax": "vtax", "vtax-all": "vtax attach --all",
+         "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE)",
          "bpftrace": "bpftrace, equivalent script"}
-ORDER = ["base", "aa", "empty", "least", "vtax", "vtax-all", "bpftrace"]
+ORDER = ["base", "aa", "empty", "least", "vtax", "vtax-every", "vtax-before", "vtax-all", "bpftrace"]
 rng = random.Random(11)
 
 
@@ -102,11 +108,28 @@ Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not
 - Configurations: empty programs on the syscall+sched hooks (tcp: on the net family's hooks), the least
   latency probe (bpf/bench_floor.bpf.c: clock into task storage at sys_enter, clock + one per-CPU add at
   sys_exit; sched row: the same from sched_wakeup to switch-in), vtax (getppid: `run --probes syscall,sched`;
-  sched: `--probes sched`; tcp: `--probes net`; kv: `attach -p SERVER -p CLIENT` with every default
-  family, as compare's traced pass), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
+  sched: `--probes sched`; tcp: `--probes net`; kv: `attach -p SERVER -p CLIENT` with kv's probe plan
+  `--probes sched,net,kvm`, as compare's traced pass now attaches, and with every family as before), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
   (per-syscall latency histogram; run-queue latency histogram; skb queue-to-receive histogram).
 - The machine is shared with other work: compare only figures from the same run.
 """
+cal = []
+if a.calib and os.path.exists(a.calib):
+    import json
+    for line in open(a.calib):
+        label, _, js = line.partition(" ")
+        try:
+            d = json.loads(js)
+        except ValueError:
+            continue
+        progs = ", ".join(f"{n} {v[0]:g} ({v[1]} ns)" for n, v in list(d["programs"].items())[:12])
+        cal.append(f"| {label} | {d['runs_per_op']:g} | {d['bpf_ns_per_op']:,} | {progs} |")
+if cal:
+    table += ("\n\n### BPF work per kv request (calibration pass, BPF run-time statistics on)\n\n"
+              "Server and client attached as compare does, outside the timed rounds: program runs and\n"
+              "kernel-measured BPF CPU per request (the statistics' own two clock reads per run included).\n\n"
+              "| probe set | runs/request | BPF ns/request | per program: runs/request (ns/request) |\n"
+              "|---|---:|---:|---|\n" + "\n".join(cal))
 md = head + table + "\n"
 with open(a.out, "w") as f:
     f.write(md)

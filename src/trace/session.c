@@ -543,8 +543,8 @@ static void collect_drops(struct vtax_session *s, struct vtax_result *r)
 }
 
 /* One histogram of the map (or of the spill store) into the result. */
-static int merge_key(struct vtax_session *s, struct vtax_result *r, const struct vtax_hist_key *key,
-		     const struct vtax_hist *h)
+int vtax_session__merge_hist(struct vtax_session *s, struct vtax_result *r,
+			     const struct vtax_hist_key *key, const struct vtax_hist *h)
 {
 	const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)key->family);
 	struct vtax_subject_def *sd = vtax_session__subject(s, key->subject);
@@ -642,7 +642,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	while (!rc) {
 		key = next;
 		nkeys++;
-		if (!read_hist(fd, &key, cpus, ncpu, h) && merge_key(s, r, &key, h))
+		if (!read_hist(fd, &key, cpus, ncpu, h) && vtax_session__merge_hist(s, r, &key, h))
 			break;
 		rc = bpf_map_get_next_key(fd, &key, &next);
 	}
@@ -650,7 +650,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	free(cpus);
 	drain_spill(s, ncpu);
 	for (size_t i = 0; i < s->nspilled; i++)
-		merge_key(s, r, &s->spilled[i].key, &s->spilled[i].hist);
+		vtax_session__merge_hist(s, r, &s->spilled[i].key, &s->spilled[i].hist);
 	vtax_result__drop(r, "hist_spill_lost", (double)s->spill_lost);
 	if (nkeys >= s->opts.max_hists)
 		vtax_result__drop(r, "hist_map_at_capacity", 1);

@@ -102,6 +102,10 @@ void vtax_sched__baseline(struct vtax_session *s);
 
 /* Read everything into r (adds to r's histograms). */
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r);
+/* Add one histogram of key into the result (for families that keep some
+ * histograms outside the shared map: the syscall fast path). */
+int vtax_session__merge_hist(struct vtax_session *s, struct vtax_result *r,
+			     const struct vtax_hist_key *key, const struct vtax_hist *h);
 uint64_t vtax_now_ns(void);
 
 #endif
