@@ -624,6 +624,64 @@ static int read_hist(int fd, const struct vtax_hist_key *key, struct vtax_hist *
 	return 0;
 }
 
+uint64_t vtax_self__bpf_map_bytes(void)
+{
+	DIR *d = opendir("/proc/self/fdinfo");
+	struct dirent *e;
+	uint64_t total = 0;
+	unsigned seen[1024];
+	size_t nseen = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char p[64], line[128];
+		unsigned long long memlock = 0;
+		unsigned id = 0;
+		int is_map = 0, dup = 0;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/fdinfo/%s", e->d_name);
+		f = fopen(p, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "map_id: %u", &id) == 1)
+				is_map = 1;
+			else
+				sscanf(line, "memlock: %llu", &memlock);
+		}
+		fclose(f);
+		/* the same map is held by several fds (shared maps, dups): once */
+		for (size_t i = 0; is_map && i < nseen; i++)
+			dup |= seen[i] == id;
+		if (!is_map || dup)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = id;
+		total += memlock;
+	}
+	closedir(d);
+	return total;
+}
+
+uint64_t vtax_self__rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 {
 	struct vtax_hist_key key, next;
@@ -664,5 +722,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 			p->collect(s, s->fam_state[p->family], r);
 	}
 	collect_drops(s, r);
+	r->bpf_map_bytes = vtax_self__bpf_map_bytes();
+	r->rss_bytes = vtax_self__rss_bytes();
 	return 0;
 }
