@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/clock.h"
 #include "trace/cgroup.h"
 #include "trace/probe_util.h"
 #include "sched.skel.h"
