@@ -213,7 +213,7 @@ int vtax_compare__session_begin(struct vtax_compare *c, int idx, struct vtax_env
 		uint32_t proxy_id;
 		pid_t pp = find_proxy(e->proxy_port);
 
-		if (pp > 0 && !vtax_session__add_subject(mc->s, "proxy", "pid", &proxy_id) &&
+		if (pp > 0 && !vtax_session__add_subject(mc->s, VTAX_LEDGER_PROXY_SUBJECT, "pid", &proxy_id) &&
 		    !vtax_session__track_pid_tree(mc->s, pp, proxy_id) && !vtax_session__commit(mc->s)) {
 			mc->proxy_pid = pp;
 			vtax_session__subject(mc->s, proxy_id)->pid = pp;
@@ -593,14 +593,14 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 		const struct vtax_compare_pass *tp = &ce->pass[VTAX_PASS_TRACED];
 
 		if (subj && srv != getpid()) {
-			vtax_subject__counter(subj, "compare.server_oncpu_ns", "ns", tt.server_oncpu, 0);
+			vtax_subject__counter(subj, VTAX_LEDGER_SERVER_ONCPU, "ns", tt.server_oncpu, 0);
 			if (e->kind == VTAX_ENV_VM)
-				vtax_subject__counter(subj, "compare.vcpu_oncpu_ns", "ns", tt.vcpu_oncpu, 0);
+				vtax_subject__counter(subj, VTAX_LEDGER_VCPU_ONCPU, "ns", tt.vcpu_oncpu, 0);
 		}
 		if (tt.proxy_pid > 0) {
-			subj = vtax_result__subject(ce->traced, "proxy", "pid");
+			subj = vtax_result__subject(ce->traced, VTAX_LEDGER_PROXY_SUBJECT, "pid");
 			if (subj)
-				vtax_subject__counter(subj, "compare.proxy_oncpu_ns", "ns", tt.proxy_oncpu, 0);
+				vtax_subject__counter(subj, VTAX_LEDGER_PROXY_ONCPU, "ns", tt.proxy_oncpu, 0);
 		}
 		subj = vtax_result__subject(ce->traced, "client", "pid");
 		if (subj)

@@ -554,6 +554,8 @@ static int merge_key(struct vtax_session *s, struct vtax_result *r, const struct
 	if (!se)
 		return -ENOMEM;
 	vtax_hist__merge(&se->hist, h);
+	if (p->cause)
+		se->cause = p->cause(key);
 	return 0;
 }
 
