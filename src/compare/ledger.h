@@ -7,8 +7,10 @@
  * Input: one struct vtax_ledger_input per environment (the traced result
  * of its sessions, how many operations they covered, the client's latency
  * histogram of the untraced runs, which is the difference to explain, and
- * of the traced runs, which shows vtax's own observer effect).  The ledger only reads those; it is pure arithmetic
- * and can be rebuilt from a JSON result.  docs/compare.md explains the
+ * of the traced runs, which shows vtax's own observer effect).  The ledger
+ * only reads those; it is pure arithmetic over series tagged with their
+ * cause by the probe families (result/cause.h), so it can be rebuilt from
+ * a JSON result (the tag is in it).  docs/compare.md explains the
  * model: which series feed which cause, and why syscall totals are used
  * only for the filesystem cause.
  */
@@ -17,24 +19,23 @@
 
 #include <stdint.h>
 #include <jansson.h>
+#include "result/cause.h"
 #include "result/result.h"
 
 #define VTAX_LEDGER_MAX_ITEMS 24
 
-enum vtax_ledger_cause_id {
-	VTAX_CAUSE_NAT,      /* net: NAT + conntrack (netfilter) */
-	VTAX_CAUSE_HOPS,     /* net: bridge + veth and other hops */
-	VTAX_CAUSE_FILTER,   /* net: netfilter filter table (Docker's chains) */
-	VTAX_CAUSE_PROXY,    /* net: docker-proxy (userland proxy) */
-	VTAX_CAUSE_FS,       /* syscall{fs=overlay} vs the native filesystem */
-	VTAX_CAUSE_BLK,      /* blk.* */
-	VTAX_CAUSE_RUNQ,     /* sched.runq */
-	VTAX_CAUSE_STEAL,    /* sched.steal */
-	VTAX_CAUSE_KVM_EXIT, /* kvm.exit.* by reason */
-	VTAX_CAUSE_VMM,      /* kvm.userspace: VMM userspace emulation */
-	VTAX_CAUSE_TCG,      /* vCPU thread on-CPU time under TCG */
-	VTAX_CAUSE__COUNT
-};
+/*
+ * What compare.c adds to the traced result for the ledger: counters of
+ * on-CPU time read from schedstat (server, vCPU threads, docker-proxy),
+ * and the subject docker-proxy is tracked as.  Its series are no cause:
+ * docker-proxy is itemized by its threads' on-CPU time only (Go runs
+ * goroutines on several threads that wait for a CPU in parallel, so their
+ * run-queue waits overlap and are not on the request's path).
+ */
+#define VTAX_LEDGER_SERVER_ONCPU "compare.server_oncpu_ns"
+#define VTAX_LEDGER_VCPU_ONCPU "compare.vcpu_oncpu_ns"
+#define VTAX_LEDGER_PROXY_ONCPU "compare.proxy_oncpu_ns"
+#define VTAX_LEDGER_PROXY_SUBJECT "proxy"
 
 /* One measured component inside a cause, per operation. */
 struct vtax_ledger_item {
@@ -44,7 +45,7 @@ struct vtax_ledger_item {
 };
 
 struct vtax_ledger_cause {
-	enum vtax_ledger_cause_id id;
+	enum vtax_cause id;
 	const char *key;         /* "nat", "hops", ... (JSON) */
 	const char *name;        /* "NAT+conntrack", ... */
 	const char *knob;        /* what removes it */

@@ -110,6 +110,5 @@ uint64_t vtax_self__rss_bytes(void);
  * histograms outside the shared map: the syscall fast path). */
 int vtax_session__merge_hist(struct vtax_session *s, struct vtax_result *r,
 			     const struct vtax_hist_key *key, const struct vtax_hist *h);
-uint64_t vtax_now_ns(void);
 
 #endif
