@@ -128,6 +128,7 @@ static int blk_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 const struct vtax_probe_ops vtax_probe_blk = {
 	.name = "blk",
 	.family = VTAX_FAM_BLK,
+	.hooks = "tp_btf block_bio_*/block_rq_*",
 	.summary = "block bio wait (throttle), request queue and service time per disk",
 	.attach = blk_attach,
 	.detach = blk_detach,
