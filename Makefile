@@ -52,7 +52,7 @@ BENCH_C  := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_C))
 LIB_OBJS := $(filter-out $(OUT)/obj/cmd/main.o,$(OBJS))
 
-.PHONY: all clean test lint format bench fixtures vmlinux
+.PHONY: all clean test test-kernels lint format bench fixtures vmlinux
 .SECONDARY:
 all: $(OUT)/vtax $(TEST_BIN) $(FIXT_BIN) $(BENCH_BIN)
 
@@ -114,6 +114,12 @@ fixtures: $(FIXT_BIN)
 test: all
 	$(Q)$(MAKE) --no-print-directory SAN=1 all
 	$(Q)prove -v -j1 $(TEST_BIN) tests/integration/*.t
+	$(Q)bash tests/kernels/matrix.sh
+
+# The integration subset on Debian's 6.1 and 6.12 kernels (QEMU TCG guests
+# with this host's userland) and on the host's kernel; see tests/kernels/.
+test-kernels: all
+	$(Q)bash tests/kernels/matrix.sh
 
 bench: all
 	$(Q)for b in bench/*.sh; do bash $$b || exit 1; done
