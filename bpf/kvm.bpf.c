@@ -31,6 +31,7 @@
  */
 #include "common.bpf.h"
 #include "vtax/kvm.h"
+#include "module_types.bpf.h"
 
 #define KVM_EXIT_IO_ 2
 #define KVM_EXIT_MMIO_ 6
@@ -89,7 +90,7 @@ static __always_inline void acc_start(__u32 subject, struct vtax_task_state *st,
 }
 
 SEC("tracepoint/kvm/kvm_exit")
-int vtax_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
+int vtax_kvm_exit(struct trace_event_raw_kvm_exit___vtax *ctx)
 {
 	struct vtax_task_state *st;
 	__u64 now = bpf_ktime_get_ns();
