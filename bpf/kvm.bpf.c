@@ -41,6 +41,11 @@
 
 #define KVM_EXIT_IO_ 2
 #define KVM_EXIT_MMIO_ 6
+#define KVM_EXIT_HLT_ 5
+#define KVM_EXIT_SHUTDOWN_ 8
+#define KVM_EXIT_FAIL_ENTRY_ 9
+#define KVM_EXIT_INTERNAL_ERROR_ 17
+#define KVM_EXIT_SYSTEM_EVENT_ 24
 #define KVM_PIO_IN_ 0
 #define KVM_TRACE_MMIO_UNSATISFIED_READ_ 0
 #define KVM_TRACE_MMIO_READ_ 1
@@ -178,6 +183,19 @@ int BPF_PROG(vtax_kvm_userspace_exit, __u32 reason, int err)
 		return 0;
 	ur = err < 0 ? VTAX_KVM_UREASON_ERRNO | (__u32)(-err & 0xffff) : reason;
 	st->kvm_uexit_ts = bpf_ktime_get_ns();
+	/*
+	 * An exit that often ends the VM (a VMM without an in-kernel irqchip
+	 * stopping at hlt, a shutdown, a reset or poweroff, an error) may never
+	 * see another kvm_entry: record it now, with its in-kernel time up to
+	 * here, so the last exit of a VM is counted too.
+	 */
+	if (st->kvm_ts && (ur == KVM_EXIT_HLT_ || ur == KVM_EXIT_SHUTDOWN_ ||
+			   ur == KVM_EXIT_FAIL_ENTRY_ || ur == KVM_EXIT_INTERNAL_ERROR_ ||
+			   ur == KVM_EXIT_SYSTEM_EVENT_)) {
+		vtax_hist_add(subject, VTAX_FAM_KVM, VTAX_KVM_EXIT, (__u32)st->kvm_reason,
+			      (__u32)(st->kvm_reason >> 32), st->kvm_uexit_ts - st->kvm_ts);
+		st->kvm_ts = 0;
+	}
 	st->kvm_ureason = ur;
 	st->kvm_last_user_ns = 0;
 	if (st->kvm_acc) {
@@ -236,7 +254,13 @@ int BPF_PROG(vtax_kvm_fpu, int load)
 	return 0;
 }
 
-SEC("tp_btf/kvm_pio")
+/*
+ * kvm_pio and kvm_mmio are raw_tp, not tp_btf: their data argument is a
+ * `void *`, which the 6.1 and 6.12 verifiers refuse to read from a tp_btf
+ * context ("arg4 type UNKNOWN is not a struct"); a raw tracepoint's
+ * arguments are plain u64s on every kernel, at the same cost.
+ */
+SEC("raw_tp/kvm_pio")
 int BPF_PROG(vtax_kvm_pio, unsigned int rw, unsigned int port, unsigned int size,
 	     unsigned int count, const void *data)
 {
@@ -259,7 +283,7 @@ int BPF_PROG(vtax_kvm_pio, unsigned int rw, unsigned int port, unsigned int size
 	return 0;
 }
 
-SEC("tp_btf/kvm_mmio")
+SEC("raw_tp/kvm_mmio")
 int BPF_PROG(vtax_kvm_mmio, int type, int len, u64 gpa, void *val)
 {
 	struct vtax_task_state *st;
