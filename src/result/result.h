@@ -60,6 +60,9 @@ struct vtax_result {
 	/* drops and misses of the whole session (map full, enter w/o exit...) */
 	size_t ndrops, cap_drops;
 	struct vtax_counter *drops;
+	/* vtax's own footprint when the result was collected (0: unknown):
+	 * kernel memory of its BPF maps (memlock) and its resident set */
+	uint64_t bpf_map_bytes, rss_bytes;
 };
 
 struct vtax_result *vtax_result__new(const char *mode);
