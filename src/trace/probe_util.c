@@ -43,6 +43,7 @@ void vtax_bpf_log_note(const char *msg)
 		/* the statistics the verifier appends are not the reason */
 		if (n && strncmp(l, "processed ", 10) && strncmp(l, "verification time", 17) &&
 		    strncmp(l, "stack depth", 11) && strncmp(l, "max_states", 10) &&
+		    strncmp(l, "old state", 9) && strncmp(l, "cur state", 9) &&
 		    strncmp(l, "-- END", 6)) {
 			best = l;
 			bestlen = n;
