@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "trace/session.h"
+#include "util/state.h"
 
 static const char *const shared_names[VTAX_MAP_NR] = {
 	[VTAX_MAP_HISTS] = "vtax_hists",
@@ -93,6 +94,27 @@ static void note_programs(struct vtax_session *s, struct bpf_object *obj)
 			continue;
 		s->prog_ids[s->nprog_ids++] = info.id;
 	}
+}
+
+/*
+ * The run's state file notes that a session is open and its programs
+ * (links die with the process: nothing for cleanup to undo; the note lets
+ * `vtax cleanup --dry-run` and a reader of the file see what was attached).
+ */
+static void state_note(struct vtax_session *s, int open)
+{
+	char id[64], ids[200] = "";
+	int at = 0;
+
+	snprintf(id, sizeof(id), "session-%llu", (unsigned long long)s->start_ns);
+	if (!open) {
+		vtax_state__done("bpf-link", id);
+		return;
+	}
+	for (int i = 0; i < s->nprog_ids && at < (int)sizeof(ids) - 12; i++)
+		at += snprintf(ids + at, sizeof(ids) - (size_t)at, "%s%u", i ? "," : "", s->prog_ids[i]);
+	/* the "undo" fields only list the program ids: bpf-link is never run */
+	vtax_state__add("bpf-link", id, (char *[]){ "prog-ids", ids, NULL });
 }
 
 int vtax_session__bpf_stats(struct vtax_session *s, uint64_t *run_ns, uint64_t *run_cnt)
@@ -225,6 +247,7 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 		vtax_session__close(s);
 		return rc;
 	}
+	state_note(s, 1);
 	*sp = s;
 	return 0;
 }
@@ -233,6 +256,7 @@ void vtax_session__close(struct vtax_session *s)
 {
 	if (!s)
 		return;
+	state_note(s, 0);
 	/* detach in reverse: families before the core that owns the maps */
 	for (int i = (int)(sizeof(s->fam_state) / sizeof(s->fam_state[0])) - 1; i >= 0; i--) {
 		const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)i);
