@@ -150,7 +150,8 @@ pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig)
 	int lfd, in_fd;
 	pid_t pid, parent = getpid();
 
-	lfd = open(logpath ? logpath : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	lfd = open(logpath ? logpath : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+		   (logpath ? O_NOFOLLOW : 0), 0644);
 	if (lfd < 0)
 		return -errno;
 	in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -101,6 +101,23 @@ static void note_programs(struct vtax_session *s, struct bpf_object *obj)
  * (links die with the process: nothing for cleanup to undo; the note lets
  * `vtax cleanup --dry-run` and a reader of the file see what was attached).
  */
+/*
+ * Test-only fault injection (docs/failures.md): VTAX_TEST_UNAVAILABLE is a
+ * comma-separated list of probe families (and "netfilter") that behave as
+ * if this kernel lacked them.  Hosts without those gaps cannot be rented.
+ */
+int vtax_test_unavailable(const char *what)
+{
+	const char *l = getenv("VTAX_TEST_UNAVAILABLE");
+	size_t n = strlen(what);
+
+	for (const char *p = l; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, what, n) == 0 && (p[n] == ',' || p[n] == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static void state_note(struct vtax_session *s, int open)
 {
 	char id[64], ids[200] = "";
@@ -219,8 +236,15 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 			if ((pass == 0) != is_core || !(fams & (1u << p->family)))
 				continue;
 			s->pending_obj = NULL;
-			rc = p->attach(s, &s->fam_state[p->family], s->fam_error[p->family],
-				       sizeof(s->fam_error[0]));
+			if (vtax_test_unavailable(p->name)) {
+				/* test-only: a kernel without this tracepoint family */
+				snprintf(s->fam_error[p->family], sizeof(s->fam_error[0]),
+					 "%s tracepoints not found (simulated: VTAX_TEST_UNAVAILABLE)", p->name);
+				rc = -ENOENT;
+			} else {
+				rc = p->attach(s, &s->fam_state[p->family], s->fam_error[p->family],
+					       sizeof(s->fam_error[0]));
+			}
 			if (!rc && s->pending_obj)
 				note_programs(s, s->pending_obj);
 			s->pending_obj = NULL; /* destroyed with a failed family */
@@ -232,9 +256,8 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 					vtax_session__close(s);
 					return rc;
 				}
-				/* other families go on without this one; reported */
-				if (s->opts.verbose)
-					fprintf(stderr, "vtax: %s probes unavailable: %s\n", p->name,
+				/* other families go on without this one; one line says so */
+				fprintf(stderr, "vtax: warning: %s probes unavailable: %s\n", p->name,
 						s->fam_error[p->family]);
 				continue;
 			}

@@ -104,4 +104,7 @@ void vtax_sched__baseline(struct vtax_session *s);
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r);
 uint64_t vtax_now_ns(void);
 
+/* Test-only: is `what` (a family name or "netfilter") listed in VTAX_TEST_UNAVAILABLE? */
+int vtax_test_unavailable(const char *what);
+
 #endif
