@@ -125,6 +125,10 @@ static int docker_ensure_daemon(struct vtax_env *e, double deadline, char *err, 
 
 	const char *host = getenv("DOCKER_HOST");
 
+	if (!vtax_spawn__have("docker")) {
+		snprintf(err, errlen, "docker is not installed");
+		return -ENOENT;
+	}
 	if (daemon_up())
 		return 0;
 	/* a daemon started here listens on the default socket: it cannot be
@@ -695,7 +699,7 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 	int n = 0, ret;
 
 	snprintf(tmp.name, sizeof(tmp.name), "cleanup");
-	if (!daemon_up() && vtax_state__dry_run())
+	if (!vtax_spawn__have("docker") || (!daemon_up() && vtax_state__dry_run()))
 		return 0;
 	if (!daemon_up()) {
 		/* Leftovers persist in /var/lib/docker: a daemon is needed to remove them. */

@@ -232,8 +232,9 @@ int vtax_json__write_file(json_t *doc, const char *path, char *err, size_t errle
 
 	if (rc)
 		return rc;
+	errno = 0;
 	if (json_dumpf(doc, o.f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', o.f) == EOF) {
-		snprintf(err, errlen, "cannot write %s", path);
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
 		vtax_out__abort(&o);
 		return -EIO;
 	}

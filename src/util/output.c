@@ -87,12 +87,19 @@ int vtax_out__commit(struct vtax_out *o, char *err, size_t errlen)
 
 	if (o->f == stdout)
 		return fflush(stdout) ? -EIO : 0;
-	bad = ferror(o->f);
-	if (fclose(o->f))
+	int e = 0;
+
+	/* flush first: its errno says why (ENOSPC), fclose's may not */
+	errno = 0;
+	bad = fflush(o->f) != 0 || ferror(o->f);
+	e = errno;
+	if (fclose(o->f)) {
+		e = e ? e : errno;
 		bad = 1;
+	}
 	o->f = NULL;
 	if (bad) {
-		snprintf(err, errlen, "cannot write %s: %s", o->path, strerror(errno ? errno : EIO));
+		snprintf(err, errlen, "cannot write %s: %s", o->path, strerror(e ? e : EIO));
 		if (o->tmp[0])
 			unlink(o->tmp);
 		return -EIO;
