@@ -136,6 +136,14 @@ for i in $(seq 1 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 expect "serve: port in use" 1 "Address already in use" -- "$V" serve --listen "127.0.0.1:$(cat "$TMP/port")" -d 2
 kill $H 2>/dev/null; wait $H 2>/dev/null
 
+# -- serve: loopback unless told otherwise; a non-loopback address warns
+P4=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+timeout 20 "$V" serve --listen "0.0.0.0:$P4" -d 1 >/dev/null 2>"$TMP/err"
+grep -q "warning: --listen 0.0.0.0:$P4 is not a loopback address" "$TMP/err"; ok $? "serve on 0.0.0.0 warns ($(head -1 "$TMP/err"))"
+"$V" serve --help | grep -q "default 127.0.0.1:"; ok $? "serve's default address is loopback"
+timeout 20 "$V" serve --listen "127.0.0.1:$P4" -d 1 >/dev/null 2>"$TMP/err"
+! grep -q "warning" "$TMP/err"; ok $? "serve on 127.0.0.1 does not warn"
+
 # -- two runs at once never take each other's resources
 if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
 	for k in 1 2; do
