@@ -41,7 +41,7 @@ snapshot() {
 		awk '{print "mount " $2 " " $3}' /proc/self/mounts
 		find /sys/fs/cgroup -maxdepth 3 -type d 2>/dev/null | sed 's/^/cgroup /'
 		# processes adopted by init: what a killed run's children become
-		ps -eo ppid=,comm= | awk '$1 == 1 {print "proc " $2}' | sort | uniq -c | awk '{print "proc " $3 " x" $1}'
+		ps -eo ppid=,pid=,comm= | awk '$1 == 1 {print "proc " $3 " " $2}'
 		# BPF links with the PID holding them (fdinfo link_id), so that a live
 		# run's links are told apart; ids change per run, so count per owner
 		grep -s '^link_id:' /proc/[0-9]*/fdinfo/* 2>/dev/null | awk -F/ '{print "bpflink owner " $3}' | sort | uniq -c |
@@ -56,6 +56,11 @@ snapshot() {
 others() { # reads diff lines, prints those that may be ours
 	[ -n "${VTAX_KILL9_STRICT:-}" ] && { cat; return; }
 	while IFS= read -r l; do
+		# what went away is not a leftover; an orphan is ours if a run of ours started it
+		case $l in
+		"<"*) continue ;;
+		"> proc "*) grep -qx "${l##* }" "$TMP/ourkids" && echo "$l"; continue ;;
+		esac
 		local hexid p mine=0 named=0
 		hexid=$(grep -oE '\b(br-)?[0-9a-f]{12,64}\b' <<<"$l" | head -1)
 		if [ -n "$hexid" ]; then
@@ -76,6 +81,7 @@ others() { # reads diff lines, prints those that may be ours
 snapshot >"$TMP/before"
 : >"$TMP/ours"
 : >"$TMP/ourids"
+: >"$TMP/ourkids"
 
 # kill ENVS PHASE_REGEX DELAY DESCRIPTION
 kill_at() {
@@ -108,6 +114,7 @@ kill_at() {
 		sleep 0.1
 	done
 	for x in $ids; do echo "$x" >>"$TMP/ourids"; done
+	for k in $kids; do echo "$k" >>"$TMP/ourkids"; done
 	"$vtax" cleanup >"$TMP/clean" 2>&1
 	local rc=$? left=""
 	# anything that still names this run
