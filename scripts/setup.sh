@@ -29,7 +29,7 @@ BUILD_PKGS=(make gcc clang llvm pkg-config libelf-dev zlib1g-dev libjansson-dev
 RUN_PKGS=(iproute2 iptables kmod util-linux procps psmisc busybox-static
 	docker.io redis-server redis-tools mariadb-server mariadb-client
 	qemu-system-x86 fio sysbench gnuplot-nox prometheus chromium
-	python3 e2fsprogs linux-perf)
+	python3 e2fsprogs linux-perf bpftrace)
 BP_PKGS=(libbpf-dev bpftool)
 
 need=()

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "util/proc.h"
 #include "util/spawn.h"
 #include "util/state.h"
 
@@ -28,39 +29,6 @@ static const char *state_dir(void)
 	const char *d = getenv("VTAX_STATE_DIR");
 
 	return d && *d ? d : "/run/vtax";
-}
-
-unsigned long long vtax_state__start_time(int pid)
-{
-	char path[64], buf[1024];
-	unsigned long long start = 0;
-	ssize_t n;
-	int fd;
-
-	if (pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	{
-		/* comm may hold spaces and ')': the fields follow the last ')' */
-		char *p = strrchr(buf, ')');
-		int field = 2;
-
-		if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-			return 0;
-		for (p++; *p && field < 22; p++)
-			if (*p == ' ')
-				field++;
-		start = strtoull(p, NULL, 10);
-	}
-	return start;
 }
 
 /* Escape tab, newline, CR and '%' so a field is one token on one line. */
@@ -115,7 +83,7 @@ int vtax_state__open(const char *cmd)
 	}
 	st_fd = fd;
 	n = snprintf(line, sizeof(line), "vtax-state 1 %d %llu %s\n", (int)getpid(),
-		     vtax_state__start_time(getpid()), cmd ? cmd : "-");
+		     vtax_proc__start_time(getpid()), cmd ? cmd : "-");
 	return append(line, (size_t)n);
 }
 
@@ -157,7 +125,7 @@ int vtax_state__done(const char *kind, const char *id)
 
 static void process_id(int pid, char *id, size_t len)
 {
-	snprintf(id, len, "%d:%llu", pid, vtax_state__start_time(pid));
+	snprintf(id, len, "%d:%llu", pid, vtax_proc__start_time(pid));
 }
 
 int vtax_state__add_process(int pid)
@@ -191,7 +159,7 @@ static int count_entry(const struct vtax_state_entry *en, void *ctx)
 		return 0;
 	/* a process reaped by someone else (or that never started) is gone */
 	if (strcmp(en->kind, "process") == 0 && sscanf(en->id, "%d:%llu", &pid, &start) == 2 &&
-	    vtax_state__start_time(pid) != start)
+	    vtax_proc__start_time(pid) != start)
 		return 0;
 	(*n)++;
 	return 0;
@@ -250,7 +218,7 @@ int vtax_state__owner_alive(int pid)
 
 	if (pid <= 0 || pid == (int)getpid())
 		return 0;
-	now = vtax_state__start_time(pid);
+	now = vtax_proc__start_time(pid);
 	if (!now)
 		return 0;
 	/* a reused PID: the run that recorded this start time is gone */
@@ -453,7 +421,7 @@ static int undo_entry(const struct vtax_state_entry *en, void *ctx)
 
 		if (sscanf(en->id, "%d:%llu", &pid, &start) != 2 || pid <= 1)
 			return 0;
-		if (!start || vtax_state__start_time(pid) != start)
+		if (!start || vtax_proc__start_time(pid) != start)
 			return 0; /* gone, or the PID is someone else's now */
 		if (st_dry) {
 			report_line(u->report, u->len, "would kill", "process", en->id);
@@ -551,7 +519,7 @@ int vtax_state__cleanup(char *report, size_t len)
 		close(fd);
 		/* the head names the run; a live run (same start time) is never touched */
 		if (sscanf(buf, "vtax-state 1 %d %llu", &pid, &start) == 2 && pid > 0 &&
-		    pid != (int)getpid() && vtax_state__start_time(pid) == start) {
+		    pid != (int)getpid() && vtax_proc__start_time(pid) == start) {
 			free(buf);
 			continue;
 		}

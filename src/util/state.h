@@ -45,8 +45,6 @@ int vtax_state__close(void);
 /* Path of this run's file ("" when none). */
 const char *vtax_state__path(void);
 
-/* Start time of pid in clock ticks since boot (/proc/pid/stat field 22), 0 if gone/zombie. */
-unsigned long long vtax_state__start_time(int pid);
 /*
  * Is the run with this PID alive (and not us)?  Alive = exists, no zombie,
  * and, if /run/vtax/<pid>.state exists, with the start time it recorded.
