@@ -363,8 +363,10 @@ int vtax_state__parse(const char *buf, size_t len, int *pid, unsigned long long 
 	head[nl] = 0;
 	if (sscanf(head, "vtax-state 1 %d %llu", pid, start) != 2 || *pid <= 0)
 		return -EINVAL;
-	ens = calloc(STATE_MAX_ENTRIES, sizeof(*ens));
-	done = calloc(STATE_MAX_ENTRIES, 1);
+	int cap = 16;
+
+	ens = malloc((size_t)cap * sizeof(*ens));
+	done = calloc((size_t)cap, 1);
 	if (!ens || !done) {
 		free(ens);
 		free(done);
@@ -379,7 +381,19 @@ int vtax_state__parse(const char *buf, size_t len, int *pid, unsigned long long 
 		if (e >= len)
 			break;
 		if (parse_entry(buf + at, e - at, &tmp, &plus) == 0) {
-			if (plus && n < STATE_MAX_ENTRIES) {
+			if (plus && n == cap && cap < STATE_MAX_ENTRIES) {
+				struct vtax_state_entry *ne = realloc(ens, (size_t)cap * 2 * sizeof(*ens));
+				char *nd = ne ? realloc(done, (size_t)cap * 2) : NULL;
+
+				if (ne)
+					ens = ne;
+				if (nd) {
+					done = nd;
+					memset(done + cap, 0, (size_t)cap);
+					cap *= 2;
+				}
+			}
+			if (plus && n < cap) {
 				ens[n++] = tmp;
 			} else if (!plus) {
 				for (int i = n - 1; i >= 0; i--) {
