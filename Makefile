@@ -63,7 +63,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/cmd/main.o,$(OBJS))
 FUZZ_C   := $(wildcard tests/fuzz/*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_C))
 
-.PHONY: all clean test lint format bench fixtures fuzz fuzz-bins vmlinux
+.PHONY: all clean test lint format bench fixtures fuzz fuzz-bins soak vmlinux
 .SECONDARY:
 all: $(OUT)/vtax $(TEST_BIN) $(FIXT_BIN) $(BENCH_BIN)
 
@@ -131,6 +131,11 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $< $(LIB_OBJS) $(ALL_LDFLAGS) -fsanitize=fuzzer $(ALL_LDLIBS) -o $@
 
 fuzz-bins: $(FUZZ_BIN)
+
+# attach --all for 10 minutes under fork, syscall and packet storms
+# (tests/integration/80-soak.t runs the same for 60 s in make test)
+soak: all
+	$(Q)SOAK_SECONDS=600 prove -v tests/integration/80-soak.t
 
 # Each harness for FUZZ_TIME seconds (default 60) from its checked-in seeds
 # (tests/fuzz/corpus/NAME), after replaying tests/fuzz/regress/NAME (inputs
