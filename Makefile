@@ -5,8 +5,17 @@ BPFTOOL ?= bpftool
 CLANG   ?= clang
 CC      ?= gcc
 SAN     ?= 0
+FUZZ    ?= 0
+FUZZ_TIME ?= 60
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# libFuzzer harnesses (tests/fuzz): every object built with clang and the
+# fuzzer's coverage, ASan and UBSan, into build-fuzz/
+OUT := build-fuzz
+CC := $(CLANG)
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	    -Wno-unknown-warning-option
+else ifeq ($(SAN),1)
 OUT := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
@@ -51,8 +60,10 @@ FIXT_BIN := $(patsubst tests/fixtures/%.c,$(OUT)/fixtures/%,$(FIXT_C))
 BENCH_C  := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_C))
 LIB_OBJS := $(filter-out $(OUT)/obj/cmd/main.o,$(OBJS))
+FUZZ_C   := $(wildcard tests/fuzz/*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_C))
 
-.PHONY: all clean test test-kernels lint format bench fixtures vmlinux
+.PHONY: all clean test test-kernels lint format bench fixtures fuzz fuzz-bins soak vmlinux
 .SECONDARY:
 all: $(OUT)/vtax $(TEST_BIN) $(FIXT_BIN) $(BENCH_BIN)
 
@@ -114,9 +125,29 @@ $(OUT)/bench/%: bench/%.c $(LIB_OBJS)
 
 fixtures: $(FIXT_BIN)
 
+$(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $< $(LIB_OBJS) $(ALL_LDFLAGS) -fsanitize=fuzzer $(ALL_LDLIBS) -o $@
+
+fuzz-bins: $(FUZZ_BIN)
+
+# attach --all for 10 minutes under fork, syscall and packet storms
+# (tests/integration/80-soak.t runs the same for 60 s in make test)
+soak: all
+	$(Q)SOAK_SECONDS=600 prove -v tests/integration/80-soak.t
+
+# Each harness for FUZZ_TIME seconds (default 60) from its checked-in seeds
+# (tests/fuzz/corpus/NAME), after replaying tests/fuzz/regress/NAME (inputs
+# that once crashed).  `make test` runs it for 3 s each.
+fuzz:
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	$(Q)bash tests/fuzz/run.sh build-fuzz $(FUZZ_TIME)
+
 # Unit tests, then integration tests against the real kernel (root).
 test: all
 	$(Q)$(MAKE) --no-print-directory SAN=1 all
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_TIME=3
 	$(Q)prove -v -j1 $(TEST_BIN) tests/integration/*.t
 	$(Q)bash tests/kernels/matrix.sh
 
@@ -139,6 +170,6 @@ format:
 	$(Q)clang-format -i $(SRCS) $(HDRS) $(BPF_SRCS) $(wildcard bpf/*.h) $(TEST_C) $(FIXT_C)
 
 clean:
-	$(Q)rm -rf build build-san
+	$(Q)rm -rf build build-san build-fuzz
 
 -include $(OBJS:.o=.d)

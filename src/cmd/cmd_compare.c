@@ -11,6 +11,7 @@
  * nothing is left behind, no report); 1 bad usage or a fatal error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -351,7 +352,12 @@ int cmd_compare(int argc, char **argv)
 			return vtax_die("%s", err);
 	}
 	if (progress_log) {
-		ps.log = fopen(progress_log, "ae");
+		/* appended to, never through a symlink (it may sit in /tmp) */
+		int lfd = open(progress_log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+		ps.log = lfd >= 0 ? fdopen(lfd, "a") : NULL;
+		if (!ps.log && lfd >= 0)
+			close(lfd);
 		if (!ps.log)
 			return vtax_die("--progress-log: cannot open %s: %s", progress_log,
 					strerror(errno));
