@@ -47,7 +47,7 @@ VTAX_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SO
 	    $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS)
 VTAX_LDLIBS := $(LIBBPF_LIBS) $(shell pkg-config --libs $(filter-out libbpf,$(PKGS))) -lelf -lz -lm -lpthread
 LDFLAGS  ?=
-ALL_CFLAGS = $(VTAX_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(VTAX_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 ALL_LDLIBS = $(VTAX_LDLIBS) $(LDLIBS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -D__VTAX_BPF__ -Iinclude -Ibpf -Ivmlinux \
