@@ -29,8 +29,8 @@ BUILD_PKGS=(make gcc clang llvm pkg-config libelf-dev zlib1g-dev libjansson-dev
 RUN_PKGS=(iproute2 iptables kmod util-linux procps psmisc busybox-static
 	docker.io redis-server redis-tools mariadb-server mariadb-client
 	qemu-system-x86 fio sysbench gnuplot-nox prometheus chromium
-	python3 e2fsprogs linux-perf)
-# man page, completion, Debian package and their tests (80-82-*.t):
+	python3 e2fsprogs linux-perf bpftrace)
+# man page, completion, Debian package and their tests (85-87-*.t):
 # pandoc renders vtax(8), man-db checks it, debhelper/devscripts/lintian
 # build and check the package, debootstrap makes the clean root it is
 # installed into, systemd's systemd-analyze checks the unit.

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "result/cause.h"
 #include "trace/hist.h"
 
 #define VTAX_SCHEMA_VERSION 1
@@ -29,6 +30,7 @@ struct vtax_series {
 	int nlabels;
 	struct vtax_label labels[VTAX_MAX_LABELS];
 	struct vtax_hist hist;
+	int cause;        /* enum vtax_cause: set by the family's decoder (cause.h) */
 };
 
 /* A named scalar: a drop counter, a throttling figure, a packet count. */
@@ -58,6 +60,9 @@ struct vtax_result {
 	/* drops and misses of the whole session (map full, enter w/o exit...) */
 	size_t ndrops, cap_drops;
 	struct vtax_counter *drops;
+	/* vtax's own footprint when the result was collected (0: unknown):
+	 * kernel memory of its BPF maps (memlock) and its resident set */
+	uint64_t bpf_map_bytes, rss_bytes;
 };
 
 struct vtax_result *vtax_result__new(const char *mode);

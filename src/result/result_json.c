@@ -101,6 +101,10 @@ json_t *vtax_result__to_json(const struct vtax_result *r)
 			json_object_set_new(ho, "family", json_string(se->family));
 			json_object_set_new(ho, "name", json_string(se->name));
 			json_object_set_new(ho, "labels", lab);
+			/* the ledger cause its family gave it (cause.h) */
+			if (vtax_cause__key(se->cause))
+				json_object_set_new(ho, "ledger_cause",
+						    json_string(vtax_cause__key(se->cause)));
 			json_array_append_new(hs, ho);
 		}
 		json_object_set_new(so, "histograms", hs);
@@ -111,6 +115,13 @@ json_t *vtax_result__to_json(const struct vtax_result *r)
 	for (size_t i = 0; i < r->ndrops; i++)
 		json_object_set_new(drops, r->drops[i].name, json_integer((json_int_t)r->drops[i].value));
 	json_object_set_new(o, "drops", drops);
+	if (r->bpf_map_bytes || r->rss_bytes) {
+		json_t *fp = json_object();
+
+		json_object_set_new(fp, "bpf_map_bytes", json_integer((json_int_t)r->bpf_map_bytes));
+		json_object_set_new(fp, "rss_bytes", json_integer((json_int_t)r->rss_bytes));
+		json_object_set_new(o, "footprint", fp);
+	}
 	return o;
 }
 
@@ -198,12 +209,17 @@ struct vtax_result *vtax_result__from_json(const json_t *j, char *err, size_t er
 				goto oom;
 			if (vtax_hist__from_json(ho, &se->hist, err, errlen))
 				goto fail;
+			se->cause = vtax_cause__from_key(str_or(ho, "ledger_cause", NULL));
 		}
 		if (counters_from_json(json_object_get(so, "counters"), s)) {
 			snprintf(err, errlen, "subject %s: bad counters", s->id);
 			goto fail;
 		}
 	}
+	v = json_object_get(json_object_get(j, "footprint"), "bpf_map_bytes");
+	r->bpf_map_bytes = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+	v = json_object_get(json_object_get(j, "footprint"), "rss_bytes");
+	r->rss_bytes = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 	drops = json_object_get(j, "drops");
 	json_object_foreach(drops, key, v)
 		vtax_result__drop(r, key, json_number_value(v));

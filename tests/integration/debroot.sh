@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# debroot.sh - a clean Debian 12 root for the package test (81-deb.t):
+# debroot.sh - a clean Debian 12 root for the package test (86-deb.t):
 # debootstrap a minimal bookworm once into a cached folder (from the mirror
 # apt's own sources name: this machine reaches only Debian's archive), then
 # give each test a throw-away overlay of it with /proc, /sys, BTF, tracefs

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # help_opts.py - what `vtax COMMAND --help` says, for the tests that keep the
-# man page and the bash completion true to the binary (80-install.t):
+# man page and the bash completion true to the binary (85-install.t):
 #   help_opts.py VTAX commands            commands of `vtax --help`, plus load
 #   help_opts.py VTAX options CMD         options of `vtax CMD --help`
 #   help_opts.py VTAX values CMD OPT      the values listed for OPT

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# 82-deploy.t - the fleet recipe in deploy/ checked by real tools:
+# 87-deploy.t - the fleet recipe in deploy/ checked by real tools:
 # vtax-serve.service by `systemd-analyze verify` (and its sandboxing scored
 # by `systemd-analyze security --offline`), prometheus.yml by `promtool check
 # config`, and every PromQL query of grafana-vtax-dashboard.json (panels and

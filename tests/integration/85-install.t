@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# 80-install.t - `make install` / `make uninstall` into a DESTDIR, the man
+# 85-install.t - `make install` / `make uninstall` into a DESTDIR, the man
 # page and the bash completion.  The file list must be exactly the binary,
 # the man page, the completion, the docs and the fleet examples; uninstall
 # must remove all of it.  The man page (rendered by man, checked with

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# 81-deb.t - the Debian package: `make deb` builds it (debhelper, debian/),
+# 86-deb.t - the Debian package: `make deb` builds it (debhelper, debian/),
 # lintian finds no error or warning, its Depends are exactly the shared
 # libraries the binary links (no libbpf: linked statically; nothing of the
 # toolchain), Docker/QEMU/redis/MariaDB are only Recommends/Suggests.  Then
