@@ -8,7 +8,8 @@
 # debootstrap, cached in /var/cache/vtax-tests; an overlay of it per run,
 # with /proc, /sys, BTF, tracefs and bpffs mounted: debroot.sh) resolves the
 # dependencies from the archive, and `vtax doctor` and `vtax run -- true`
-# work there; purge removes it.  Runtime: debootstrap once ~2.5 min (then
+# work there, and `vtax compare` names the missing Docker, redis-server,
+# busybox and QEMU in one line; purge removes it.  Runtime: debootstrap once ~2.5 min (then
 # cached), make deb ~1.5 min, lintian ~30 s, install and runs ~30 s.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/debroot.sh"
@@ -74,6 +75,11 @@ in_root vtax run -f json -o /tmp/true.json -- true >"$TMP/run" 2>&1; r=$?
 n=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(h["count"] for s in d["subjects"] for h in s["histograms"] if h["family"]=="syscall"))' "$R/tmp/true.json" 2>/dev/null)
 [ $r -eq 0 ] && [ "${n:-0}" -gt 0 ]; ok $? "vtax run -- true runs there and traces it ($n syscalls; rc $r)"
 [ $r -eq 0 ] || diag "$(cat "$TMP/run")"
+# compare needs what the package only recommends/suggests: it must name them
+in_root vtax compare --quick >"$TMP/cmp" 2>&1; r=$?
+[ $r -ne 0 ] && [ "$(wc -l <"$TMP/cmp")" = 1 ] && grep -q 'missing redis-server, docker, busybox, qemu-system-x86_64' "$TMP/cmp" &&
+	grep -q 'apt-get install redis-server docker.io busybox-static qemu-system-x86' "$TMP/cmp"
+ok $? "vtax compare there names what is missing, in one line ($(cat "$TMP/cmp"))"
 in_root sh -c 'ldd /usr/sbin/vtax' | grep -q 'not found'; [ $? -ne 0 ]; ok $? "every linked library is found in the root"
 in_root dpkg -L vtax | grep -qx /usr/share/bash-completion/completions/vtax && [ -f "$R/usr/share/man/man8/vtax.8.gz" ]
 ok $? "the package holds the completion and the man page"
