@@ -56,8 +56,8 @@ __u32 vtax_fast_used;
 /* One on-CPU-only, fs-less syscall sample; 0 when it went to a fast slot. */
 static __always_inline int vtax_fast_add(__u32 subject, __u32 nr, __u64 ns)
 {
-	__u32 i = subject * VTAX_NR_SYSCALLS + nr, sl, idx;
-	__u64 *slot;
+	__u32 i = subject * VTAX_NR_SYSCALLS + nr, sl;
+	__u64 *slot, bi;
 	struct vtax_hist *h;
 
 	if (subject >= VTAX_FAST_SUBJECTS || nr >= VTAX_NR_SYSCALLS)
@@ -78,10 +78,12 @@ static __always_inline int vtax_fast_add(__u32 subject, __u32 nr, __u64 ns)
 	h = bpf_map_lookup_elem(&vtax_fast_hists, &sl);
 	if (!h)
 		return -1; /* past the last slot: the hash takes it */
-	idx = vtax_hist_index(ns);
-	if (idx >= VTAX_HIST_NBUCKETS)
+	/* bounded on the register that indexes (see vtax_hist_add: 6.1 verifier) */
+	bi = vtax_hist_index(ns);
+	barrier_var(bi);
+	if (bi >= VTAX_HIST_NBUCKETS)
 		return -1;
-	h->buckets[idx]++;
+	h->buckets[bi]++;
 	h->count++;
 	h->sum_ns += ns;
 	if (ns > h->max_ns)
