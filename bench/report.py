@@ -98,7 +98,7 @@ head = f"""# vtax probe cost: `make bench` results
 
 Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not edit by hand.
 
-- Machine: {platform.node().split('.')[0] if False else 'VM'}, {os.cpu_count()} CPUs, {cpu}; kernel {platform.release()}
+- Machine: {os.cpu_count()} CPUs, {cpu}; kernel {platform.release()}
 - Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the end: {sh("cut -d' ' -f1-3 /proc/loadavg")}
 - bpftrace: {sh("bpftrace --version")}
 - Method: {rounds} interleaved rounds; each round runs every (row, configuration) once in a random order.
