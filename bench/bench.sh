@@ -42,9 +42,12 @@ TMP=$(mktemp -d /tmp/vtax-bench.XXXXXX)
 DATA=${BENCH_DATA:-$TMP/samples}
 : >"$DATA"
 REDIS_PID= QOS_HELD=0 NET_UP=0
+# the calibration passes turn BPF run-time statistics on: restored on every exit path
+STATS0=$(sysctl -n kernel.bpf_stats_enabled)
 NET_SFX=bn$$
 . "$ROOT/tests/integration/20-net-topo.sh"
 cleanup() {
+	sysctl -qw kernel.bpf_stats_enabled="$STATS0" 2>/dev/null
 	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
 	[ "$NET_UP" = 1 ] && net_topo_down
 	exec 9>&- 2>/dev/null || true
@@ -285,7 +288,6 @@ N_CAL=${N_CAL:-2000000} CAL_ROUNDS=${CAL_ROUNDS:-3}
 [ "${BENCH_SMOKE:-0}" = 1 ] && N_CAL=50000 CAL_ROUNDS=1
 : >"$TMP/calsys"
 if has_row getppid; then
-	st0=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
 	for _ in $(seq 1 "$CAL_ROUNDS"); do
 		{
@@ -300,15 +302,14 @@ if has_row getppid; then
 			calib_sys "$label" $cmd
 		done
 	done
-	sysctl -qw kernel.bpf_stats_enabled="$st0"
+	sysctl -qw kernel.bpf_stats_enabled="$STATS0"
 fi
 
 if has_row kv; then
-	st0=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
 	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan|--probes sched,net,kvm}"
 	for c in "${CAL[@]}"; do calib_kv "${c%%|*}" "${c#*|}"; done
-	sysctl -qw kernel.bpf_stats_enabled="$st0"
+	sysctl -qw kernel.bpf_stats_enabled="$STATS0"
 fi
 
 # Capacity, outside the timed rounds: `vtax attach --all` (every default
