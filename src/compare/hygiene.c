@@ -65,7 +65,7 @@ void vtax_hygiene__hold(struct vtax_hygiene *h)
 		return;
 	/* the request stays in force while the fd is open with this value */
 	if (write(h->pmqos_fd, &zero, sizeof(zero)) == (ssize_t)sizeof(zero))
-		h->pmqos = 1;
+		h->pmqos = h->pmqos_held = 1;
 	else
 		note(h, "PM QoS not held: write to /dev/cpu_dma_latency failed");
 }
@@ -191,7 +191,7 @@ void vtax_hygiene__describe(const struct vtax_hygiene *h, char *buf, size_t len)
 		snprintf(pin, sizeof(pin), "not pinned%s", h->opts.no_pin ? " (--no-pin)" : "");
 	snprintf(buf, len, "hygiene: PM QoS %s, %s, %s%s%s",
 		 h->opts.no_pmqos		 ? "off (--no-pmqos)"
-		 : h->pmqos_fd >= 0 || h->pmqos ? "held (cpu_dma_latency 0 while measuring)"
+		 : h->pmqos_held || h->pmqos_fd >= 0 ? "held (cpu_dma_latency 0 while measuring)"
 						: "not held",
 		 pin,
 		 h->quiet ? "other environments stopped during each measurement"
@@ -202,7 +202,7 @@ void vtax_hygiene__describe(const struct vtax_hygiene *h, char *buf, size_t len)
 json_t *vtax_hygiene__to_json(const struct vtax_hygiene *h)
 {
 	return json_pack("{s:b,s:b,s:o,s:o,s:b,s:s?}", "pmqos",
-			 !h->opts.no_pmqos && (h->pmqos_fd >= 0 || h->pmqos), "pin", h->pin,
+			 !h->opts.no_pmqos && (h->pmqos_held || h->pmqos_fd >= 0), "pin", h->pin,
 			 "server_cpu", h->pin ? json_integer(h->server_cpu) : json_null(), "client_cpu",
 			 h->pin ? json_integer(h->client_cpu) : json_null(), "quiet", h->quiet, "note",
 			 h->note[0] ? h->note : NULL);

@@ -36,7 +36,8 @@ struct vtax_hygiene_opts {
 struct vtax_hygiene {
 	struct vtax_hygiene_opts opts;
 	int pmqos_fd;          /* held while measuring (-1: not held) */
-	int pmqos;             /* requested and held */
+	int pmqos;             /* requested and held now */
+	int pmqos_held;        /* was held while measuring (for the report) */
 	int pin;               /* pinning in effect (>= 2 CPUs) */
 	int quiet;
 	int server_cpu, client_cpu;
