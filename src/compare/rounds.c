@@ -86,6 +86,22 @@ static void mean_ci(const double *v, int n, struct vtax_ci *ci)
 	vtax_stats__mean_ci(v, n, VTAX_STATS_LEVEL, ci);
 }
 
+/*
+ * The interval around the ledger's own estimate (all rounds merged, each
+ * weighted by its operations) rather than the plain mean of the rounds:
+ * the same half width, so the figure printed is the interval's centre and
+ * the components still add up to it.
+ */
+static void centred_ci(const double *v, int n, double est, struct vtax_ci *ci)
+{
+	mean_ci(v, n, ci);
+	if (ci->ok && isfinite(est)) {
+		ci->lo += est - ci->est;
+		ci->hi += est - ci->est;
+		ci->est = est;
+	}
+}
+
 void vtax_rounds__apply(const struct vtax_rounds *rs, struct vtax_ledger *l)
 {
 	for (int i = 0; i < l->nenvs; i++) {
@@ -96,8 +112,8 @@ void vtax_rounds__apply(const struct vtax_rounds *rs, struct vtax_ledger *l)
 		if (!re || re->n < 1)
 			continue;
 		le->rounds = re->n;
-		mean_ci(re->diff, re->n, &le->diff_ci);
-		mean_ci(re->traced_diff, re->n, &le->traced_diff_ci);
+		centred_ci(re->diff, re->n, le->diff_ns, &le->diff_ci);
+		centred_ci(re->traced_diff, re->n, le->traced_diff_ns, &le->traced_diff_ci);
 		vtax_stats__bootstrap(re->n, mean_fn, (void *)re->p50, 0, VTAX_STATS_SEED,
 				      VTAX_STATS_LEVEL, &le->p50_ci);
 		vtax_stats__bootstrap(re->n, mean_fn, (void *)re->p99, 0, VTAX_STATS_SEED,
@@ -109,8 +125,9 @@ void vtax_rounds__apply(const struct vtax_rounds *rs, struct vtax_ledger *l)
 		vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED, VTAX_STATS_LEVEL,
 				      &le->closure_corr_ci);
 		for (int c = 0; c < VTAX_CAUSE__COUNT; c++) {
-			mean_ci(re->cause[c], re->n, &le->causes[c].delta_ci);
-			mean_ci(re->cause_corr[c], re->n, &le->causes[c].corr_ci);
+			centred_ci(re->cause[c], re->n, le->causes[c].delta_ns, &le->causes[c].delta_ci);
+			centred_ci(re->cause_corr[c], re->n, le->causes[c].corr_delta_ns,
+				   &le->causes[c].corr_ci);
 		}
 	}
 	vtax_ledger__decide(l);

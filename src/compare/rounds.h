@@ -8,7 +8,9 @@
  * and turns them into the 95% intervals of the final ledger (stats.h):
  *
  *   difference per operation, traced difference, each cause's delta (raw
- *   and corrected)   Student t on the per-round paired differences;
+ *   and corrected)   Student t on the per-round paired differences: the
+ *                    half width t(0.975, n-1) sd/sqrt(n) around the ledger's
+ *                    estimate (all rounds merged);
  *   p50 / p99 differences     percentile bootstrap over rounds of the
  *                             mean per-round quantile difference;
  *   closure                   percentile bootstrap over rounds of
