@@ -14,7 +14,7 @@
  * loads the guest FPU state at the top of every KVM_RUN, on the vCPU thread,
  * before completing the userspace I/O.  That tracepoint only fires on KVM
  * threads, so the userspace time costs nothing to other tasks; a sys_enter
- * hook on ioctl would cost every syscall of every task (~80 ns, MACHINE.md).
+ * hook on ioctl would cost every syscall of every task (~80 ns, docs/kernel-facts.md).
  *
  * Accesses: kvm_pio / kvm_mmio / kvm_fast_mmio make one pending access per
  * thread.  If the next kvm_userspace_exit is KVM_EXIT_IO/MMIO, the access

@@ -25,7 +25,7 @@
  * from the stage's open bracket instead of marking the packet.
  *
  * Skb addresses are reused within ~100 us and frees are not all traced
- * (MACHINE.md), so a chain continues only along the transitions above and
+ * (docs/kernel-facts.md), so a chain continues only along the transitions above and
  * within a time bound; any other event on a known address starts a new chain.
  * The socket-send hop is timed by thread: the syscall family's sys_ts (or, when
  * that family is not loaded, our own enter tracepoints on the send syscalls)

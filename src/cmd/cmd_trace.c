@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/clock.h"
 #include "cmd/cli.h"
 #include "export/export.h"
 #include "util/output.h"

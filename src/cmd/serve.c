@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/clock.h"
 #include "cmd/cli.h"
 #include "export/export.h"
 #include "trace/session.h"

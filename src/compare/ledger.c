@@ -6,8 +6,10 @@
  * subject ("server", "client").  A component's time per operation is the
  * sum_ns of its series over both subjects divided by the operations the
  * session covered.  The same is computed on native; the tax of a
- * component is the difference.  Components are grouped into causes by a
- * fixed table (classify()); each cause carries the knob that removes it.
+ * component is the difference.  Components are grouped into causes by the
+ * tag their probe family gave each series when it decoded it
+ * (vtax_series.cause, result/cause.h): this file matches no series names;
+ * each cause carries the knob that removes it (cause_defs).
  *
  * Double counting.  The families used here measure disjoint slices of
  * time: a packet's time between hops (net), inside netfilter (net, NAT and
@@ -44,129 +46,59 @@
 #include "compare/ledger.h"
 #include "vtax/keys.h"
 
+/* What the ledger says about each cause; the ids and their JSON keys are
+ * in result/cause.h. */
 static const struct cause_def {
-	const char *key, *name, *knob, *family;
-	int fam; /* enum vtax_family, 0 = not a BPF family */
+	const char *name, *knob, *family;
+	int fam;     /* enum vtax_family, 0 = not a BPF family */
+	int packets; /* its series count packets: rare ones are not on the path */
 } cause_defs[VTAX_CAUSE__COUNT] = {
-	[VTAX_CAUSE_NAT] = { "nat", "NAT+conntrack",
+	[VTAX_CAUSE_NAT] = { "NAT+conntrack",
 			     "--net=host (no DNAT/masquerade, no conntrack lookup per packet)", "net",
-			     VTAX_FAM_NET },
-	[VTAX_CAUSE_HOPS] = { "hops", "bridge+veth hops",
-			      "--net=host (no veth pair, no bridge forwarding)", "net", VTAX_FAM_NET },
-	[VTAX_CAUSE_FILTER] = { "filter", "netfilter filter rules",
+			     VTAX_FAM_NET, 1 },
+	[VTAX_CAUSE_HOPS] = { "bridge+veth hops", "--net=host (no veth pair, no bridge forwarding)",
+			      "net", VTAX_FAM_NET, 1 },
+	[VTAX_CAUSE_FILTER] = { "netfilter filter rules",
 				"--net=host (no FORWARD/DOCKER chains on the path), or fewer rules",
-				"net", VTAX_FAM_NET },
-	[VTAX_CAUSE_PROXY] = { "proxy", "docker-proxy",
+				"net", VTAX_FAM_NET, 1 },
+	[VTAX_CAUSE_PROXY] = { "docker-proxy",
 			       "publish on a host address or disable the userland proxy (dockerd \"userland-proxy\": false), or --net=host",
-			       "sched", VTAX_FAM_SCHED },
-	[VTAX_CAUSE_FS] = { "fs", "filesystem/overlay",
+			       "sched", VTAX_FAM_SCHED, 1 },
+	[VTAX_CAUSE_FS] = { "filesystem/overlay",
 			    "put the data on a volume (-v NAME:/data) instead of the container's overlay layer",
-			    "syscall", VTAX_FAM_SYSCALL },
-	[VTAX_CAUSE_BLK] = { "blk", "block I/O", "virtio-blk with aio=native/io_uring and cache=none, or a faster device",
-			     "blk", VTAX_FAM_BLK },
-	[VTAX_CAUSE_RUNQ] = { "runq", "run-queue wait",
+			    "syscall", VTAX_FAM_SYSCALL, 0 },
+	[VTAX_CAUSE_BLK] = { "block I/O", "virtio-blk with aio=native/io_uring and cache=none, or a faster device",
+			     "blk", VTAX_FAM_BLK, 0 },
+	[VTAX_CAUSE_RUNQ] = { "run-queue wait",
 			      "CPU pinning (--cpuset-cpus, vCPU pinning) and fewer busy neighbours", "sched",
-			      VTAX_FAM_SCHED },
-	[VTAX_CAUSE_STEAL] = { "steal", "steal time", "dedicated host CPUs (no overcommit, pinning)",
-			       "sched", VTAX_FAM_SCHED },
-	[VTAX_CAUSE_KVM_EXIT] = { "kvm_exits", "KVM exits",
+			      VTAX_FAM_SCHED, 0 },
+	[VTAX_CAUSE_STEAL] = { "steal time", "dedicated host CPUs (no overcommit, pinning)", "sched",
+			       VTAX_FAM_SCHED, 0 },
+	[VTAX_CAUSE_KVM_EXIT] = { "KVM exits",
 				  "vhost-net/vhost-blk, posted interrupts, halt-polling tuning", "kvm",
-				  VTAX_FAM_KVM },
-	[VTAX_CAUSE_VMM] = { "vmm", "VMM userspace emulation",
+				  VTAX_FAM_KVM, 0 },
+	[VTAX_CAUSE_VMM] = { "VMM userspace emulation",
 			     "vhost-net / vhost-user (virtio handled outside QEMU's main loop)", "kvm",
-			     VTAX_FAM_KVM },
-	[VTAX_CAUSE_TCG] = { "tcg", "TCG emulation (vCPU on-CPU time)",
+			     VTAX_FAM_KVM, 0 },
+	[VTAX_CAUSE_TCG] = { "TCG emulation (vCPU on-CPU time)",
 			     "a host with hardware virtualization (KVM with VMX/SVM): TCG is not representative",
-			     "procfs", 0 },
+			     "procfs", 0, 0 },
 };
 
-/* Counters compare.c adds to the "server" subject (per-thread schedstat). */
-#define SERVER_ONCPU "compare.server_oncpu_ns"
-#define VCPU_ONCPU "compare.vcpu_oncpu_ns"
-#define PROXY_ONCPU "compare.proxy_oncpu_ns"
-
-static int has_word(const char *s, const char *w)
+/* The cause a series feeds: the tag its family gave it, except for the
+ * docker-proxy subject's series (ledger.h). */
+static int series_cause(const struct vtax_subject *subj, const struct vtax_series *se)
 {
-	return strstr(s, w) != NULL;
-}
-
-/* Filesystems that hold data on native (what overlay is compared with). */
-static int data_fs(const char *fs)
-{
-	static const char *const not_data[] = { "overlay", "sock", "pipe", "anon", "proc", "sysfs",
-						"cgroup", "devtmpfs", NULL };
-
-	if (!fs)
-		return 0;
-	for (int i = 0; not_data[i]; i++)
-		if (!strcmp(fs, not_data[i]))
-			return 0;
-	return 1;
-}
-
-/* Which cause a series feeds, or -1.  See the header comment for why.
- * subj is the owning subject: the "proxy" subject (docker-proxy, tracked
- * by compare.c with --via-proxy) is a cause by itself. */
-static int classify(const struct vtax_subject *subj, const struct vtax_series *se)
-{
-	const char *f = se->family, *n = se->name;
-
-	/* docker-proxy is itemized by its threads' on-CPU time only: Go runs
-	 * goroutines on several threads that wait for a CPU in parallel, so
-	 * their run-queue waits overlap and are not on the request's path */
-	if (subj && !strcmp(subj->id, "proxy"))
-		return -1;
-
-	if (!strcmp(f, "net")) {
-		/*
-		 * path: end to end, would double count the hops; sock_queue: a
-		 * packet waiting for the application to read it (that wait is
-		 * the reader's wake-up, measured by sched.runq, or idleness);
-		 * drop: time since a lost packet's last event.
-		 */
-		if (!strcmp(n, "path") || !strcmp(n, "sock_queue") || !strcmp(n, "drop") ||
-		    has_word(n, "total") || has_word(n, "e2e"))
-			return -1;
-		if (has_word(n, "proxy"))
-			return VTAX_CAUSE_PROXY;
-		if (!strcmp(n, "filter"))
-			return VTAX_CAUSE_FILTER;
-		if (has_word(n, "nat") || has_word(n, "conntrack"))
-			return VTAX_CAUSE_NAT;
-		return VTAX_CAUSE_HOPS;
-	}
-	if (!strcmp(f, "blk"))
-		return VTAX_CAUSE_BLK;
-	if (!strcmp(f, "sched")) {
-		if (!strcmp(n, "runq"))
-			return VTAX_CAUSE_RUNQ;
-		if (!strcmp(n, "steal"))
-			return VTAX_CAUSE_STEAL;
-		return -1;
-	}
-	if (!strcmp(f, "kvm")) {
-		const char *part = vtax_series__label(se, "part");
-
-		if (has_word(n, "userspace") || (part && !strcmp(part, "userspace")))
-			return VTAX_CAUSE_VMM;
-		if (!strncmp(n, "exit", 4))
-			return VTAX_CAUSE_KVM_EXIT;
-		return -1;
-	}
-	if (!strcmp(f, "syscall")) {
-		const char *fs = vtax_series__label(se, "fs"), *part = vtax_series__label(se, "part");
-
-		if (fs && !strcmp(fs, "overlay") && part && !strcmp(part, "total"))
-			return VTAX_CAUSE_FS;
-	}
-	return -1;
+	if (subj && !strcmp(subj->id, VTAX_LEDGER_PROXY_SUBJECT))
+		return VTAX_CAUSE_NONE;
+	return se->cause;
 }
 
 /* "family.name{k=v,...}", without the labels that differ run to run. */
 static void series_key(const struct vtax_subject *subj, const struct vtax_series *se, char *buf,
 		       size_t len)
 {
-	size_t off = (size_t)snprintf(buf, len, "%s%s.%s", subj && !strcmp(subj->id, "proxy") ?
+	size_t off = (size_t)snprintf(buf, len, "%s%s.%s", subj && !strcmp(subj->id, VTAX_LEDGER_PROXY_SUBJECT) ?
 					      "docker-proxy " : "", se->family, se->name);
 	int first = 1;
 
@@ -183,13 +115,14 @@ static void series_key(const struct vtax_subject *subj, const struct vtax_series
 }
 
 /*
- * A net series seen on fewer than 1 packet per 100 operations is not on the
- * workload's path: another program's traffic in a shared namespace, or a
- * chain that started long ago (its one huge sample would swamp the mean).
+ * A packet series seen on fewer than 1 packet per 100 operations is not on
+ * the workload's path: another program's traffic in a shared namespace, or
+ * a chain that started long ago (its one huge sample would swamp the mean).
  */
-static int rare(const struct vtax_series *se, uint64_t ops)
+static int rare(const struct vtax_series *se, int cause, uint64_t ops)
 {
-	return !strcmp(se->family, "net") && se->hist.count * 100 < ops;
+	return cause >= 0 && cause < VTAX_CAUSE__COUNT && cause_defs[cause].packets &&
+	       se->hist.count * 100 < ops;
 }
 
 /* Total sum_ns of one series key over every subject of r. */
@@ -207,7 +140,7 @@ static double key_total(const struct vtax_result *r, const char *key, int cause,
 		for (size_t j = 0; j < r->subjects[i].nseries; j++) {
 			const struct vtax_series *se = &r->subjects[i].series[j];
 
-			if (classify(&r->subjects[i], se) != cause || rare(se, ops))
+			if (series_cause(&r->subjects[i], se) != cause || rare(se, cause, ops))
 				continue;
 			series_key(&r->subjects[i], se, k, sizeof(k));
 			if (!strcmp(k, key)) {
@@ -218,7 +151,7 @@ static double key_total(const struct vtax_result *r, const char *key, int cause,
 	return t;
 }
 
-/* Native's time in syscall `name` on data filesystems (part=total). */
+/* Native's time in syscall `name` on data filesystems (the FS reference). */
 static double native_fs_total(const struct vtax_result *r, const char *name, double *count)
 {
 	double t = 0;
@@ -229,13 +162,11 @@ static double native_fs_total(const struct vtax_result *r, const char *name, dou
 	for (size_t i = 0; i < r->nsubjects; i++)
 		for (size_t j = 0; j < r->subjects[i].nseries; j++) {
 			const struct vtax_series *se = &r->subjects[i].series[j];
-			const char *part = vtax_series__label(se, "part");
 
-			if (strcmp(se->family, "syscall") || strcmp(se->name, name) || !part ||
-			    strcmp(part, "total") || !data_fs(vtax_series__label(se, "fs")))
-				continue;
-			t += (double)se->hist.sum_ns;
-			*count += (double)se->hist.count;
+			if (se->cause == VTAX_CAUSE_FS_REF && !strcmp(se->name, name)) {
+				t += (double)se->hist.sum_ns;
+				*count += (double)se->hist.count;
+			}
 		}
 	return t;
 }
@@ -318,7 +249,8 @@ static void fill_cause(struct vtax_ledger_cause *c, const struct vtax_ledger_inp
 				const struct vtax_series *se = &r->subjects[i].series[j];
 				int seen = 0;
 
-				if (classify(&r->subjects[i], se) != (int)c->id || rare(se, side[s]->traced_ops))
+				if (series_cause(&r->subjects[i], se) != (int)c->id ||
+				    rare(se, c->id, side[s]->traced_ops))
 					continue;
 				series_key(&r->subjects[i], se, key, sizeof(key));
 				for (int k = 0; k < c->nitems; k++)
@@ -342,7 +274,7 @@ static void fill_cause(struct vtax_ledger_cause *c, const struct vtax_ledger_inp
 }
 
 /* Overlay: each syscall on overlay in the env vs the same syscall on the
- * native data filesystem. */
+ * native data filesystems. */
 static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env,
 		    const struct vtax_ledger_input *base)
 {
@@ -356,7 +288,7 @@ static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input 
 			const struct vtax_series *se = &r->subjects[i].series[j];
 			int seen = 0;
 
-			if (classify(&r->subjects[i], se) != VTAX_CAUSE_FS)
+			if (series_cause(&r->subjects[i], se) != VTAX_CAUSE_FS)
 				continue;
 			series_key(&r->subjects[i], se, key, sizeof(key));
 			for (int k = 0; k < c->nitems; k++)
@@ -376,10 +308,10 @@ static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input 
 }
 
 /* docker-proxy relays every byte in userspace: its threads' on-CPU time
- * is the proxy's cost (its run-queue waits are items too, above). */
+ * is the proxy's cost (its relays' time is an item too, above). */
 static void fill_proxy_cpu(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env)
 {
-	double v = counter_total(env->traced, PROXY_ONCPU);
+	double v = counter_total(env->traced, VTAX_LEDGER_PROXY_ONCPU);
 
 	if (v <= 0)
 		return;
@@ -393,14 +325,14 @@ static void fill_proxy_cpu(struct vtax_ledger_cause *c, const struct vtax_ledger
 static void fill_tcg(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env,
 		     const struct vtax_ledger_input *base)
 {
-	double v = counter_total(env->traced, VCPU_ONCPU);
+	double v = counter_total(env->traced, VTAX_LEDGER_VCPU_ONCPU);
 
 	if (!env->emulated || v <= 0)
 		return;
 	c->present = 1;
 	cause_add_item(c, "vcpu threads on-CPU (schedstat) vs native server on-CPU",
 		       per_op(v, env->traced_ops),
-		       per_op(counter_total(base->traced, SERVER_ONCPU), base->traced_ops), 0, 0);
+		       per_op(counter_total(base->traced, VTAX_LEDGER_SERVER_ONCPU), base->traced_ops), 0, 0);
 }
 
 static double mean_ns(const struct vtax_hist *h)
@@ -609,8 +541,8 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 		const struct cause_def *d = &cause_defs[i];
 
 		memset(c, 0, sizeof(*c));
-		c->id = (enum vtax_ledger_cause_id)i;
-		c->key = d->key;
+		c->id = (enum vtax_cause)i;
+		c->key = vtax_cause__key(i);
 		c->name = d->name;
 		c->knob = d->knob;
 		c->family = d->family;

@@ -74,14 +74,6 @@ const char *vtax_env_server__name(enum vtax_env_server s)
 	}
 }
 
-double vtax_env__now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int vtax_env__stopped(const struct vtax_env *e)
 {
 	return e->priv.stop && *e->priv.stop;
@@ -187,8 +179,8 @@ void vtax_env__stop_child(pid_t pid, double grace_s)
 	if (waitpid(pid, &st, WNOHANG) != 0)
 		return;
 	kill(pid, SIGTERM);
-	deadline = vtax_env__now() + grace_s;
-	while (vtax_env__now() < deadline) {
+	deadline = vtax_now_s() + grace_s;
+	while (vtax_now_s() < deadline) {
 		if (waitpid(pid, &st, WNOHANG) != 0)
 			return;
 		usleep(10000);
@@ -247,7 +239,7 @@ int vtax_env__ping_redis(const char *host, int port, double timeout_s)
 	redisReader *rd;
 	void *reply = NULL;
 	int fd, ret = -EPROTO;
-	double deadline = vtax_env__now() + timeout_s;
+	double deadline = vtax_now_s() + timeout_s;
 
 	fd = tcp_connect(host, port, timeout_s);
 	if (fd < 0)
@@ -261,7 +253,7 @@ int vtax_env__ping_redis(const char *host, int port, double timeout_s)
 		close(fd);
 		return -ENOMEM;
 	}
-	while (!reply && vtax_env__now() < deadline) {
+	while (!reply && vtax_now_s() < deadline) {
 		char buf[256];
 		ssize_t n = read(fd, buf, sizeof(buf));
 
@@ -309,7 +301,7 @@ int vtax_env__wait_server(struct vtax_env *e, const char *host, int port, double
 {
 	int r = -ETIMEDOUT;
 
-	while (vtax_env__now() < deadline) {
+	while (vtax_now_s() < deadline) {
 		if (vtax_env__stopped(e)) {
 			snprintf(err, errlen, "interrupted while waiting for the server");
 			return -EINTR;
@@ -424,7 +416,7 @@ int vtax_env__setup(const struct vtax_env_opts *uo, struct vtax_env *e, char *er
 		e->priv.dir[0] = 0;
 		return ret;
 	}
-	deadline = vtax_env__now() + o.timeout_s;
+	deadline = vtax_now_s() + o.timeout_s;
 	switch (o.kind) {
 	case VTAX_ENV_NATIVE:
 		ret = vtax_env_native__setup(&o, e, deadline, err, errlen);

@@ -99,7 +99,7 @@ static void chomp(char *s)
 
 static double left(double deadline)
 {
-	double l = deadline - vtax_env__now();
+	double l = deadline - vtax_now_s();
 
 	return l > 0.05 ? l : 0.05;
 }
@@ -155,7 +155,7 @@ static int docker_ensure_daemon(struct vtax_env *e, double deadline, char *err, 
 		snprintf(err, errlen, "docker is not running and dockerd cannot be started: %s", strerror(-r));
 		return r;
 	}
-	while (vtax_env__now() < deadline) {
+	while (vtax_now_s() < deadline) {
 		if (vtax_env__stopped(e)) {
 			snprintf(err, errlen, "interrupted while starting dockerd");
 			return -EINTR;
@@ -704,7 +704,7 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 	snprintf(tmp.name, sizeof(tmp.name), "cleanup");
 	if (!daemon_up()) {
 		/* Leftovers persist in /var/lib/docker: a daemon is needed to remove them. */
-		ret = docker_ensure_daemon(&tmp, vtax_env__now() + 60, err, sizeof(err));
+		ret = docker_ensure_daemon(&tmp, vtax_now_s() + 60, err, sizeof(err));
 		if (ret) {
 			if (tmp.priv.dockerd_pid > 0)
 				vtax_env__stop_child(tmp.priv.dockerd_pid, 30);

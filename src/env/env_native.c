@@ -45,7 +45,7 @@ int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, doubl
 		snprintf(err, errlen, "mkdir %s: %s", datadir, strerror(-r));
 		return r;
 	}
-	ro.timeout_s = deadline - vtax_env__now();
+	ro.timeout_s = deadline - vtax_now_s();
 	r = vtax_spawn__run(install, log, sizeof(log), &ro);
 	if (r) {
 		snprintf(err, errlen, "mariadb-install-db failed (%d): %.300s", r, log);
@@ -68,7 +68,7 @@ int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, doubl
 		VTAX_ENV_DB_NAME, VTAX_ENV_DB_USER, VTAX_ENV_DB_PASSWORD, VTAX_ENV_DB_USER);
 	fclose(f);
 	ro.stdin_path = sql;
-	ro.timeout_s = deadline - vtax_env__now();
+	ro.timeout_s = deadline - vtax_now_s();
 	r = vtax_spawn__run(boot, NULL, 0, &ro);
 	unlink(sql);
 	if (r) {

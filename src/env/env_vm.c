@@ -164,7 +164,7 @@ static int fetch_kernel(struct vtax_env *e, const char *cache, double deadline, 
 		ro.cwd = cache;
 		ro.err = msg;
 		ro.errlen = sizeof(msg);
-		ro.timeout_s = deadline - vtax_env__now();
+		ro.timeout_s = deadline - vtax_now_s();
 		r = vtax_spawn__run(dl, NULL, 0, &ro);
 		if (r) {
 			snprintf(err, errlen, "apt-get download %s failed (%d): %.300s", pkg, r, msg);
@@ -202,7 +202,7 @@ static int guest_kernel(struct vtax_env *e, const char *cache, double deadline, 
 	snprintf(tmp, sizeof(tmp), "%s/.unpack-%d", cache, (int)getpid());
 	{
 		char *x[] = { "dpkg-deb", "-x", deb, tmp, NULL };
-		struct vtax_run_opts ro = { .timeout_s = deadline - vtax_env__now(), .stop = e->priv.stop,
+		struct vtax_run_opts ro = { .timeout_s = deadline - vtax_now_s(), .stop = e->priv.stop,
 					    .verbose = e->priv.verbose };
 
 		vtax_env__rm_rf(tmp);
@@ -384,7 +384,7 @@ static int vm_disk(struct vtax_env *e, const char *img, int mb, double deadline,
 {
 	char msg[512] = "";
 	char *mk[] = { "mkfs.ext4", "-F", "-q", "-E", "lazy_itable_init=0,lazy_journal_init=0", (char *)img, NULL };
-	struct vtax_run_opts ro = { .timeout_s = deadline - vtax_env__now(), .stop = e->priv.stop,
+	struct vtax_run_opts ro = { .timeout_s = deadline - vtax_now_s(), .stop = e->priv.stop,
 				    .verbose = e->priv.verbose, .err = msg, .errlen = sizeof(msg) };
 	int fd, r;
 
@@ -438,7 +438,7 @@ static int cmd_connect(struct vtax_env *e, double deadline)
 	if (strlen(e->priv.cmd_sock) >= sizeof(a.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(a.sun_path, e->priv.cmd_sock);
-	while (vtax_env__now() < deadline) {
+	while (vtax_now_s() < deadline) {
 		if (vtax_env__stopped(e))
 			return -EINTR;
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -463,7 +463,7 @@ static int cmd_readline(struct vtax_env *e, char *line, size_t len, double deadl
 
 	while (n + 1 < len) {
 		struct pollfd pf = { .fd = e->priv.cmd_fd, .events = POLLIN };
-		double left = deadline - vtax_env__now();
+		double left = deadline - vtax_now_s();
 		char c;
 		ssize_t r;
 
@@ -495,7 +495,7 @@ static int cmd_readn(struct vtax_env *e, char *out, size_t outlen, size_t n, dou
 
 	while (got < n) {
 		struct pollfd pf = { .fd = e->priv.cmd_fd, .events = POLLIN };
-		double left = deadline - vtax_env__now();
+		double left = deadline - vtax_now_s();
 		char buf[4096];
 		size_t want = n - got < sizeof(buf) ? n - got : sizeof(buf);
 		ssize_t r;
@@ -533,7 +533,7 @@ int vtax_env_vm__exec(struct vtax_env *e, char *const argv[], char *out, size_t 
 	/* PID in the high bits: a forked caller never reuses its parent's numbers. */
 	unsigned int seq = ((unsigned int)getpid() << 16) | (++cmd_seq & 0xffff);
 	int t = timeout_s < 1 ? 1 : (int)(timeout_s + 0.999), r;
-	double deadline = vtax_env__now() + t + 2;
+	double deadline = vtax_now_s() + t + 2;
 
 	if (out && outlen)
 		out[0] = 0;
@@ -708,7 +708,7 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 
 	r = -ENODEV;
 	if (kvm_plausible()) {
-		double kvm_deadline = vtax_env__now() + (deadline - vtax_env__now()) / 3;
+		double kvm_deadline = vtax_now_s() + (deadline - vtax_now_s()) / 3;
 
 		r = vm_boot(o, e, "kvm", vmlinuz, initrd, disk, idx, kvm_deadline, err, errlen);
 		if (r == 0) {

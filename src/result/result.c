@@ -114,6 +114,7 @@ struct vtax_series *vtax_subject__series(struct vtax_subject *s, const char *fam
 	memset(se, 0, sizeof(*se));
 	copy_str(se->family, sizeof(se->family), family);
 	copy_str(se->name, sizeof(se->name), name);
+	se->cause = VTAX_CAUSE_NONE;
 	se->nlabels = nlabels;
 	for (int i = 0; i < nlabels; i++) {
 		copy_str(se->labels[i].key, sizeof(se->labels[i].key), labels[i].key);
@@ -210,6 +211,7 @@ struct vtax_result *vtax_result__delta(const struct vtax_result *cur,
 			if (!o)
 				goto fail;
 			o->hist = c->hist;
+			o->cause = c->cause;
 			if (!p)
 				continue;
 			for (unsigned b = 0; b < VTAX_HIST_NBUCKETS; b++)

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "result/cause.h"
 #include "trace/hist.h"
 
 #define VTAX_SCHEMA_VERSION 1
@@ -29,6 +30,7 @@ struct vtax_series {
 	int nlabels;
 	struct vtax_label labels[VTAX_MAX_LABELS];
 	struct vtax_hist hist;
+	int cause;        /* enum vtax_cause: set by the family's decoder (cause.h) */
 };
 
 /* A named scalar: a drop counter, a throttling figure, a packet count. */

@@ -101,6 +101,10 @@ json_t *vtax_result__to_json(const struct vtax_result *r)
 			json_object_set_new(ho, "family", json_string(se->family));
 			json_object_set_new(ho, "name", json_string(se->name));
 			json_object_set_new(ho, "labels", lab);
+			/* the ledger cause its family gave it (cause.h) */
+			if (vtax_cause__key(se->cause))
+				json_object_set_new(ho, "ledger_cause",
+						    json_string(vtax_cause__key(se->cause)));
 			json_array_append_new(hs, ho);
 		}
 		json_object_set_new(so, "histograms", hs);
@@ -198,6 +202,7 @@ struct vtax_result *vtax_result__from_json(const json_t *j, char *err, size_t er
 				goto oom;
 			if (vtax_hist__from_json(ho, &se->hist, err, errlen))
 				goto fail;
+			se->cause = vtax_cause__from_key(str_or(ho, "ledger_cause", NULL));
 		}
 		if (counters_from_json(json_object_get(so, "counters"), s)) {
 			snprintf(err, errlen, "subject %s: bad counters", s->id);

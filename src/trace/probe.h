@@ -25,6 +25,9 @@ struct vtax_probe_ops {
 	/* key -> name + labels; return 0, or <0 to skip the key */
 	int (*decode)(const struct vtax_hist_key *k, char *name, size_t namelen,
 		      struct vtax_label *labels, int *nlabels);
+	/* optional: the ledger cause of a key's series (result/cause.h), or
+	 * VTAX_CAUSE_NONE; without it every series of the family is NONE */
+	int (*cause)(const struct vtax_hist_key *k);
 	/* optional: add counters (packets, throttling...) at collection */
 	void (*collect)(struct vtax_session *s, void *state, struct vtax_result *r);
 	/* optional: subjects were added/changed (called by vtax_session__commit),

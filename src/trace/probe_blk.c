@@ -125,6 +125,14 @@ static int blk_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 	return 0;
 }
 
+/* Every block series is the block I/O cause (queue and service times are
+ * disjoint slices of a request). */
+static int blk_cause(const struct vtax_hist_key *k)
+{
+	(void)k;
+	return VTAX_CAUSE_BLK;
+}
+
 const struct vtax_probe_ops vtax_probe_blk = {
 	.name = "blk",
 	.family = VTAX_FAM_BLK,
@@ -132,4 +140,5 @@ const struct vtax_probe_ops vtax_probe_blk = {
 	.attach = blk_attach,
 	.detach = blk_detach,
 	.decode = blk_decode,
+	.cause = blk_cause,
 };

@@ -661,6 +661,30 @@ static int net_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 	return -ENOENT;
 }
 
+/*
+ * The ledger cause of a key (result/cause.h).  Not a cause: path (end to
+ * end, it would double count the hops); sock_queue (a packet waiting for
+ * the application to read it: that wait is the reader's wake-up, measured
+ * by sched.runq, or idleness); drop (time since a lost packet's last
+ * event).
+ */
+static int net_cause(const struct vtax_hist_key *k)
+{
+	if (k->name > 0 && k->name < VTAX_NET_HOP_MAX)
+		return k->name == VTAX_NET_HOP_SOCKQ ? VTAX_CAUSE_NONE : VTAX_CAUSE_HOPS;
+	switch (k->name) {
+	case VTAX_NET_CONNTRACK:
+	case VTAX_NET_NAT:
+	case VTAX_NET_NAT_MISS:
+		return VTAX_CAUSE_NAT;
+	case VTAX_NET_FILTER:
+		return VTAX_CAUSE_FILTER;
+	case VTAX_NET_PROXY:
+		return VTAX_CAUSE_PROXY;
+	}
+	return VTAX_CAUSE_NONE;
+}
+
 static void net_collect(struct vtax_session *s, void *state, struct vtax_result *r)
 {
 	struct net_state *ns = state;
@@ -740,6 +764,7 @@ const struct vtax_probe_ops vtax_probe_net = {
 	.attach = net_attach,
 	.detach = net_detach,
 	.decode = net_decode,
+	.cause = net_cause,
 	.collect = net_collect,
 	.subjects_changed = net_subjects_changed,
 	.supported = net_supported,

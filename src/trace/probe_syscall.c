@@ -212,6 +212,28 @@ static int syscall_decode(const struct vtax_hist_key *k, char *name, size_t name
 	return 0;
 }
 
+/*
+ * The ledger cause of a key (result/cause.h): a syscall's total time on an
+ * overlay file is the filesystem cause; on a data filesystem (what holds
+ * data on native) it is the reference the overlay time is compared with.
+ * Only the raw parts that make up the total carry it; fold_subject() gives
+ * it to the folded part=total series (never to part=oncpu).
+ */
+static int syscall_cause(const struct vtax_hist_key *k)
+{
+	if (k->l2 != VTAX_PART_ONCPU_ONLY && k->l2 != VTAX_PART_TOTAL_OFFCPU)
+		return VTAX_CAUSE_NONE;
+	switch (k->l1) {
+	case VTAX_FS_OVERLAY:
+		return VTAX_CAUSE_FS;
+	case VTAX_FS_EXT4: case VTAX_FS_XFS: case VTAX_FS_BTRFS: case VTAX_FS_TMPFS:
+	case VTAX_FS_FUSE: case VTAX_FS_9P: case VTAX_FS_VIRTIOFS: case VTAX_FS_NFS:
+	case VTAX_FS_OTHER: case VTAX_FS_UNKNOWN:
+		return VTAX_CAUSE_FS_REF;
+	}
+	return VTAX_CAUSE_NONE; /* no file, sockets, pipes, proc, sysfs, ... */
+}
+
 /* Fold the raw parts into what users read: total = oncpu_only + total_offcpu,
  * oncpu = oncpu_only + oncpu (see enum vtax_sys_part). */
 static void fold_subject(struct vtax_subject *subj)
@@ -224,7 +246,7 @@ static void fold_subject(struct vtax_subject *subj)
 		struct vtax_label l[VTAX_MAX_LABELS];
 		struct vtax_hist h;
 		char name[64], part[24];
-		int nl = 0;
+		int nl = 0, cause = se->cause;
 
 		if (strcmp(se->family, "syscall") || !p0 || p0[0] != '_')
 			continue;
@@ -240,8 +262,10 @@ static void fold_subject(struct vtax_subject *subj)
 
 			vtax_label__set(&l[nl], "part", "total");
 			t = vtax_subject__series(subj, "syscall", name, nl + 1, l);
-			if (t)
+			if (t) {
 				vtax_hist__merge(&t->hist, &h);
+				t->cause = cause;
+			}
 		}
 		if (!strcmp(part, "_oncpu_only") || !strcmp(part, "_oncpu")) {
 			struct vtax_series *t;
@@ -279,5 +303,6 @@ const struct vtax_probe_ops vtax_probe_syscall = {
 	.attach = syscall_attach,
 	.detach = syscall_detach,
 	.decode = syscall_decode,
+	.cause = syscall_cause,
 	.collect = syscall_collect,
 };

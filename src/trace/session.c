@@ -20,6 +20,7 @@
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/clock.h"
 #include "trace/session.h"
 
 static const char *const shared_names[VTAX_MAP_NR] = {
@@ -45,14 +46,6 @@ static const char *const drop_names[VTAX_DROP_MAX] = {
 	[VTAX_DROP_BLK_NO_START] = "blk_complete_without_start",
 	[VTAX_DROP_SWITCH_IN_UNSEEN] = "switch_in_unseen",
 };
-
-uint64_t vtax_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int vtax_session__share_maps(struct vtax_session *s, struct bpf_object *obj)
 {
@@ -561,6 +554,8 @@ static int merge_key(struct vtax_session *s, struct vtax_result *r, const struct
 	if (!se)
 		return -ENOMEM;
 	vtax_hist__merge(&se->hist, h);
+	if (p->cause)
+		se->cause = p->cause(key);
 	return 0;
 }
 

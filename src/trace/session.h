@@ -102,6 +102,5 @@ void vtax_sched__baseline(struct vtax_session *s);
 
 /* Read everything into r (adds to r's histograms). */
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r);
-uint64_t vtax_now_ns(void);
 
 #endif

@@ -13,15 +13,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/clock.h"
 #include "util/spawn.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Append up to what fits, always NUL-terminated. */
 static void buf_append(char *b, size_t cap, size_t *len, const char *src, size_t n)
@@ -60,7 +53,7 @@ int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct v
 {
 	int op[2], ep[2], in_fd, status = 0, ret;
 	size_t olen = 0, elen = 0;
-	double deadline = now_s() + (ro->timeout_s > 0 ? ro->timeout_s : 60);
+	double deadline = vtax_now_s() + (ro->timeout_s > 0 ? ro->timeout_s : 60);
 	pid_t pid;
 
 	if (out && outlen)
@@ -113,7 +106,7 @@ int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct v
 			ret = -EINTR;
 			break;
 		}
-		double left = deadline - now_s();
+		double left = deadline - vtax_now_s();
 
 		if (left <= 0) {
 			ret = -ETIMEDOUT;
@@ -157,7 +150,7 @@ int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct v
 	}
 	/* Pipes closed: the child is exiting; still bound the wait. */
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (now_s() > deadline || (ro->stop && *ro->stop)) {
+		if (vtax_now_s() > deadline || (ro->stop && *ro->stop)) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
