@@ -863,9 +863,14 @@ static int run_rounds(struct vtax_compare *c, struct env_state *st)
 		if (!st[i].live)
 			continue;
 		slot_hygiene(c, st, i);
-		rc = c->opts.env_warmup_s > 0 ? measure_untraced(c, i, 0, 0, &st[i], m, 0) : 0;
-		if (!rc && !c->opts.no_calibrate)
-			rc = measure_traced(c, i, 0, 0, &st[i], m, 1);
+		for (int try = 0; try < 2; try++) {
+			c->envs[i].error[0] = 0;
+			rc = c->opts.env_warmup_s > 0 ? measure_untraced(c, i, 0, 0, &st[i], m, 0) : 0;
+			if (!rc && !c->opts.no_calibrate)
+				rc = measure_traced(c, i, 0, 0, &st[i], m, 1);
+			if (!rc || rc == -EINTR || vtax_compare__stopped(c))
+				break;
+		}
 		if (!rc && c->envs[i].kind == VTAX_ENV_NATIVE && !native_mean)
 			native_mean = vtax_hist__mean(&m->r.latency);
 		if (rc == -EINTR || vtax_compare__stopped(c))
@@ -898,8 +903,17 @@ static int run_rounds(struct vtax_compare *c, struct env_state *st)
 			if (!st[i].live)
 				continue;
 			slot_hygiene(c, st, i);
-			rc = pass == VTAX_PASS_UNTRACED ? measure_untraced(c, i, r, ++seq[i], &st[i], m, 1)
-							: measure_traced(c, i, r, ++seq[i], &st[i], m, 0);
+			/* a slot that fails is tried once more (a stall of the host
+			 * can leave a short slot without a single operation) */
+			for (int try = 0; try < 2; try++) {
+				c->envs[i].error[0] = 0;
+				rc = pass == VTAX_PASS_UNTRACED
+					     ? measure_untraced(c, i, r, seq[i] + 1, &st[i], m, 1)
+					     : measure_traced(c, i, r, seq[i] + 1, &st[i], m, 0);
+				if (!rc || rc == -EINTR || vtax_compare__stopped(c))
+					break;
+			}
+			seq[i] += !rc;
 			if (rc == -EINTR || vtax_compare__stopped(c))
 				break;
 			if (rc)
