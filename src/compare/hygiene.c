@@ -4,7 +4,6 @@
  * (hygiene.h): the host's own variables held still so that differences
  * between environments are the environments'.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "compare/hygiene.h"
+#include "util/proc.h"
 
 #define TREE_MAX 256
 
@@ -88,77 +88,76 @@ void vtax_hygiene__fini(struct vtax_hygiene *h)
 	h->pmqos = 0;
 }
 
-/* pid and its descendants (via /proc/PID/task/TID/children), breadth first */
+/* pid and its descendants, breadth first, from each task's children list */
+struct tree {
+	pid_t *out;
+	int n, max;
+};
+
+static int add_children(pid_t tid, void *arg)
+{
+	struct tree *t = arg;
+	char path[80], buf[4096], *p, *end;
+	ssize_t len;
+
+	/* /proc/TID/task/TID/children works for any thread of the process */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)tid, (int)tid);
+	len = vtax_proc__read(path, buf, sizeof(buf));
+	if (len <= 0)
+		return 0;
+	for (p = buf; t->n < t->max; p = end) {
+		long c = strtol(p, &end, 10);
+		int dup = 0;
+
+		if (end == p)
+			break;
+		for (int k = 0; k < t->n; k++)
+			dup |= t->out[k] == c;
+		if (!dup && c > 0)
+			t->out[t->n++] = (pid_t)c;
+	}
+	return 0;
+}
+
 static int tree(pid_t pid, pid_t *out, int max)
 {
-	int n = 0;
+	struct tree t = { out, 0, max };
 
 	if (pid <= 0)
 		return 0;
-	out[n++] = pid;
-	for (int i = 0; i < n; i++) {
-		char path[64];
-		struct dirent *d;
-		DIR *dir;
+	out[t.n++] = pid;
+	for (int i = 0; i < t.n; i++)
+		vtax_proc__for_each_task(out[i], add_children, &t);
+	return t.n;
+}
 
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)out[i]);
-		dir = opendir(path);
-		if (!dir)
-			continue;
-		while ((d = readdir(dir))) {
-			char p2[300];
-			FILE *f;
-			int c;
+struct pin {
+	cpu_set_t set;
+	int pinned, err;
+};
 
-			if (d->d_name[0] < '0' || d->d_name[0] > '9')
-				continue;
-			snprintf(p2, sizeof(p2), "%s/%s/children", path, d->d_name);
-			f = fopen(p2, "re");
-			if (!f)
-				continue;
-			while (n < max && fscanf(f, "%d", &c) == 1) {
-				int dup = 0;
+static int pin_one(pid_t tid, void *arg)
+{
+	struct pin *p = arg;
 
-				for (int k = 0; k < n; k++)
-					dup |= out[k] == c;
-				if (!dup)
-					out[n++] = c;
-			}
-			fclose(f);
-		}
-		closedir(dir);
-	}
-	return n;
+	if (sched_setaffinity(tid, sizeof(p->set), &p->set) == 0)
+		p->pinned++;
+	else if (errno != ESRCH)
+		p->err = -errno;
+	return 0;
 }
 
 int vtax_hygiene__pin_tree(pid_t pid, int cpu)
 {
 	pid_t procs[TREE_MAX];
-	int n = tree(pid, procs, TREE_MAX), pinned = 0, err = 0;
-	cpu_set_t set;
+	int n = tree(pid, procs, TREE_MAX);
+	struct pin p = { .pinned = 0 };
 
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	for (int i = 0; i < n; i++) {
-		char path[64];
-		struct dirent *d;
-		DIR *dir;
-
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)procs[i]);
-		dir = opendir(path);
-		if (!dir)
-			continue;
-		while ((d = readdir(dir))) {
-			if (d->d_name[0] < '0' || d->d_name[0] > '9')
-				continue;
-			if (sched_setaffinity(atoi(d->d_name), sizeof(set), &set) == 0)
-				pinned++;
-			else if (errno != ESRCH)
-				err = -errno;
-		}
-		closedir(dir);
-	}
-	return pinned ? pinned : err ? err : -ESRCH;
+	CPU_ZERO(&p.set);
+	CPU_SET(cpu, &p.set);
+	for (int i = 0; i < n; i++)
+		vtax_proc__for_each_task(procs[i], pin_one, &p);
+	return p.pinned ? p.pinned : p.err ? p.err : -ESRCH;
 }
 
 int vtax_hygiene__pin_self(int cpu)
