@@ -181,6 +181,7 @@ int vtax_result__merge(struct vtax_result *dst, const struct vtax_result *src)
 
 			if (!de)
 				return -1;
+			de->cause = se->cause; /* the family's tag (result/cause.h) */
 			vtax_hist__merge(&de->hist, &se->hist);
 		}
 		for (size_t j = 0; j < ss->ncounters; j++)
