@@ -932,6 +932,11 @@ static int run_rounds(struct vtax_compare *c, struct env_state *st)
 			}
 			continue;
 		}
+		/* one environment alone has nothing to compare: one round */
+		if (nlive < 2) {
+			snprintf(c->stop_reason, sizeof(c->stop_reason), "one environment: nothing to compare");
+			break;
+		}
 		if (vtax_rounds__tight(c->rounds, c->opts.min_rounds, c->ci_width_ns, &c->worst_ci_ns)) {
 			snprintf(c->stop_reason, sizeof(c->stop_reason),
 				 "every interval within %.0f ns", c->ci_width_ns);
