@@ -577,6 +577,8 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq,
 	if (calibrate) {
 		uint64_t ns, calls, ops = m->r.ops + m->r.warmup_ops;
 
+		/* the phase changes before the session closes (--progress-log) */
+		vtax_compare__progress(c, "collect", NULL, idx, run, vtax_now_s(), m->r.ops);
 		/* the whole session ran the warm-up and the measured phase */
 		if (mc.stats_fd >= 0 && !vtax_session__bpf_stats(mc.s, &ns, &calls) && calls && ops) {
 			ce->probe_bpf_ns_per_op = (double)ns / (double)ops;
@@ -630,6 +632,8 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq,
 	st->done[VTAX_PASS_TRACED] = 1;
 	tt->seconds += vtax_now_s() - t0;
 out:
+	if (mc.s) /* closing on a failure or after the calibration run */
+		vtax_compare__progress(c, "collect", NULL, idx, run, vtax_now_s(), 0);
 	session_end(c, idx, e, &mc, 0);
 	vtax_result__free(r);
 	return rc;
