@@ -995,8 +995,10 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		c->opts.ci_width_rel = 0.10;
 	if (c->opts.min_rounds < 2)
 		c->opts.min_rounds = VTAX_ROUNDS_MIN;
+	/* default: the workload's probe plan (ledger.h), not every family */
 	if (!c->opts.probes)
-		c->opts.probes = vtax_probe__default_mask();
+		c->opts.probes = vtax_ledger__probe_plan(c->opts.workload == VTAX_WL_KV) &
+				 vtax_probe__default_mask();
 	c->opts.load.workload = c->opts.workload;
 	c->concurrency = vtax_compare__concurrency(&c->opts.load);
 	snprintf(c->op_name, sizeof(c->op_name), "%s", op_name_of(c->opts.workload));

@@ -536,8 +536,8 @@ static void collect_drops(struct vtax_session *s, struct vtax_result *r)
 }
 
 /* One histogram of the map (or of the spill store) into the result. */
-static int merge_key(struct vtax_session *s, struct vtax_result *r, const struct vtax_hist_key *key,
-		     const struct vtax_hist *h)
+int vtax_session__merge_hist(struct vtax_session *s, struct vtax_result *r,
+			     const struct vtax_hist_key *key, const struct vtax_hist *h)
 {
 	const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)key->family);
 	struct vtax_subject_def *sd = vtax_session__subject(s, key->subject);
@@ -619,6 +619,64 @@ static int read_hist(int fd, const struct vtax_hist_key *key, struct vtax_hist *
 	return 0;
 }
 
+uint64_t vtax_self__bpf_map_bytes(void)
+{
+	DIR *d = opendir("/proc/self/fdinfo");
+	struct dirent *e;
+	uint64_t total = 0;
+	unsigned seen[1024];
+	size_t nseen = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char p[64], line[128];
+		unsigned long long memlock = 0;
+		unsigned id = 0;
+		int is_map = 0, dup = 0;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/fdinfo/%s", e->d_name);
+		f = fopen(p, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "map_id: %u", &id) == 1)
+				is_map = 1;
+			else
+				sscanf(line, "memlock: %llu", &memlock);
+		}
+		fclose(f);
+		/* the same map is held by several fds (shared maps, dups): once */
+		for (size_t i = 0; is_map && i < nseen; i++)
+			dup |= seen[i] == id;
+		if (!is_map || dup)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = id;
+		total += memlock;
+	}
+	closedir(d);
+	return total;
+}
+
+uint64_t vtax_self__rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 {
 	struct vtax_hist_key key, next;
@@ -637,7 +695,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	while (!rc) {
 		key = next;
 		nkeys++;
-		if (!read_hist(fd, &key, cpus, ncpu, h) && merge_key(s, r, &key, h))
+		if (!read_hist(fd, &key, cpus, ncpu, h) && vtax_session__merge_hist(s, r, &key, h))
 			break;
 		rc = bpf_map_get_next_key(fd, &key, &next);
 	}
@@ -645,7 +703,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	free(cpus);
 	drain_spill(s, ncpu);
 	for (size_t i = 0; i < s->nspilled; i++)
-		merge_key(s, r, &s->spilled[i].key, &s->spilled[i].hist);
+		vtax_session__merge_hist(s, r, &s->spilled[i].key, &s->spilled[i].hist);
 	vtax_result__drop(r, "hist_spill_lost", (double)s->spill_lost);
 	if (nkeys >= s->opts.max_hists)
 		vtax_result__drop(r, "hist_map_at_capacity", 1);
@@ -654,10 +712,20 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 		vtax_result__subject(r, s->subjects[i].name, s->subjects[i].kind);
 	for (int i = 0; vtax_probes[i]; i++) {
 		const struct vtax_probe_ops *p = vtax_probes[i];
+		char nm[288];
 
+		/* which hook each family used here, or why it is not measured */
+		if (s->loaded & (1u << p->family)) {
+			vtax_result__hook(r, p->name, p->hooks);
+		} else if ((s->opts.families | (1u << VTAX_FAM_SCHED)) & (1u << p->family)) {
+			snprintf(nm, sizeof(nm), "n/m: %s", s->fam_error[p->family]);
+			vtax_result__hook(r, p->name, nm);
+		}
 		if (p->collect && (s->loaded & (1u << p->family)))
 			p->collect(s, s->fam_state[p->family], r);
 	}
 	collect_drops(s, r);
+	r->bpf_map_bytes = vtax_self__bpf_map_bytes();
+	r->rss_bytes = vtax_self__rss_bytes();
 	return 0;
 }
