@@ -16,7 +16,11 @@
 #      byte): docker-host "same", docker-nat "differs" with a positive
 #      difference; the JSON carries the rounds, the hygiene, per cause
 #      delta_ci95_ns and the closure's interval; the headline carries the
-#      interval.
+#      interval.  "differs" is asserted when the run has the power to see
+#      it: docker-host's interval no wider than +-50 us (docker-proxy adds
+#      tens of us per request here); else that line is a TAP SKIP that says
+#      how wide the intervals were (on a host loaded by other work they
+#      reached +-90 ms).
 # Runtime: about 1 min (A) + 1.5 min (B) on a quiet 2-core VM.
 . "$(dirname "$0")/lib.sh"
 compare_test_needs redis-server docker
@@ -80,8 +84,13 @@ if t.ok(rc == 0 and d and d["ledger"], "native, docker-host, docker-nat via dock
     t.ok(d["rounds"]["count"] == 6 and d["rounds"]["mode"] == "fixed" and hy["pin"] in (True, False)
          and "pmqos" in hy and "quiet" in hy, "JSON states the rounds and the hygiene (%s)" % hy)
     t.ok(consistent(h) and h["within_noise"], "docker-host: same as native within noise (%s)" % h["diff_ci95_ns"])
+    # power: docker-proxy adds tens of us per request on these VMs; an
+    # interval wider than that (a host busy with other work) cannot show it
+    half = (h["diff_ci95_ns"][1] - h["diff_ci95_ns"][0]) / 2 if h["diff_ci95_ns"] else float("inf")
     t.ok(consistent(p) and not p["within_noise"] and p["diff_ci95_ns"][0] > 0,
-         "docker-nat via docker-proxy: differs, interval above 0 (%s)" % p["diff_ci95_ns"])
+         "docker-nat via docker-proxy: differs, interval above 0 (%s)" % p["diff_ci95_ns"],
+         skip=None if half <= 50000 else
+         "host too noisy to detect a docker-proxy-sized effect: intervals +-%.0f us (> 50 us)" % (half / 1e3))
     t.ok("95% CI" in p["headline"], "the headline carries the interval")
     pc = [c for c in p["causes"] if c["present"] and c["measured"]]
     t.ok(pc and all(c["delta_ci95_ns"] is None or c["delta_ci95_ns"][0] <= c["delta_ns_per_op"] <= c["delta_ci95_ns"][1]
