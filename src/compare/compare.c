@@ -883,6 +883,8 @@ static int run_rounds(struct vtax_compare *c, struct env_state *st)
 			env_failed(c, i, &st[i], rc);
 		rc = 0;
 	}
+	/* the budget is for the rounds (set-up, warm-up and calibration apart) */
+	t0 = vtax_now_s();
 	c->ci_width_ns = c->opts.ci_width_ns > 0 ? c->opts.ci_width_ns
 						 : c->opts.ci_width_rel * native_mean / c->concurrency;
 	for (int r = 1; r <= VTAX_ROUNDS_MAX && !vtax_compare__stopped(c); r++) {
@@ -946,7 +948,8 @@ static int run_rounds(struct vtax_compare *c, struct env_state *st)
 				 "every interval within %.0f ns", c->ci_width_ns);
 			break;
 		}
-		if (vtax_now_s() - t0 + tr > c->opts.budget_s) {
+		/* an interval needs 2 rounds: the budget never stops before them */
+		if (r >= 2 && vtax_now_s() - t0 + tr > c->opts.budget_s) {
 			snprintf(c->stop_reason, sizeof(c->stop_reason), "time budget (%.0f s)",
 				 c->opts.budget_s);
 			break;
