@@ -53,8 +53,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "compare/compare_int.h"
+#include "compare/leftovers.h"
 #include "util/clock.h"
 #include "util/proc.h"
+#include "util/state.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -1021,11 +1023,8 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		return -ENOMEM;
 	}
 
-	/* leftovers of a killed earlier run (labelled vtax=1, vtax* links) */
-	vtax_env__cleanup_stale(c->stale_report, sizeof(c->stale_report));
-
-	vtax_clientnet__cleanup_stale(c->stale_report + strlen(c->stale_report),
-				      sizeof(c->stale_report) - strlen(c->stale_report));
+	/* leftovers of a killed earlier run (state files, labels) */
+	vtax_leftovers__remove(c->stale_report, sizeof(c->stale_report));
 
 	snprintf(tmpl, sizeof(tmpl), "%s/vtax-compare.XXXXXX",
 		 c->opts.workdir && *c->opts.workdir ? c->opts.workdir : "/var/tmp");
@@ -1035,6 +1034,7 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 			 c->opts.workdir ? c->opts.workdir : "/var/tmp", strerror(errno));
 		return -errno;
 	}
+	vtax_state__add("path", workdir, NULL);
 	/* the io workload has no client on the network */
 	if (c->opts.remote_client && c->opts.workload != VTAX_WL_IO) {
 		char cerr[256] = "";
@@ -1042,7 +1042,8 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		rc = vtax_clientnet__setup(&c->cnet, cerr, sizeof(cerr));
 		if (rc && c->opts.remote_client == 1) {
 			snprintf(err, errlen, "--client remote: %s", cerr);
-			vtax_env__rm_rf(workdir);
+			if (vtax_env__rm_rf(workdir) == 0)
+				vtax_state__done("path", workdir);
 			return rc;
 		}
 		if (rc) {
@@ -1091,7 +1092,8 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		env_teardown(c, i, &st[i]);
 	}
 	vtax_hygiene__fini(&c->hyg);
-	vtax_env__rm_rf(workdir);
+	if (vtax_env__rm_rf(workdir) == 0)
+		vtax_state__done("path", workdir);
 	if (c->have_cnet) {
 		vtax_clientnet__teardown(&c->cnet);
 		c->have_cnet = 0;
