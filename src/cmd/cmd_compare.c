@@ -50,7 +50,7 @@ static const char compare_usage[] =
 	"      --ci-width W     adaptive: stop once every 95% interval (difference, each\n"
 	"                       cause) is at most W wide: a duration (2us, 500ns) or a\n"
 	"                       percentage of native's mean (default 10%)\n"
-	"      --seed N         order of the environments in each round (default fixed)\n"
+	"      --order-seed N   order of the environments in each round (default fixed)\n"
 	"      --no-pmqos       do not hold /dev/cpu_dma_latency at 0 while measuring\n"
 	"      --no-pin         do not pin the server and the client to fixed CPUs\n"
 	"      --no-quiet       leave the other environments' servers running\n"
@@ -103,7 +103,7 @@ static const struct option compare_long[] = {
 	{ "no-untraced", no_argument, 0, O_NO_UNTRACED },
 	{ "progress-log", required_argument, 0, O_PROGRESS_LOG }, { "client", required_argument, 0, O_CLIENT },
 	{ "budget", required_argument, 0, O_BUDGET }, { "ci-width", required_argument, 0, O_CIW },
-	{ "seed", required_argument, 0, O_SEED }, { "no-pmqos", no_argument, 0, O_NO_PMQOS },
+	{ "order-seed", required_argument, 0, O_SEED }, { "no-pmqos", no_argument, 0, O_NO_PMQOS },
 	{ "no-pin", no_argument, 0, O_NO_PIN }, { "no-quiet", no_argument, 0, O_NO_QUIET },
 	{ "no-calibrate", no_argument, 0, O_NO_CALIB },
 	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
@@ -401,7 +401,7 @@ int cmd_compare(int argc, char **argv)
 		case O_SEED:
 			o.seed = strtoull(optarg, &end, 0);
 			if (end == optarg || *end)
-				return vtax_die("--seed: an integer, got '%s'", optarg);
+				return vtax_die("--order-seed: an integer, got '%s'", optarg);
 			break;
 		case O_NO_PMQOS:
 			o.hygiene.no_pmqos = 1;

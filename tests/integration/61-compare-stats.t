@@ -31,7 +31,7 @@ trap 'exit 130' INT TERM
 
 for k in 1 2 3; do
 	"$vtax" compare --envs native,native@2 --runs 5 --duration 0.5 --client local --probes sched \
-		--seed "$k" -f json -o "$tmp/aa$k.json" 2>"$tmp/aa$k.err"
+		--order-seed "$k" -f json -o "$tmp/aa$k.json" 2>"$tmp/aa$k.err"
 	echo "$?" >"$tmp/aa$k.rc"
 done
 "$vtax" compare --envs native,docker-host,docker-nat --via-proxy --runs 6 --probes sched,net \
