@@ -41,19 +41,7 @@ nothing_left() { # DESC
 	[ -z "$leftover" ]; ok $? "$1: no state file left${leftover:+ ($leftover)}"
 	touch "$TMP/mark"
 }
-# BPF links no live process holds (pinned or leaked): vtax must add none.
-# (A count of all links would see other runs on this shared machine.)
-# Two samples 1 s apart: a link whose holder is exiting right now is not one.
-unheld() {
-	comm -23 <(bpftool -j link list 2>/dev/null | python3 -c "import json,sys; [print(l['id']) for l in json.load(sys.stdin)]" | sort) \
-		<(grep -hs '^link_id:' /proc/[0-9]*/fdinfo/* | awk '{print $2}' | sort -u)
-}
-orphan_links() {
-	unheld >"$TMP/unheld1"
-	sleep 1
-	unheld | comm -12 - "$TMP/unheld1" | wc -l
-}
-LINKS0=$(orphan_links)
+LINKS0=$(bpf_unheld_links)
 
 # -- Docker absent or unreachable (never the real daemon: a dead socket, a PATH without docker)
 expect "compare, Docker unreachable" 3 "docker-nat failed.*not answering" -- \
@@ -172,5 +160,6 @@ else
 fi
 
 sleep 0.5
-[ "$(orphan_links)" -le "$LINKS0" ]; ok $? "no BPF link left that no process holds ($(orphan_links) vs $LINKS0 before)"
+L1=$(bpf_unheld_links)
+[ "$L1" -le "$LINKS0" ]; ok $? "no BPF link left that no process holds ($L1 vs $LINKS0 before)"
 done_testing
