@@ -91,7 +91,7 @@ void vtax_compare__io_argv(char **argv, char (*buf)[64], const char *exe,
 	ARG("--qd");
 	NUM("%d", lo->qd);
 	ARG("--rw");
-	NUM("%d", lo->rw);
+	ARG(vtax_load_rw__name(lo->rw));
 	ARG(lo->direct ? "--direct" : "--no-direct");
 	if (prepare_only) {
 		ARG("--prepare-only");

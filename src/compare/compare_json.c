@@ -103,8 +103,7 @@ static json_t *workload_json(const struct vtax_compare *c)
 	case VTAX_WL_IO:
 		json_object_set_new(w, "bs", json_integer(l->bs));
 		json_object_set_new(w, "qd", json_integer(l->qd));
-		json_object_set_new(w, "rw", json_string((const char *[]){ "randread", "randwrite", "read",
-									  "write" }[l->rw & 3]));
+		json_object_set_new(w, "rw", json_string(vtax_load_rw__name(l->rw)));
 		json_object_set_new(w, "file_size", json_integer((json_int_t)l->file_size));
 		json_object_set_new(w, "direct", json_boolean(l->direct));
 		break;

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/fmt.h"
 #include "trace/hist.h"
 #include "compare/ledger.h"
 #include "vtax/keys.h"
@@ -323,23 +324,6 @@ static double q_ns(const struct vtax_hist *h, double q)
 	return h ? (double)vtax_hist__quantile(h, q) : 0;
 }
 
-/* Signed "+31.0us"-style duration. */
-static const char *fmt_us(double ns, char *buf, size_t len, int sign)
-{
-	const char *s = sign ? (ns < 0 ? "-" : "+") : (ns < 0 ? "-" : "");
-	double a = fabs(ns);
-
-	if (a < 1000)
-		snprintf(buf, len, "%s%.0fns", s, a);
-	else if (a < 1e6)
-		snprintf(buf, len, "%s%.1fus", s, a / 1e3);
-	else if (a < 1e9)
-		snprintf(buf, len, "%s%.2fms", s, a / 1e6);
-	else
-		snprintf(buf, len, "%s%.2fs", s, a / 1e9);
-	return buf;
-}
-
 int vtax_ledger_cause__significant(const struct vtax_ledger_env *le,
 				   const struct vtax_ledger_cause *c)
 {
@@ -366,11 +350,11 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 		PUT("[%s] ", le->label[0] ? le->label : "emulated");
 	if (le->within_noise) {
 		PUT("%s: each %s costs the same as on %s within noise (%s, noise band +-%s)", le->env,
-		    l->op_name, l->baseline, fmt_us(le->diff_ns, a, sizeof(a), 1),
-		    fmt_us(le->noise_ns, b, sizeof(b), 0));
+		    l->op_name, l->baseline, vtax_fmt_ns(le->diff_ns, a, sizeof(a), VTAX_FMT_SIGN),
+		    vtax_fmt_ns(le->noise_ns, b, sizeof(b), 0));
 	} else {
 		PUT("In %s each %s costs %s %s than on %s", le->env, l->op_name,
-		    fmt_us(fabs(le->diff_ns), a, sizeof(a), 0), le->diff_ns > 0 ? "more" : "less",
+		    vtax_fmt_ns(fabs(le->diff_ns), a, sizeof(a), 0), le->diff_ns > 0 ? "more" : "less",
 		    l->baseline);
 	}
 	/* named causes, largest first */
@@ -387,10 +371,10 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 	if (!le->within_noise && le->diff_ns > 0) {
 		PUT(":");
 		for (int i = 0; i < n; i++)
-			PUT("%s %s %s", i ? "," : "", fmt_us(le->causes[order[i]].delta_ns, a, sizeof(a), 0),
+			PUT("%s %s %s", i ? "," : "", vtax_fmt_ns(le->causes[order[i]].delta_ns, a, sizeof(a), 0),
 			    le->causes[order[i]].name);
 		PUT("%s %s unexplained (closure %.0f%%).", n ? "," : "",
-		    fmt_us(le->unexplained_ns, a, sizeof(a), 0), le->closure * 100);
+		    vtax_fmt_ns(le->unexplained_ns, a, sizeof(a), 0), le->closure * 100);
 	} else {
 		PUT(".");
 	}
@@ -398,7 +382,7 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 		const struct vtax_ledger_cause *c = &le->causes[le->lead];
 
 		PUT(" Biggest cause: %s (%s per %s); knob: %s.", c->name,
-		    fmt_us(c->delta_ns, a, sizeof(a), 1), l->op_name, c->knob);
+		    vtax_fmt_ns(c->delta_ns, a, sizeof(a), VTAX_FMT_SIGN), l->op_name, c->knob);
 	}
 #undef PUT
 }

@@ -35,6 +35,7 @@
 #include <jansson.h>
 
 #include "env/env.h"
+#include "env/server.h"
 #include "util/state.h"
 
 #define DOCKER_MAX_ARGS 64
@@ -372,7 +373,9 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 			   size_t errlen)
 {
 	char image[96], gw[32] = "", pub_lo[64], pub_gw[64], pub_rm[64], lbl_pid[64], vol[128], net[80], out[256];
-	char portarg[32], bindarg[48], cmd[1024], msg[1024];
+	struct vtax_server_conf sc = { 0 };
+	struct vtax_server_argv sa;
+	char cmd[1536], msg[1024];
 	char *argv[DOCKER_MAX_ARGS];
 	int n = 0, ret, nat = o->kind == VTAX_ENV_DOCKER_NAT, cport;
 
@@ -442,25 +445,34 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 		argv[n++] = vol;
 	}
 	argv[n++] = image;
-	snprintf(portarg, sizeof(portarg), "%d", cport);
-	/* host network: 127.0.0.1, and the remote client's side of the host */
-	snprintf(bindarg, sizeof(bindarg), "%s%s%s", nat ? "0.0.0.0" : "127.0.0.1",
-		 !nat && o->client_addr ? "," : "", !nat && o->client_addr ? o->client_addr : "");
+	/* the image's paths; a bridge network: every address of the container;
+	 * host network: 127.0.0.1, and the remote client's side of the host */
+	sc.port = cport;
+	sc.data_dir = "/data";
+	sc.run_dir = "/run";
+	sc.share_dir = "/usr/share/mysql";
+	sc.bind[0] = nat ? "0.0.0.0" : "127.0.0.1";
+	sc.bind[1] = nat ? NULL : o->client_addr;
+	if (o->server != VTAX_SERVER_NONE) {
+		ret = vtax_server__argv(o->server, &sc, &sa);
+		if (ret) {
+			snprintf(err, errlen, "server command line: %s", strerror(-ret));
+			return ret;
+		}
+	}
 	if (o->server == VTAX_SERVER_REDIS) {
-		char *rargs[] = { "/usr/bin/redis-server", "--port", portarg, "--protected-mode", "no", "--save", "",
-				  "--appendonly", "no", "--dir", "/data", "--daemonize", "no", "--bind",
-				  nat ? "0.0.0.0" : "127.0.0.1", !nat ? (char *)o->client_addr : NULL, NULL };
-
-		for (int i = 0; rargs[i]; i++)
-			argv[n++] = rargs[i];
+		for (int i = 0; sa.argv[i]; i++)
+			argv[n++] = sa.argv[i];
 	} else if (o->server == VTAX_SERVER_MARIADB) {
+		char line[sizeof(cmd) - 64];
+
 		/* exec keeps the server as the container's PID 1 (State.Pid). */
-		snprintf(cmd, sizeof(cmd),
-			 "cp -a /seed/. /data/ && exec /usr/sbin/mariadbd --no-defaults --user=root --datadir=/data "
-			 "--socket=/run/mysqld.sock --pid-file=/run/mysqld.pid --port=%d --bind-address=%s "
-			 "--skip-networking=0 --skip-name-resolve --innodb-log-file-size=32M "
-			 "--lc-messages-dir=/usr/share/mysql --character-sets-dir=/usr/share/mysql/charsets",
-			 cport, bindarg);
+		ret = vtax_server__shell(&sa, line, sizeof(line));
+		if (ret) {
+			snprintf(err, errlen, "server command line: %s", strerror(-ret));
+			return ret;
+		}
+		snprintf(cmd, sizeof(cmd), "cp -a /seed/. /data/ && exec %s", line);
 		argv[n++] = "/bin/busybox";
 		argv[n++] = "sh";
 		argv[n++] = "-c";

@@ -44,10 +44,12 @@
 #include <sys/wait.h>
 
 #include "env/env.h"
+#include "env/server.h"
 #include "util/state.h"
 
 #define VM_LABEL_TCG "emulated (TCG): not representative of KVM"
 #define VM_CMD_PORT "vtax.cmd"
+#define VM_SERVER_PORT 6379 /* redis in the guest, on its own address */
 
 static int ip_cmd(struct vtax_env *e, char *err, size_t errlen, char *const argv[])
 {
@@ -362,12 +364,24 @@ static int vm_initramfs(const struct vtax_env_opts *o, struct vtax_env *e, const
 	free(paths);
 	if (ret)
 		goto out;
-	if (o->server == VTAX_SERVER_REDIS)
-		snprintf(b, sizeof(b), "/usr/bin/redis-server --bind 0.0.0.0 --port 6379 --protected-mode no "
-				       "--save '' --appendonly no --dir /data --daemonize yes "
-				       "--logfile /tmp/redis.log");
-	else
+	if (o->server == VTAX_SERVER_REDIS) {
+		/* the same server configuration as every environment; the guest
+		 * listens on its own address, in the background of the init */
+		struct vtax_server_conf sc = { .port = VM_SERVER_PORT, .data_dir = "/data", .bind = { "0.0.0.0" } };
+		struct vtax_server_argv sa;
+		char line[sizeof(b) - 32];
+
+		ret = vtax_server__argv(VTAX_SERVER_REDIS, &sc, &sa);
+		if (!ret)
+			ret = vtax_server__shell(&sa, line, sizeof(line));
+		if (ret) {
+			snprintf(err, errlen, "server command line: %s", strerror(-ret));
+			goto out;
+		}
+		snprintf(b, sizeof(b), "%s >/tmp/redis.log 2>&1 &", line);
+	} else {
 		snprintf(b, sizeof(b), ": no server");
+	}
 	/* the host's end of the guest's /24: 198.19.N.1 */
 	snprintf(gw, sizeof(gw), "%.*s1", (int)(strrchr(guest, '.') + 1 - guest), guest);
 	if ((ret = subst(a, sizeof(a), vm_init, "@GUEST@", guest)) ||
@@ -741,7 +755,7 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 	}
 	e->vmm_pid = e->server_pid = e->priv.child;
 	snprintf(e->server_host, sizeof(e->server_host), "%s", guest);
-	e->server_port = o->server == VTAX_SERVER_REDIS ? 6379 : 0;
+	e->server_port = o->server == VTAX_SERVER_REDIS ? VM_SERVER_PORT : 0;
 	if (o->client_addr) {
 		/* routed by the host; compare lets it through FORWARD */
 		snprintf(e->remote_host, sizeof(e->remote_host), "%s", guest);

@@ -115,6 +115,13 @@ json_t *vtax_result__to_json(const struct vtax_result *r)
 	for (size_t i = 0; i < r->ndrops; i++)
 		json_object_set_new(drops, r->drops[i].name, json_integer((json_int_t)r->drops[i].value));
 	json_object_set_new(o, "drops", drops);
+	if (r->nhooks) {
+		json_t *hk = json_object();
+
+		for (size_t i = 0; i < r->nhooks; i++)
+			json_object_set_new(hk, r->hooks[i].what, json_string(r->hooks[i].how));
+		json_object_set_new(o, "hooks", hk);
+	}
 	if (r->bpf_map_bytes || r->rss_bytes) {
 		json_t *fp = json_object();
 
@@ -223,6 +230,9 @@ struct vtax_result *vtax_result__from_json(const json_t *j, char *err, size_t er
 	drops = json_object_get(j, "drops");
 	json_object_foreach(drops, key, v)
 		vtax_result__drop(r, key, json_number_value(v));
+	json_object_foreach(json_object_get(j, "hooks"), key, v)
+		if (json_is_string(v))
+			vtax_result__hook(r, key, json_string_value(v));
 	return r;
 oom:
 	snprintf(err, errlen, "out of memory");

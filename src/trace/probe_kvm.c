@@ -465,6 +465,7 @@ static void kvm_collect(struct vtax_session *s, void *state, struct vtax_result 
 const struct vtax_probe_ops vtax_probe_kvm = {
 	.name = "kvm",
 	.family = VTAX_FAM_KVM,
+	.hooks = "tracepoint kvm_exit (record via CO-RE), tp_btf kvm_entry/kvm_pio/kvm_mmio/kvm_userspace_exit/kvm_fpu",
 	.summary = "KVM exits by reason, VMM userspace emulation, PIO/MMIO, IRQs, halt, steal",
 	.attach = kvm_attach,
 	.detach = kvm_detach,

@@ -249,6 +249,10 @@ static void net_configure(struct net_bpf *skel, int nf, int sysenter, uint32_t s
 	/* loaded always, attached by net_proxies() when a proxy is found */
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_read, false);
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_send, false);
+	/* tcp_sendmsg_locked came in 6.2: without it (6.1) docker-proxy's
+	 * relay is not timed, everything else is */
+	if (!vtax_btf_has_tracepoint("tcp_sendmsg_locked"))
+		bpf_program__set_autoload(skel->progs.vtax_net_proxy_send, false);
 	bpf_program__set_autoload(skel->progs.vtax_nf_ct_open, nf);
 	bpf_program__set_autoload(skel->progs.vtax_nf_ct_close, nf);
 	bpf_program__set_autoload(skel->progs.vtax_nf_nat_open, nf);
@@ -731,6 +735,23 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 		}
 	}
 	free(vals);
+	/* which hooks time the netfilter stages (conntrack, NAT, filter) and
+	 * docker-proxy's relay on this kernel, or why they are not measured */
+	if (ns->nlinks) {
+		char how[96];
+
+		snprintf(how, sizeof(how), "netfilter BPF links (%d)", ns->nlinks);
+		vtax_result__hook(r, "net.netfilter", how);
+	} else {
+		char how[224];
+
+		snprintf(how, sizeof(how), "n/m: %s", ns->nf_error[0] ? ns->nf_error : "no netfilter link attached");
+		vtax_result__hook(r, "net.netfilter", how);
+	}
+	vtax_result__hook(r, "net.proxy",
+			  bpf_program__autoload(ns->skel->progs.vtax_net_proxy_send)
+				  ? "tp_btf tcp_sendmsg_locked/tcp_rcv_space_adjust"
+				  : "n/m: no tcp_sendmsg_locked tracepoint (kernel < 6.2): docker-proxy relays are not timed");
 	/* whether netfilter time is measured at all, per subject; docker-proxy
 	 * processes whose relays are timed (net.proxy) */
 	for (size_t i = 0; i < s->nsubjects; i++) {
@@ -763,6 +784,7 @@ static int net_supported(char *why, size_t whylen)
 const struct vtax_probe_ops vtax_probe_net = {
 	.name = "net",
 	.family = VTAX_FAM_NET,
+	.hooks = "tp_btf net_dev_*/netif_*/tcp_probe/skb_copy_datagram_iovec/kfree_skb",
 	.summary = "per-packet hop latency (socket, qdisc, veth, bridge, backlog), conntrack/NAT/filter time, drops",
 	.attach = net_attach,
 	.detach = net_detach,

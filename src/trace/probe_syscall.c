@@ -348,6 +348,7 @@ static void syscall_collect(struct vtax_session *s, void *state, struct vtax_res
 const struct vtax_probe_ops vtax_probe_syscall = {
 	.name = "syscall",
 	.family = VTAX_FAM_SYSCALL,
+	.hooks = "tp_btf sys_enter/sys_exit",
 	.summary = "syscall latency per syscall, split on-CPU / run-queue / blocked, by filesystem",
 	.attach = syscall_attach,
 	.detach = syscall_detach,

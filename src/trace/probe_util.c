@@ -1,6 +1,7 @@
 /*
  * probe_util.c - error text and label helpers shared by the probe families.
  */
+#include <bpf/btf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,7 @@ void vtax_bpf_log_note(const char *msg)
 		/* the statistics the verifier appends are not the reason */
 		if (n && strncmp(l, "processed ", 10) && strncmp(l, "verification time", 17) &&
 		    strncmp(l, "stack depth", 11) && strncmp(l, "max_states", 10) &&
+		    strncmp(l, "old state", 9) && strncmp(l, "cur state", 9) &&
 		    strncmp(l, "-- END", 6)) {
 			best = l;
 			bestlen = n;
@@ -86,4 +88,17 @@ void vtax_label__set(struct vtax_label *l, const char *key, const char *value)
 {
 	snprintf(l->key, sizeof(l->key), "%s", key);
 	snprintf(l->value, sizeof(l->value), "%s", value);
+}
+
+int vtax_btf_has_tracepoint(const char *tp)
+{
+	static struct btf *vmlinux;
+	char name[128];
+
+	if (!vmlinux)
+		vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return 1; /* cannot tell: let the load decide */
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
 }

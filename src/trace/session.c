@@ -759,7 +759,15 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 		vtax_result__subject(r, s->subjects[i].name, s->subjects[i].kind);
 	for (int i = 0; vtax_probes[i]; i++) {
 		const struct vtax_probe_ops *p = vtax_probes[i];
+		char nm[288];
 
+		/* which hook each family used here, or why it is not measured */
+		if (s->loaded & (1u << p->family)) {
+			vtax_result__hook(r, p->name, p->hooks);
+		} else if ((s->opts.families | (1u << VTAX_FAM_SCHED)) & (1u << p->family)) {
+			snprintf(nm, sizeof(nm), "n/m: %s", s->fam_error[p->family]);
+			vtax_result__hook(r, p->name, nm);
+		}
 		if (p->collect && (s->loaded & (1u << p->family)))
 			p->collect(s, s->fam_state[p->family], r);
 	}

@@ -37,7 +37,10 @@ mkdir -p "$cache/debs"
 deb=$(ls "$cache"/debs/"${pkg}"_*.deb 2>/dev/null | tail -1 || true)
 if [ -z "$deb" ]; then
 	echo "fetch-kernel.sh: downloading $pkg" >&2
-	(cd "$cache/debs" && apt-get download -q "$pkg" >&2) || {
+	# _apt downloads into a directory it can write
+	chown _apt "$cache/debs" 2>/dev/null || true
+	# stale package lists name a version the archive no longer has: update once
+	(cd "$cache/debs" && { apt-get download -q "$pkg" >&2 || { apt-get update -qq && apt-get download -q "$pkg" >&2; }; }) || {
 		echo "fetch-kernel.sh: apt-get download $pkg failed" >&2
 		exit 1
 	}
