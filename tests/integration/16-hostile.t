@@ -124,6 +124,16 @@ for i in $(seq 1 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 expect "serve: port in use" 1 "Address already in use" -- "$V" serve --listen "127.0.0.1:$(cat "$TMP/port")" -d 2
 kill $H 2>/dev/null; wait $H 2>/dev/null
 
+# -- SIGHUP (a closed terminal) ends a run like SIGINT/SIGTERM (60-compare-signal.t):
+# torn down, exit 130, its state file gone
+"$V" compare --quick -d 2 --warmup 0.2 --no-untraced --envs native --progress-log "$TMP/hup.log" \
+	-o "$TMP/hup.txt" >/dev/null 2>"$TMP/err" &
+H=$!
+for i in $(seq 1 300); do grep -q "measure" "$TMP/hup.log" 2>/dev/null && break; sleep 0.1; done
+kill -HUP $H; wait $H; rc=$?
+[ $rc -eq 130 ] && [ ! -e "/run/vtax/$H.state" ]
+ok $? "SIGHUP while measuring: exit $rc, its state file gone: all it made removed ($(tail -1 "$TMP/err"))"
+
 # -- serve: loopback unless told otherwise; a non-loopback address warns
 P4=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
 timeout 20 "$V" serve --listen "0.0.0.0:$P4" -d 1 >/dev/null 2>"$TMP/err"
