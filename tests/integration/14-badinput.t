@@ -56,9 +56,19 @@ unshare -m sh -c "mount -t tmpfs -o size=12k none '$TMP/full' && dd if=/dev/zero
 rm -rf "$TMP/full" "$TMP/full.ls"
 
 # a target that exits mid-run ends the run with what was collected
-"$FIX/sleeper" 1000 10 & P=$!  # 10 s: vtax loads its probes before it checks the pid; on a loaded host that takes seconds
-timeout 20 "$VTAX" attach --pid $P --format json -o "$TMP/a.json" 2>"$TMP/err"
-ok $? "attach ends by itself when the target exits"
+# The target starts its 50 x 10 ms sleeps only once vtax is attached and
+# waiting (its first --interval summary on stderr; a FIFO gate), so the run
+# cannot race vtax's start-up on a loaded host.
+mkfifo "$TMP/go"
+( read -r _ <"$TMP/go"; exec "$FIX/sleeper" 50 10 ) & P=$!
+timeout 90 "$VTAX" attach --interval 1 --pid $P --format json -o "$TMP/a.json" 2>"$TMP/err" & V=$!
+for _ in $(seq 600); do
+	grep -qs '^vtax: last' "$TMP/err" && break
+	sleep 0.1
+done
+echo go >"$TMP/go"
+wait $V
+ok $? "attach ends by itself when the target exits$(grep -v "^vtax: last\|^pid:" "$TMP/err" | head -1 | sed "s/^/: /")"
 n=$(hsum "$TMP/a.json" pid: syscall "" "part=total" count)
 ge "$n" 1; ok $? "and reports what it collected ($n syscalls)"
 
