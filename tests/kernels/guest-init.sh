@@ -32,6 +32,11 @@ chmod 1777 $R/tmp $R/var/tmp
 mkdir -p $R/run/vtax-guest/bin
 printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$kdir" >$R/run/vtax-guest/bin/modprobe
 chmod +x $R/run/vtax-guest/bin/modprobe
+# the kernel's module requests run in PID 1's root (this initramfs), not
+# in the chroot: the same path here enters the chroot first
+mkdir -p /run/vtax-guest/bin
+printf '#!/bin/busybox sh\nexec /bin/busybox chroot %s /sbin/modprobe -d %s "$@"\n' "$R" "$kdir" >/run/vtax-guest/bin/modprobe
+chmod +x /run/vtax-guest/bin/modprobe
 echo /run/vtax-guest/bin/modprobe >/proc/sys/kernel/modprobe
 mount -t proc proc $R/proc
 mount -t sysfs sys $R/sys
