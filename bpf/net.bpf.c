@@ -57,6 +57,7 @@
  * followed: it adopts one when it enters a subject's namespace (a reply).
  */
 #include "common.bpf.h"
+#include "module_types.bpf.h"
 #include <bpf/bpf_endian.h>
 #include "vtax/net.h"
 
@@ -874,10 +875,10 @@ static __always_inline int nf_close_at(struct sk_buff *skb, const struct nf_hook
 	l2 = nf_ctinfo(skb);
 	name = stage == VTAX_NET_ST_CONNTRACK ? VTAX_NET_CONNTRACK : VTAX_NET_FILTER;
 	if (stage == VTAX_NET_ST_NAT) {
-		struct nf_conn *ct = (struct nf_conn *)(skb->_nfct & ~7UL);
+		struct nf_conn___vtax *ct = (struct nf_conn___vtax *)(skb->_nfct & ~7UL);
 		unsigned long status = 0;
 
-		if (ct)
+		if (ct && bpf_core_field_exists(ct->status))
 			bpf_probe_read_kernel(&status, sizeof(status), &ct->status);
 
 		/* IPS_SRC_NAT | IPS_DST_NAT: the connection is translated */

@@ -274,7 +274,7 @@ static void net_configure(struct net_bpf *skel, int nf, unsigned fe, int sysente
 	/* loaded always, attached by net_proxies() when a proxy is found */
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_read, false);
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_send, false);
-	/* tcp_sendmsg_locked came in 6.2: without it (6.1) docker-proxy's
+	/* tcp_sendmsg_locked came in 6.13: without it (6.1, 6.12) docker-proxy's
 	 * relay is not timed, everything else is */
 	if (!vtax_btf_has_tracepoint("tcp_sendmsg_locked"))
 		bpf_program__set_autoload(skel->progs.vtax_net_proxy_send, false);
@@ -806,7 +806,7 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 	vtax_result__hook(r, "net.proxy",
 			  bpf_program__autoload(ns->skel->progs.vtax_net_proxy_send)
 				  ? "tp_btf tcp_sendmsg_locked/tcp_rcv_space_adjust"
-				  : "n/m: no tcp_sendmsg_locked tracepoint (kernel < 6.2): docker-proxy relays are not timed");
+				  : "n/m: no tcp_sendmsg_locked tracepoint (kernel < 6.13): docker-proxy relays are not timed");
 	/* whether netfilter time is measured at all, per subject; docker-proxy
 	 * processes whose relays are timed (net.proxy) */
 	for (size_t i = 0; i < s->nsubjects; i++) {
