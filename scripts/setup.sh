@@ -43,10 +43,16 @@ RUN_PKGS=(iproute2 iptables kmod util-linux procps psmisc busybox-static
 	docker.io redis-server redis-tools mariadb-server mariadb-client
 	qemu-system-x86 fio sysbench gnuplot-nox prometheus chromium
 	python3 e2fsprogs linux-perf bpftrace xz-utils)
+# man page, completion, Debian package and their tests (85-87-*.t):
+# pandoc renders vtax(8), man-db checks it, debhelper/devscripts/lintian
+# build and check the package, debootstrap makes the clean root it is
+# installed into, systemd's systemd-analyze checks the unit.
+PKG_PKGS=(pandoc man-db bash-completion debhelper devscripts lintian fakeroot
+	debootstrap systemd curl)
 BP_PKGS=(libbpf-dev bpftool)
 
 need=()
-for p in "${BUILD_PKGS[@]}" "${RUN_PKGS[@]}"; do
+for p in "${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${PKG_PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
 done
 bp_need=0

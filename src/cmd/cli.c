@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include "cmd/cli.h"
 #include "trace/probe_util.h"
+#include "util/parse.h"
 
 volatile sig_atomic_t vtax_stop;
 int vtax_verbose;
@@ -136,13 +137,7 @@ int vtax_bad_option(char **argv, const char *optstring)
 
 int vtax_parse_long(const char *opt, const char *s, long lo, long hi, long *out)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < lo || v > hi)
+	if (vtax_parse_int(s, lo, hi, out))
 		return vtax_die("--%s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
-	*out = v;
 	return 0;
 }

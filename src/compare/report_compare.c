@@ -18,27 +18,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "util/fmt.h"
 #include "compare/compare.h"
 
 #define COLW 13
-
-static const char *fmt_ns(double ns, char *buf, size_t len, int sign)
-{
-	const char *s = sign ? (ns < 0 ? "-" : "+") : (ns < 0 ? "-" : "");
-	double a = fabs(ns);
-
-	if (!isfinite(ns))
-		snprintf(buf, len, "-");
-	else if (a < 1000)
-		snprintf(buf, len, "%s%.0fns", s, a);
-	else if (a < 1e6)
-		snprintf(buf, len, "%s%.1fus", s, a / 1e3);
-	else if (a < 1e9)
-		snprintf(buf, len, "%s%.2fms", s, a / 1e6);
-	else
-		snprintf(buf, len, "%s%.2fs", s, a / 1e9);
-	return buf;
-}
 
 static const char *fmt_rate(double v, char *buf, size_t len)
 {
@@ -48,6 +31,26 @@ static const char *fmt_rate(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.1fk", v / 1e3);
 	else
 		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+/* "14.1..18.5us": a 95% interval in the unit of its larger end */
+static const char *fmt_ci(const struct vtax_ci *ci, char *buf, size_t len)
+{
+	double a, k = 1;
+	const char *u = "ns";
+	int prec = 0;
+
+	if (!ci || !ci->ok) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	a = fmax(fabs(ci->lo), fabs(ci->hi));
+	if (a >= 1e6)
+		k = 1e6, u = "ms", prec = 2;
+	else if (a >= 1e3)
+		k = 1e3, u = "us", prec = 1;
+	snprintf(buf, len, "%.*f..%.*f%s", prec, ci->lo / k, prec, ci->hi / k, u);
 	return buf;
 }
 
@@ -86,8 +89,7 @@ static void latency_row(FILE *out, const struct vtax_compare *c, const char *lab
 			cell(out, ce, "-");
 			continue;
 		}
-		cell(out, ce, fmt_ns(q < 0 ? vtax_hist__mean(h) : (double)vtax_hist__quantile(h, q), b,
-				     sizeof(b), 0));
+		cell(out, ce, vtax_fmt_ns(q < 0 ? vtax_hist__mean(h) : (double)vtax_hist__quantile(h, q), b, sizeof(b), 0));
 	}
 	fputc('\n', out);
 }
@@ -103,7 +105,7 @@ static void overhead_row(FILE *out, const struct vtax_compare *c)
 		const struct vtax_compare_env *ce = &c->envs[i];
 		double v = vtax_compare_env__overhead_ns(ce);
 
-		cell(out, ce, ce->ok && isfinite(v) ? fmt_ns(v / c->concurrency, b, sizeof(b), 1) : "-");
+		cell(out, ce, ce->ok && isfinite(v) ? vtax_fmt_ns(v / c->concurrency, b, sizeof(b), VTAX_FMT_SIGN) : "-");
 	}
 	fputc('\n', out);
 }
@@ -124,7 +126,7 @@ static void bpf_rows(FILE *out, const struct vtax_compare *c)
 		const struct vtax_compare_env *ce = &c->envs[i];
 
 		cell(out, ce, ce->ok && isfinite(ce->probe_bpf_ns_per_op)
-				      ? fmt_ns(ce->probe_bpf_ns_per_op, b, sizeof(b), 0) : "-");
+				      ? vtax_fmt_ns(ce->probe_bpf_ns_per_op, b, sizeof(b), 0) : "-");
 	}
 	fputc('\n', out);
 	row_label(out, "  vtax BPF program runs");
@@ -155,7 +157,7 @@ static void overhead_line(FILE *out, const struct vtax_compare *c)
 			continue;
 		if (!n)
 			fprintf(out, "vtax overhead per %s (traced - untraced):", c->op_name);
-		fprintf(out, "%s %s %s (%+.1f%%)", n ? "," : "", ce->name, fmt_ns(v / c->concurrency, b, sizeof(b), 1),
+		fprintf(out, "%s %s %s (%+.1f%%)", n ? "," : "", ce->name, vtax_fmt_ns(v / c->concurrency, b, sizeof(b), VTAX_FMT_SIGN),
 			u->count && vtax_hist__mean(u) > 0 ? 100 * v / vtax_hist__mean(u) : 0.0);
 		n++;
 	}
@@ -178,7 +180,7 @@ static void diff_row(FILE *out, const struct vtax_compare *c, const char *label,
 		double v;
 
 		memcpy(&v, (const char *)le + off, sizeof(v)); /* field picked by offsetof */
-		cell(out, &c->envs[i], fmt_ns(v, b, sizeof(b), 1));
+		cell(out, &c->envs[i], vtax_fmt_ns(v, b, sizeof(b), VTAX_FMT_SIGN));
 	}
 	fputc('\n', out);
 }
@@ -212,18 +214,25 @@ static void workload_line(FILE *out, const struct vtax_compare *c)
 			c->cnet.ns, c->cnet.client_addr, c->cnet.host_addr);
 	else if (c->client_note[0])
 		fprintf(out, "\n  client: %s", c->client_note);
-	if (c->opts.no_untraced) {
-		fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d traced run%s per environment, %.0f s in all\n"
-			"  (--no-untraced: every figure is measured while traced and includes vtax's own cost)\n\n",
-			c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs == 1 ? "" : "s",
-			c->total_s);
-		return;
+	{
+		char hyg[512], x[32], y[32];
+
+		vtax_hygiene__describe(&c->hyg, hyg, sizeof(hyg));
+		fprintf(out, "\n  %s\n", hyg);
+		fprintf(out, "  %d interleaved round%s (%s): in each, every environment %s for %.1f s\n"
+			"  (+ %.1f s warm-up) in a random order; %.0f s of rounds, %.0f s in all.\n"
+			"  95%% intervals over rounds: Student t on paired round differences (means,\n"
+			"  causes), percentile bootstrap (p50/p99, closure); widest %s (target %s).\n",
+			c->nrounds, c->nrounds == 1 ? "" : "s", c->stop_reason[0] ? c->stop_reason : "-",
+			c->opts.no_untraced ? "runs traced" : "runs untraced and traced",
+			c->opts.duration_s, c->opts.warmup_s, c->measure_s, c->total_s,
+			vtax_fmt_ns(c->worst_ci_ns, x, sizeof(x), 0), vtax_fmt_ns(c->ci_width_ns, y, sizeof(y), 0));
 	}
-	fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d untraced + %d traced run%s per environment\n"
-		"  (alternating), %.0f s in all.  Throughput, latency and the difference are from the\n"
-		"  untraced runs (no vtax probe attached); the components from the traced runs.\n\n",
-		c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs,
-		c->opts.runs == 1 ? "" : "s", c->total_s);
+	if (c->opts.no_untraced)
+		fprintf(out, "  (--no-untraced: every figure is measured while traced and includes vtax's own cost)\n\n");
+	else
+		fprintf(out, "  Throughput, latency and the difference are from the untraced runs (no vtax\n"
+			"  probe attached); the components from the traced runs.\n\n");
 }
 
 void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
@@ -297,11 +306,18 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 		diff_row(out, c, h, offsetof(struct vtax_ledger_env, diff_ns));
 		if (!c->opts.no_untraced)
 			diff_row(out, c, "  while traced", offsetof(struct vtax_ledger_env, traced_diff_ns));
-		row_label(out, "  noise band (+-)");
+		row_label(out, "  95% CI");
 		for (int i = 0; i < c->nenvs; i++) {
 			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
 
-			cell(out, &c->envs[i], le ? fmt_ns(le->noise_ns, b, sizeof(b), 0) : "-");
+			cell(out, &c->envs[i], le ? fmt_ci(&le->diff_ci, b, sizeof(b)) : "-");
+		}
+		fputc('\n', out);
+		row_label(out, "  verdict");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			cell(out, &c->envs[i], !le ? "-" : le->within_noise ? "same" : "differs");
 		}
 		fputc('\n', out);
 		fprintf(out, "tax ledger, per %s vs %s%s\n", c->op_name, l->baseline,
@@ -327,7 +343,27 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 				else if (!cs->present)
 					cell(out, &c->envs[i], "0");
 				else
-					cell(out, &c->envs[i], fmt_ns(cs->delta_ns, b, sizeof(b), 1));
+					cell(out, &c->envs[i], vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN));
+			}
+			fputc('\n', out);
+			row_label(out, "    95% CI");
+			for (int i = 0; i < c->nenvs; i++) {
+				const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+				const struct vtax_ledger_cause *cs = le ? &le->causes[k] : NULL;
+
+				cell(out, &c->envs[i],
+				     cs && cs->measured && cs->present ? fmt_ci(&cs->delta_ci, b, sizeof(b)) : "-");
+			}
+			fputc('\n', out);
+			row_label(out, "    corrected for vtax");
+			for (int i = 0; i < c->nenvs; i++) {
+				const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+				const struct vtax_ledger_cause *cs = le ? &le->causes[k] : NULL;
+
+				cell(out, &c->envs[i],
+				     cs && cs->measured && cs->present && le->prog_run_ns > 0
+					     ? vtax_fmt_ns(cs->corr_delta_ns, b, sizeof(b), VTAX_FMT_SIGN)
+					     : "-");
 			}
 			fputc('\n', out);
 		}
@@ -340,6 +376,41 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 				snprintf(b, sizeof(b), "%.0f%%", le->closure * 100);
 			else
 				snprintf(b, sizeof(b), le && le->within_noise ? "(noise)" : "-");
+			cell(out, &c->envs[i], b);
+		}
+		fputc('\n', out);
+		row_label(out, "    95% CI");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			if (le && isfinite(le->closure) && le->closure_ci.ok)
+				snprintf(b, sizeof(b), "%.0f..%.0f%%", le->closure_ci.lo * 100,
+					 le->closure_ci.hi * 100);
+			else
+				snprintf(b, sizeof(b), "-");
+			cell(out, &c->envs[i], b);
+		}
+		fputc('\n', out);
+		row_label(out, "  closure, corrected");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			if (le && isfinite(le->closure_corr))
+				snprintf(b, sizeof(b), "%.0f%%", le->closure_corr * 100);
+			else
+				snprintf(b, sizeof(b), "-");
+			cell(out, &c->envs[i], b);
+		}
+		fputc('\n', out);
+		row_label(out, "    95% CI");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			if (le && isfinite(le->closure_corr) && le->closure_corr_ci.ok)
+				snprintf(b, sizeof(b), "%.0f..%.0f%%", le->closure_corr_ci.lo * 100,
+					 le->closure_corr_ci.hi * 100);
+			else
+				snprintf(b, sizeof(b), "-");
 			cell(out, &c->envs[i], b);
 		}
 		fputc('\n', out);
@@ -359,13 +430,16 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 				if (!any)
 					fprintf(out, "  %s%s\n", le->env, le->emulated ? " [" VTAX_EMULATED_LABEL "]" : "");
 				any = 1;
-				fprintf(out, "    %-26s %10s   knob: %s\n", cs->name,
-					fmt_ns(cs->delta_ns, b, sizeof(b), 1), cs->knob);
+				fprintf(out, "    %-26s %10s (95%% CI %s", cs->name,
+					vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN), fmt_ci(&cs->delta_ci, x, sizeof(x)));
+				if (le->prog_run_ns > 0)
+					fprintf(out, "; corrected %s", vtax_fmt_ns(cs->corr_delta_ns, y, sizeof(y), VTAX_FMT_SIGN));
+				fprintf(out, ")   knob: %s\n", cs->knob);
 				for (int t = 0; t < cs->nitems && t < 8; t++)
 					fprintf(out, "      %-44s %10s  (%s - %s)\n", cs->items[t].series,
-						fmt_ns(cs->items[t].delta_ns, b, sizeof(b), 1),
-						fmt_ns(cs->items[t].env_ns, x, sizeof(x), 0),
-						fmt_ns(cs->items[t].base_ns, y, sizeof(y), 0));
+						vtax_fmt_ns(cs->items[t].delta_ns, b, sizeof(b), VTAX_FMT_SIGN),
+						vtax_fmt_ns(cs->items[t].env_ns, x, sizeof(x), 0),
+						vtax_fmt_ns(cs->items[t].base_ns, y, sizeof(y), 0));
 				if (cs->nitems > 8)
 					fprintf(out, "      (%d more in the JSON report)\n", cs->nitems - 8);
 			}
@@ -374,8 +448,8 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 		}
 	}
 
-	if (c->opts.runs > 1) {
-		fprintf(out, "\nruns: median [min .. max] over %d runs per pass\n", c->opts.runs);
+	if (c->nrounds > 1) {
+		fprintf(out, "\nrounds: median [min .. max] over %d rounds per pass\n", c->nrounds);
 		for (int i = 0; i < c->nenvs; i++) {
 			const struct vtax_compare_env *ce = &c->envs[i];
 			int named = 0;
@@ -399,16 +473,16 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 					fmt_rate(ps->ops_per_s, b, sizeof(b)),
 					fmt_rate(ps->ops_per_s_min, x, sizeof(x)));
 				fprintf(out, " .. %s]/s", fmt_rate(ps->ops_per_s_max, y, sizeof(y)));
-				fprintf(out, "  mean %s", fmt_ns(vtax_compare__median(w, ps->nruns), b, sizeof(b), 0));
-				fprintf(out, " [%s .. %s]", fmt_ns(ps->mean_min_ns, x, sizeof(x), 0),
-					fmt_ns(ps->mean_max_ns, y, sizeof(y), 0));
+				fprintf(out, "  mean %s", vtax_fmt_ns(vtax_compare__median(w, ps->nruns), b, sizeof(b), 0));
+				fprintf(out, " [%s .. %s]", vtax_fmt_ns(ps->mean_min_ns, x, sizeof(x), 0),
+					vtax_fmt_ns(ps->mean_max_ns, y, sizeof(y), 0));
 				mn = mx = v[0];
 				for (int r = 1; r < ps->nruns; r++) {
 					mn = fmin(mn, v[r]);
 					mx = fmax(mx, v[r]);
 				}
-				fprintf(out, "  p99 %s", fmt_ns(vtax_compare__median(v, ps->nruns), b, sizeof(b), 0));
-				fprintf(out, " [%s .. %s]%s\n", fmt_ns(mn, x, sizeof(x), 0), fmt_ns(mx, y, sizeof(y), 0),
+				fprintf(out, "  p99 %s", vtax_fmt_ns(vtax_compare__median(v, ps->nruns), b, sizeof(b), 0));
+				fprintf(out, " [%s .. %s]%s\n", vtax_fmt_ns(mn, x, sizeof(x), 0), vtax_fmt_ns(mx, y, sizeof(y), 0),
 					ce->emulated ? " *" : "");
 			}
 		}

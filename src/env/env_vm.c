@@ -44,9 +44,12 @@
 #include <sys/wait.h>
 
 #include "env/env.h"
+#include "env/server.h"
+#include "util/state.h"
 
 #define VM_LABEL_TCG "emulated (TCG): not representative of KVM"
 #define VM_CMD_PORT "vtax.cmd"
+#define VM_SERVER_PORT 6379 /* redis in the guest, on its own address */
 
 static int ip_cmd(struct vtax_env *e, char *err, size_t errlen, char *const argv[])
 {
@@ -248,6 +251,8 @@ static int vm_network(struct vtax_env *e, int *idx, char *err, size_t errlen)
 			if (ip_cmd(e, err, errlen, a))
 				continue; /* taken meanwhile: next number */
 		}
+		/* recorded once made: a failed add may be another run's bridge */
+		vtax_state__add("link", br, (char *[]){ "ip", "link", "del", br, NULL });
 		snprintf(e->priv.bridge, sizeof(e->priv.bridge), "%s", br);
 		{
 			char *a1[] = { "ip", "addr", "add", cidr, "dev", br, NULL };
@@ -259,8 +264,10 @@ static int vm_network(struct vtax_env *e, int *idx, char *err, size_t errlen)
 			if ((r = ip_cmd(e, err, errlen, a1)) || (r = ip_cmd(e, err, errlen, a2)))
 				return r;
 			snprintf(e->priv.tap, sizeof(e->priv.tap), "%s", tap);
-			if ((r = ip_cmd(e, err, errlen, a3)) || (r = ip_cmd(e, err, errlen, a4)) ||
-			    (r = ip_cmd(e, err, errlen, a5)))
+			if ((r = ip_cmd(e, err, errlen, a3)))
+				return r;
+			vtax_state__add("link", tap, (char *[]){ "ip", "link", "del", tap, NULL });
+			if ((r = ip_cmd(e, err, errlen, a4)) || (r = ip_cmd(e, err, errlen, a5)))
 				return r;
 		}
 		*idx = n;
@@ -357,12 +364,24 @@ static int vm_initramfs(const struct vtax_env_opts *o, struct vtax_env *e, const
 	free(paths);
 	if (ret)
 		goto out;
-	if (o->server == VTAX_SERVER_REDIS)
-		snprintf(b, sizeof(b), "/usr/bin/redis-server --bind 0.0.0.0 --port 6379 --protected-mode no "
-				       "--save '' --appendonly no --dir /data --daemonize yes "
-				       "--logfile /tmp/redis.log");
-	else
+	if (o->server == VTAX_SERVER_REDIS) {
+		/* the same server configuration as every environment; the guest
+		 * listens on its own address, in the background of the init */
+		struct vtax_server_conf sc = { .port = VM_SERVER_PORT, .data_dir = "/data", .bind = { "0.0.0.0" } };
+		struct vtax_server_argv sa;
+		char line[sizeof(b) - 32];
+
+		ret = vtax_server__argv(VTAX_SERVER_REDIS, &sc, &sa);
+		if (!ret)
+			ret = vtax_server__shell(&sa, line, sizeof(line));
+		if (ret) {
+			snprintf(err, errlen, "server command line: %s", strerror(-ret));
+			goto out;
+		}
+		snprintf(b, sizeof(b), "%s >/tmp/redis.log 2>&1 &", line);
+	} else {
 		snprintf(b, sizeof(b), ": no server");
+	}
 	/* the host's end of the guest's /24: 198.19.N.1 */
 	snprintf(gw, sizeof(gw), "%.*s1", (int)(strrchr(guest, '.') + 1 - guest), guest);
 	if ((ret = subst(a, sizeof(a), vm_init, "@GUEST@", guest)) ||
@@ -736,7 +755,7 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 	}
 	e->vmm_pid = e->server_pid = e->priv.child;
 	snprintf(e->server_host, sizeof(e->server_host), "%s", guest);
-	e->server_port = o->server == VTAX_SERVER_REDIS ? 6379 : 0;
+	e->server_port = o->server == VTAX_SERVER_REDIS ? VM_SERVER_PORT : 0;
 	if (o->client_addr) {
 		/* routed by the host; compare lets it through FORWARD */
 		snprintf(e->remote_host, sizeof(e->remote_host), "%s", guest);
@@ -766,6 +785,8 @@ int vtax_env_vm__teardown(struct vtax_env *e)
 
 		if (link_exists(e->priv.tap) && ip_cmd(e, NULL, 0, a))
 			ret = -EBUSY;
+		else
+			vtax_state__done("link", e->priv.tap);
 		e->priv.tap[0] = 0;
 	}
 	if (e->priv.bridge[0]) {
@@ -773,6 +794,8 @@ int vtax_env_vm__teardown(struct vtax_env *e)
 
 		if (link_exists(e->priv.bridge) && ip_cmd(e, NULL, 0, a))
 			ret = -EBUSY;
+		else
+			vtax_state__done("link", e->priv.bridge);
 		e->priv.bridge[0] = 0;
 	}
 	return ret;
@@ -832,13 +855,8 @@ int vtax_env_vm__cleanup_stale(char *report, size_t len)
 			{
 				char *a[] = { "ip", "link", "del", de->d_name, NULL };
 
-				if (ip_cmd(NULL, NULL, 0, a) == 0) {
-					size_t l = report ? strlen(report) : 0;
-
-					if (report && len > l)
-						snprintf(report + l, len - l, "removed link %s\n", de->d_name);
+				if (vtax_state__undo(a, "link", de->d_name, report, len) == 0)
 					n++;
-				}
 			}
 		}
 		closedir(d);

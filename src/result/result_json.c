@@ -258,21 +258,20 @@ int vtax_json__write_file(json_t *doc, const char *path, char *err, size_t errle
 
 	if (rc)
 		return rc;
+	errno = 0;
 	if (json_dumpf(doc, o.f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', o.f) == EOF) {
-		snprintf(err, errlen, "cannot write %s", path);
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
 		vtax_out__abort(&o);
 		return -EIO;
 	}
 	return vtax_out__commit(&o, err, errlen);
 }
 
-json_t *vtax_json__load_file(const char *path, char *err, size_t errlen)
+/* A parsed document is a vtax result if it says so (vtax_schema). */
+static json_t *vtax_doc(json_t *doc, const json_error_t *je, const char *path, char *err, size_t errlen)
 {
-	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
-
 	if (!doc) {
-		snprintf(err, errlen, "%s: not valid JSON (line %d: %s)", path, je.line, je.text);
+		snprintf(err, errlen, "%s: not valid JSON (line %d: %s)", path, je->line, je->text);
 		return NULL;
 	}
 	if (!json_is_integer(json_object_get(doc, "vtax_schema"))) {
@@ -281,4 +280,19 @@ json_t *vtax_json__load_file(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return doc;
+}
+
+json_t *vtax_json__load_buffer(const char *buf, size_t len, const char *name, char *err, size_t errlen)
+{
+	json_error_t je;
+
+	return vtax_doc(json_loadb(buf, len, 0, &je), &je, name, err, errlen);
+}
+
+json_t *vtax_json__load_file(const char *path, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+
+	return vtax_doc(doc, &je, path, err, errlen);
 }

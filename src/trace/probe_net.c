@@ -317,14 +317,16 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	}
 	/* the syscall family (listed before us) already times syscall entry */
 	use_sys_ts = !!(s->loaded & (1u << VTAX_FAM_SYSCALL));
-	ns->nf_supported = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) == 1;
+	ns->nf_supported = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) == 1 &&
+			   !vtax_test_unavailable("netfilter");
 	if (!ns->nf_supported)
 		snprintf(ns->nf_error, sizeof(ns->nf_error),
-			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3)");
+			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3)%s",
+			 vtax_test_unavailable("netfilter") ? " (simulated: VTAX_TEST_UNAVAILABLE)" : "");
 	/* no netfilter programs (< 6.4): fentry/fexit on the netfilter entry
 	 * points, where the kernel has them; the load decides (fentry may be
 	 * refused, as on hosts without it) */
-	ns->fe = ns->nf_supported ? 0 : fe_available();
+	ns->fe = ns->nf_supported || vtax_test_unavailable("netfilter") ? 0 : fe_available();
 	net_configure(ns->skel, ns->nf_supported, ns->fe, !use_sys_ts, ns->self_netns);
 	rc = vtax_session__share_maps(s, ns->skel->obj);
 	if (!rc)
@@ -393,8 +395,9 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 			bpf_link__destroy(ns->links[i]);
 		ns->nlinks = 0;
 	}
-	if (!ns->nlinks && s->opts.verbose)
-		fprintf(stderr, "vtax: net: no netfilter time: %s\n", ns->nf_error);
+	/* one line, always: the report's netfilter share is then missing, not zero */
+	if (!ns->nlinks)
+		fprintf(stderr, "vtax: warning: net: no netfilter time: %s\n", ns->nf_error);
 	net_current = ns;
 	*state = ns;
 	return 0;

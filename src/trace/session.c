@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "util/clock.h"
 #include "trace/session.h"
+#include "util/state.h"
 
 static const char *const shared_names[VTAX_MAP_NR] = {
 	[VTAX_MAP_HISTS] = "vtax_hists",
@@ -86,6 +87,44 @@ static void note_programs(struct vtax_session *s, struct bpf_object *obj)
 			continue;
 		s->prog_ids[s->nprog_ids++] = info.id;
 	}
+}
+
+/*
+ * The run's state file notes that a session is open and its programs
+ * (links die with the process: nothing for cleanup to undo; the note lets
+ * `vtax cleanup --dry-run` and a reader of the file see what was attached).
+ */
+/*
+ * Test-only fault injection (docs/failures.md): VTAX_TEST_UNAVAILABLE is a
+ * comma-separated list of probe families (and "netfilter") that behave as
+ * if this kernel lacked them.  Hosts without those gaps cannot be rented.
+ */
+int vtax_test_unavailable(const char *what)
+{
+	const char *l = getenv("VTAX_TEST_UNAVAILABLE");
+	size_t n = strlen(what);
+
+	for (const char *p = l; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, what, n) == 0 && (p[n] == ',' || p[n] == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static void state_note(struct vtax_session *s, int open)
+{
+	char id[64], ids[200] = "";
+	int at = 0;
+
+	snprintf(id, sizeof(id), "session-%llu", (unsigned long long)s->start_ns);
+	if (!open) {
+		vtax_state__done("bpf-link", id);
+		return;
+	}
+	for (int i = 0; i < s->nprog_ids && at < (int)sizeof(ids) - 12; i++)
+		at += snprintf(ids + at, sizeof(ids) - (size_t)at, "%s%u", i ? "," : "", s->prog_ids[i]);
+	/* the "undo" fields only list the program ids: bpf-link is never run */
+	vtax_state__add("bpf-link", id, (char *[]){ "prog-ids", ids, NULL });
 }
 
 int vtax_session__bpf_stats(struct vtax_session *s, uint64_t *run_ns, uint64_t *run_cnt)
@@ -190,8 +229,15 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 			if ((pass == 0) != is_core || !(fams & (1u << p->family)))
 				continue;
 			s->pending_obj = NULL;
-			rc = p->attach(s, &s->fam_state[p->family], s->fam_error[p->family],
-				       sizeof(s->fam_error[0]));
+			if (vtax_test_unavailable(p->name)) {
+				/* test-only: a kernel without this tracepoint family */
+				snprintf(s->fam_error[p->family], sizeof(s->fam_error[0]),
+					 "%s tracepoints not found (simulated: VTAX_TEST_UNAVAILABLE)", p->name);
+				rc = -ENOENT;
+			} else {
+				rc = p->attach(s, &s->fam_state[p->family], s->fam_error[p->family],
+					       sizeof(s->fam_error[0]));
+			}
 			if (!rc && s->pending_obj)
 				note_programs(s, s->pending_obj);
 			s->pending_obj = NULL; /* destroyed with a failed family */
@@ -203,9 +249,8 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 					vtax_session__close(s);
 					return rc;
 				}
-				/* other families go on without this one; reported */
-				if (s->opts.verbose)
-					fprintf(stderr, "vtax: %s probes unavailable: %s\n", p->name,
+				/* other families go on without this one; one line says so */
+				fprintf(stderr, "vtax: warning: %s probes unavailable: %s\n", p->name,
 						s->fam_error[p->family]);
 				continue;
 			}
@@ -218,6 +263,7 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 		vtax_session__close(s);
 		return rc;
 	}
+	state_note(s, 1);
 	*sp = s;
 	return 0;
 }
@@ -226,6 +272,7 @@ void vtax_session__close(struct vtax_session *s)
 {
 	if (!s)
 		return;
+	state_note(s, 0);
 	/* detach in reverse: families before the core that owns the maps */
 	for (int i = (int)(sizeof(s->fam_state) / sizeof(s->fam_state[0])) - 1; i >= 0; i--) {
 		const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)i);

@@ -111,4 +111,7 @@ uint64_t vtax_self__rss_bytes(void);
 int vtax_session__merge_hist(struct vtax_session *s, struct vtax_result *r,
 			     const struct vtax_hist_key *key, const struct vtax_hist *h);
 
+/* Test-only: is `what` (a family name or "netfilter") listed in VTAX_TEST_UNAVAILABLE? */
+int vtax_test_unavailable(const char *what);
+
 #endif

@@ -98,11 +98,15 @@ int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct v
 	close(ep[1]);
 
 	struct pollfd pf[2] = { { .fd = op[0], .events = POLLIN }, { .fd = ep[0], .events = POLLIN } };
-	int open_fds = 2;
+	int open_fds = 2, signalled = 0;
 
 	ret = 0;
 	while (open_fds > 0) {
-		if (ro->stop && *ro->stop) {
+		if (ro->stop && *ro->stop && ro->stop_signal) {
+			if (!signalled && kill(-pid, ro->stop_signal))
+				kill(pid, ro->stop_signal); /* not its own group yet */
+			signalled = 1;
+		} else if (ro->stop && *ro->stop) {
 			ret = -EINTR;
 			break;
 		}
@@ -150,11 +154,11 @@ int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct v
 	}
 	/* Pipes closed: the child is exiting; still bound the wait. */
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (vtax_now_s() > deadline || (ro->stop && *ro->stop)) {
+		if (vtax_now_s() > deadline || (ro->stop && *ro->stop && !ro->stop_signal)) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			return ro->stop && *ro->stop ? -EINTR : -ETIMEDOUT;
+			return ro->stop && *ro->stop && !ro->stop_signal ? -EINTR : -ETIMEDOUT;
 		}
 		usleep(5000);
 	}
