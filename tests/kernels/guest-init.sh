@@ -48,6 +48,8 @@ mount -t tracefs nodev $R/sys/kernel/tracing
 mount -t debugfs nodev $R/sys/kernel/debug 2>/dev/null
 mount -t bpf bpf $R/sys/fs/bpf
 mount -t cgroup2 cgroup2 $R/sys/fs/cgroup
+# controllers for child cgroups (CFS quota tests), as systemd would enable
+echo "+cpu +io +memory +pids" >$R/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 mkdir -p $R/tmp/vtax-out
 mount -t 9p -o trans=virtio,version=9p2000.L vtaxout $R/tmp/vtax-out || die "cannot mount the output share"
 ip link set lo up 2>/dev/null
