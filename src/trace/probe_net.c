@@ -51,7 +51,7 @@ struct net_state {
 	int nlinks;
 	int nf_supported;
 	unsigned fe; /* fentry/fexit pairs loaded (fe_fn bits) */
-	char nf_error[160];
+	char nf_error[200];
 	uint32_t self_netns;           /* vtax's own: the first set of netfilter links */
 	uint32_t nf_ns[NET_MAX_NF_NS]; /* subject namespaces netfilter links were tried in */
 	int n_nf_ns;
@@ -353,7 +353,9 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 			rc = net_bpf__load(ns->skel);
 	}
 	if (rc && ns->nf_supported) {
-		/* the netfilter programs are what a kernel may refuse: retry without */
+		/* the netfilter programs are what a kernel may refuse: retry
+		 * without, and say why (the verifier's line) */
+		vtax_probe_error(ns->nf_error, sizeof(ns->nf_error), "netfilter programs failed to load", rc);
 		net_bpf__destroy(ns->skel);
 		ns->skel = net_bpf__open();
 		if (!ns->skel) {
@@ -363,7 +365,6 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 			return rc;
 		}
 		ns->nf_supported = 0;
-		snprintf(ns->nf_error, sizeof(ns->nf_error), "netfilter programs failed to load");
 		net_configure(ns->skel, 0, 0, !use_sys_ts, ns->self_netns);
 		rc = vtax_session__share_maps(s, ns->skel->obj);
 		if (!rc)
