@@ -8,7 +8,8 @@
 # host column.  Prints TAP (one line per kernel x family) and a table
 # kernel x family -> hook used / pass.  A kernel that cannot be fetched is
 # a failure, not a skip.  Results stay in $VTAX_MATRIX_OUT (default
-# build/kernel-matrix).  Bounded: 900 s per guest.
+# build/kernel-matrix).  Bounded: $VTAX_MATRIX_TIMEOUT (default 1500) s per
+# guest; every vtax run in a TCG guest pays the BPF verifier under emulation.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -28,7 +29,7 @@ for k in $KERNELS; do
 		fail=1
 		continue
 	fi
-	"$HERE/vm-run.sh" --out "$out/$k" --timeout 900 "$kdir" -- \
+	"$HERE/vm-run.sh" --out "$out/$k" --timeout "${VTAX_MATRIX_TIMEOUT:-1500}" "$kdir" -- \
 		bash tests/kernels/subset.sh /tmp/vtax-out/res >"$out/$k/vm.log" 2>&1 &
 	pids+=($!)
 done
