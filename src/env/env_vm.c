@@ -6,14 +6,19 @@
  *              unpacked with `dpkg-deb -x`.  virtio and ext4 are modules
  *              there and the .deb has no modules.dep: env_image.c orders
  *              them from their .modinfo; the guest init insmods them.
- *   initramfs  busybox-static, redis-server and its libraries, the vtax
- *              binary and its libraries, the modules and an /init script;
- *              written by vtax as a newc cpio (env_image.c).
+ *   initramfs  busybox-static, the server (redis-server, or mariadbd with
+ *              /usr/share/mysql) and its libraries, the vtax binary and
+ *              its libraries, the modules and an /init script; written by
+ *              vtax as a newc cpio (env_image.c).
  *   network    virtio-net on a tap (vtaxtapN) on a bridge (vtaxbrN),
  *              host 198.19.N.1/24, guest 198.19.N.2: the client's packets
  *              cross the tap and QEMU's virtio-net backend.  No NAT.
  *   storage    virtio-blk (cache=none) on a raw ext4 image in the work dir,
- *              mounted at /data in the guest.
+ *              mounted at /data in the guest.  MariaDB's data directory is
+ *              initialised on the host (mariadb-install-db, as for the other
+ *              environments) and written into the image by `mkfs.ext4 -d`,
+ *              so every table and log I/O of the guest's server goes
+ *              through virtio-blk.
  *   commands   a virtio-serial port "vtax.cmd" backed by a unix socket:
  *              the guest's init reads "SEQ TIMEOUT shell-quoted-argv" lines
  *              and answers "VTAX-OUT SEQ LEN\n<bytes>VTAX-RC SEQ RC\n".  It
@@ -25,7 +30,7 @@
  *              tried within a bound, then TCG.  Under TCG the environment is
  *              marked emulated with a "not representative" label.
  *
- * MariaDB is not offered in the guest (-ENOTSUP): kv and io are.
+ * Servers: redis (kv) and MariaDB (oltp, port 3306); io runs its own load.
  * QEMU gets PDEATHSIG, so a killed vtax takes its guest with it;
  * cleanup_stale removes vtax taps with no QEMU attached and empty bridges.
  */
@@ -361,6 +366,15 @@ static int vm_initramfs(const struct vtax_env_opts *o, struct vtax_env *e, const
 		snprintf(b, sizeof(b), "/usr/bin/redis-server --bind 0.0.0.0 --port 6379 --protected-mode no "
 				       "--save '' --appendonly no --dir /data --daemonize yes "
 				       "--logfile /tmp/redis.log");
+	else if (o->server == VTAX_SERVER_MARIADB)
+		/* if it dies, its last errors go to the console, which a failed set-up quotes */
+		snprintf(b, sizeof(b), "mkdir -p /run /tmp; (/usr/sbin/mariadbd --no-defaults --user=root "
+				       "--datadir=/data/mysql --socket=/run/mysqld.sock --pid-file=/run/mysqld.pid "
+				       "--port=3306 --bind-address=0.0.0.0 --skip-networking=0 --skip-name-resolve "
+				       "--innodb-log-file-size=32M --lc-messages-dir=/usr/share/mysql "
+				       "--character-sets-dir=/usr/share/mysql/charsets --log-error=/tmp/mariadb.err; "
+				       "echo \"vtax: mariadbd exited $?\"; tail -n 4 /tmp/mariadb.err) "
+				       ">/dev/console 2>&1 &");
 	else
 		snprintf(b, sizeof(b), ": no server");
 	/* the host's end of the guest's /24: 198.19.N.1 */
@@ -380,10 +394,13 @@ out:
 	return ret;
 }
 
-static int vm_disk(struct vtax_env *e, const char *img, int mb, double deadline, char *err, size_t errlen)
+/* The data disk: a raw ext4 image, holding the tree at seed (NULL: empty). */
+static int vm_disk(struct vtax_env *e, const char *img, int mb, const char *seed, double deadline, char *err,
+		   size_t errlen)
 {
 	char msg[512] = "";
-	char *mk[] = { "mkfs.ext4", "-F", "-q", "-E", "lazy_itable_init=0,lazy_journal_init=0", (char *)img, NULL };
+	char *mk[] = { "mkfs.ext4", "-F", "-q", "-E", "lazy_itable_init=0,lazy_journal_init=0", (char *)img, NULL,
+		       NULL, NULL };
 	struct vtax_run_opts ro = { .timeout_s = deadline - vtax_env__now(), .stop = e->priv.stop,
 				    .verbose = e->priv.verbose, .err = msg, .errlen = sizeof(msg) };
 	int fd, r;
@@ -397,6 +414,11 @@ static int vm_disk(struct vtax_env *e, const char *img, int mb, double deadline,
 		return r;
 	}
 	close(fd);
+	if (seed) {
+		mk[5] = "-d";
+		mk[6] = (char *)seed;
+		mk[7] = (char *)img;
+	}
 	r = vtax_spawn__run(mk, NULL, 0, &ro);
 	if (r) {
 		snprintf(err, errlen, "mkfs.ext4 %s failed (%d): %.200s", img, r, msg);
@@ -686,10 +708,6 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 	const char *cache = o->cache_dir ? o->cache_dir : "/var/cache/vtax";
 	int idx = 0, r;
 
-	if (o->server == VTAX_SERVER_MARIADB) {
-		snprintf(err, errlen, "MariaDB in the vm environment is not supported (kv/redis and io are)");
-		return -ENOTSUP;
-	}
 	r = guest_kernel(e, cache, deadline, vmlinuz, sizeof(vmlinuz), moddir, sizeof(moddir), err, errlen);
 	if (r)
 		return r;
@@ -702,7 +720,19 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 	r = vm_initramfs(o, e, moddir, guest, initrd, err, errlen);
 	if (r)
 		return r;
-	r = vm_disk(e, disk, o->vm_disk_mb > 0 ? o->vm_disk_mb : 512, deadline, err, errlen);
+	if (o->server == VTAX_SERVER_MARIADB) {
+		/* /data/mysql in the guest: initialised here, copied into the image by mkfs */
+		char seed[600], dd[640];
+
+		snprintf(seed, sizeof(seed), "%s/seed", e->priv.dir);
+		snprintf(dd, sizeof(dd), "%s/mysql", seed);
+		r = vtax_env_native__mariadb_seed(e, dd, deadline, err, errlen);
+		if (!r)
+			r = vm_disk(e, disk, o->vm_disk_mb > 0 ? o->vm_disk_mb : 512, seed, deadline, err, errlen);
+		vtax_env__rm_rf(seed);
+	} else {
+		r = vm_disk(e, disk, o->vm_disk_mb > 0 ? o->vm_disk_mb : 512, NULL, deadline, err, errlen);
+	}
 	if (r)
 		return r;
 
@@ -736,7 +766,7 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 	}
 	e->vmm_pid = e->server_pid = e->priv.child;
 	snprintf(e->server_host, sizeof(e->server_host), "%s", guest);
-	e->server_port = o->server == VTAX_SERVER_REDIS ? 6379 : 0;
+	e->server_port = o->server == VTAX_SERVER_REDIS ? 6379 : o->server == VTAX_SERVER_MARIADB ? 3306 : 0;
 	if (o->client_addr) {
 		/* routed by the host; compare lets it through FORWARD */
 		snprintf(e->remote_host, sizeof(e->remote_host), "%s", guest);
@@ -748,7 +778,7 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 	/* The VMM is a host process: found by PID, not by a container cgroup. */
 	e->cgroup_path[0] = 0;
 	e->cgroup2_path[0] = 0;
-	if (o->server == VTAX_SERVER_REDIS) {
+	if (o->server != VTAX_SERVER_NONE) {
 		r = vtax_env__wait_server(e, e->server_host, e->server_port, deadline, e->vmm_pid, err, errlen);
 		if (r && r != -EINTR)
 			console_tail(e, err, errlen);
