@@ -14,7 +14,7 @@
  * loads the guest FPU state at the top of every KVM_RUN, on the vCPU thread,
  * before completing the userspace I/O.  That tracepoint only fires on KVM
  * threads, so the userspace time costs nothing to other tasks; a sys_enter
- * hook on ioctl would cost every syscall of every task (~80 ns, MACHINE.md).
+ * hook on ioctl would cost every syscall of every task (~80 ns, docs/kernel-facts.md).
  *
  * Accesses: kvm_pio / kvm_mmio / kvm_fast_mmio make one pending access per
  * thread.  If the next kvm_userspace_exit is KVM_EXIT_IO/MMIO, the access
@@ -38,6 +38,7 @@
  */
 #include "common.bpf.h"
 #include "vtax/kvm.h"
+#include "module_types.bpf.h"
 
 #define KVM_EXIT_IO_ 2
 #define KVM_EXIT_MMIO_ 6
@@ -126,7 +127,7 @@ static __always_inline void acc_start(__u32 subject, struct vtax_task_state *st,
 }
 
 SEC("tracepoint/kvm/kvm_exit")
-int vtax_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
+int vtax_kvm_exit(struct trace_event_raw_kvm_exit___vtax *ctx)
 {
 	struct vtax_task_state *st;
 	__u64 now = bpf_ktime_get_ns();

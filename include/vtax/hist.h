@@ -11,7 +11,7 @@
  * exact maximum is kept in `max`).
  *
  * The bucket index is computed with shifts only: clang 14 crashes on
- * __builtin_clzll in BPF code (see MACHINE.md).
+ * __builtin_clzll in BPF code (see docs/kernel-facts.md).
  */
 #ifndef VTAX_HIST_H
 #define VTAX_HIST_H

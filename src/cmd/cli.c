@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <getopt.h>
 #include "cmd/cli.h"
+#include "trace/probe_util.h"
+#include "util/parse.h"
 
 volatile sig_atomic_t vtax_stop;
 int vtax_verbose;
@@ -74,8 +76,21 @@ void vtax_install_signals(void)
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!vtax_verbose && level != LIBBPF_WARN)
+	if (level == LIBBPF_WARN) {
+		/* a verifier rejection comes as one warning holding the log */
+		char *msg = NULL;
+		va_list cp;
+
+		va_copy(cp, ap);
+		if (vasprintf(&msg, fmt, cp) >= 0) {
+			vtax_bpf_log_note(msg);
+			if (vtax_verbose)
+				fputs(msg, stderr);
+		}
+		va_end(cp);
+		free(msg);
 		return 0;
+	}
 	if (!vtax_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
@@ -122,13 +137,7 @@ int vtax_bad_option(char **argv, const char *optstring)
 
 int vtax_parse_long(const char *opt, const char *s, long lo, long hi, long *out)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < lo || v > hi)
+	if (vtax_parse_int(s, lo, hi, out))
 		return vtax_die("--%s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
-	*out = v;
 	return 0;
 }

@@ -11,6 +11,7 @@
  * nothing is left behind, no report); 1 bad usage or a fatal error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,8 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "cmd/cli.h"
+#include "util/parse.h"
 #include "export/export.h"
 #include "util/output.h"
+#include "util/spawn.h"
 #include "compare/compare.h"
 #include "trace/probe.h"
 #include "result/result_json.h"
@@ -46,16 +49,10 @@ static const char compare_usage[] =
 	"      --probes LIST    probe families (default: all): sched,syscall,net,blk,kvm\n"
 	"  -f, --format F       text (default), json, csv, openmetrics, gnuplot, html\n"
 	"  -o, --output FILE    write the report to FILE (atomically)\n"
-	"workload knobs:\n"
-	"      --conns N        kv connections (default 1: latency view)\n"
-	"      --pipeline N     kv requests in flight per connection (default 1)\n"
-	"      --value-size B   kv value size (default 64)   --set-ratio F (default 0.1)\n"
-	"      --threads N      oltp client threads (default 1)\n"
-	"      --table-size N   oltp rows per table (default 10000)\n"
-	"      --bs B --qd N    io block size (4096) and queue depth (1)\n"
-	"      --rw MODE        io randread (default), randwrite, read, write\n"
-	"      --file-size B    io file size (default 64 MiB)\n"
-	"      --driver D       builtin (default) or external (redis-benchmark, sysbench, fio)\n"
+	"workload knobs (the same as vtax load's; compare's defaults: one operation\n"
+	"in flight (--conns 1, --pipeline 1, --qd 1), --file-size 64M):\n";
+
+static const char compare_usage_env[] =
 	"environment knobs:\n"
 	"      --overlay-layers N  image layers under docker-overlay (default 1)\n"
 	"      --via-proxy      docker-nat: connect through docker-proxy on 127.0.0.1\n"
@@ -78,8 +75,7 @@ static const char compare_usage[] =
 	"  vtax compare -w oltp --envs native,docker-overlay,docker-volume --runs 3\n";
 
 enum {
-	O_WARMUP = 256, O_PROBES, O_CONNS, O_PIPE, O_VSIZE, O_SETR, O_THREADS, O_TSIZE, O_BS, O_QD,
-	O_RW, O_FSIZE, O_DRIVER, O_LAYERS, O_PROXY, O_ENV_TIMEOUT, O_WORKDIR, O_MAXHISTS,
+	O_WARMUP = 256, O_PROBES, O_LAYERS, O_PROXY, O_ENV_TIMEOUT, O_WORKDIR, O_MAXHISTS,
 	O_NO_UNTRACED, O_PROGRESS_LOG, O_CLIENT,
 };
 
@@ -88,19 +84,15 @@ static const struct option compare_long[] = {
 	{ "duration", required_argument, 0, 'd' }, { "warmup", required_argument, 0, O_WARMUP },
 	{ "quick", no_argument, 0, 'q' }, { "runs", required_argument, 0, 'n' },
 	{ "probes", required_argument, 0, O_PROBES }, { "format", required_argument, 0, 'f' },
-	{ "output", required_argument, 0, 'o' }, { "conns", required_argument, 0, O_CONNS },
-	{ "pipeline", required_argument, 0, O_PIPE }, { "value-size", required_argument, 0, O_VSIZE },
-	{ "set-ratio", required_argument, 0, O_SETR }, { "threads", required_argument, 0, O_THREADS },
-	{ "table-size", required_argument, 0, O_TSIZE }, { "bs", required_argument, 0, O_BS },
-	{ "qd", required_argument, 0, O_QD }, { "rw", required_argument, 0, O_RW },
-	{ "file-size", required_argument, 0, O_FSIZE }, { "driver", required_argument, 0, O_DRIVER },
+	{ "output", required_argument, 0, 'o' },
 	{ "overlay-layers", required_argument, 0, O_LAYERS }, { "via-proxy", no_argument, 0, O_PROXY },
 	{ "env-timeout", required_argument, 0, O_ENV_TIMEOUT },
 	{ "workdir", required_argument, 0, O_WORKDIR }, { "max-hists", required_argument, 0, O_MAXHISTS },
 	{ "no-untraced", no_argument, 0, O_NO_UNTRACED },
 	{ "progress-log", required_argument, 0, O_PROGRESS_LOG }, { "client", required_argument, 0, O_CLIENT },
-	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
 };
+#define COMPARE_NLONG (int)(sizeof(compare_long) / sizeof(compare_long[0]))
 
 struct progress_state {
 	int tty;
@@ -151,13 +143,13 @@ static void on_progress(void *ctx, const struct vtax_compare_progress *p)
 	ps->last_phase = p->phase;
 }
 
+/* vtax_parse_long into an int */
 static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	long v;
 
-	if (end == s || *end || v < lo || v > hi)
-		return vtax_die("--%s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
+	if (vtax_parse_long(opt, s, lo, hi, &v))
+		return 1;
 	*out = (int)v;
 	return 0;
 }
@@ -188,6 +180,44 @@ static int parse_envs(const char *list, struct vtax_compare_opts *o)
 	return 0;
 }
 
+/*
+ * What the chosen workload and environments need on this host and is not
+ * installed (the Debian package recommends, not depends on, these: `attach`
+ * needs none of them).  One line naming every missing program and its
+ * package, before any set-up; 0 when nothing is missing.
+ */
+static int check_programs(enum vtax_workload w, const struct vtax_compare_opts *o)
+{
+	static const struct {
+		const char *prog, *pkg;
+	} need[] = { { "/usr/bin/redis-server", "redis-server" }, { "/usr/sbin/mariadbd", "mariadb-server" },
+		     { "docker", "docker.io" },			  { "/bin/busybox", "busybox-static" },
+		     { "qemu-system-x86_64", "qemu-system-x86" } };
+	int want[5] = { w == VTAX_WL_KV, w == VTAX_WL_OLTP, 0, 0, 0 };
+	char progs[256] = "", pkgs[256] = "";
+	size_t lp = 0, lk = 0;
+
+	for (int i = 0; i < o->nenvs; i++) {
+		want[2] |= o->envs[i] != VTAX_ENV_NATIVE && o->envs[i] != VTAX_ENV_VM;
+		want[3] |= o->envs[i] != VTAX_ENV_NATIVE;
+		want[4] |= o->envs[i] == VTAX_ENV_VM;
+	}
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		const char *base = strrchr(need[i].prog, '/');
+
+		if (!want[i] || vtax_spawn__have(need[i].prog) ||
+		    (i == 1 && vtax_spawn__have("/usr/sbin/mysqld")))
+			continue;
+		lp += (size_t)snprintf(progs + lp, sizeof(progs) - lp, "%s%s", lp ? ", " : "",
+				       base ? base + 1 : need[i].prog);
+		lk += (size_t)snprintf(pkgs + lk, sizeof(pkgs) - lk, " %s", need[i].pkg);
+	}
+	if (!lp)
+		return 0;
+	return vtax_die("compare: missing %s for these environments (apt-get install%s), or choose "
+			"others with --envs", progs, pkgs);
+}
+
 /* text report into path atomically ("-" or NULL = stdout; a device such as
  * /dev/null is written directly, never replaced: src/util/output.c) */
 static int write_text(const struct vtax_compare *c, const char *path)
@@ -210,9 +240,10 @@ int cmd_compare(int argc, char **argv)
 	struct progress_state ps = { .tty = isatty(2), .last_idx = -1 };
 	enum vtax_workload w = VTAX_WL_KV;
 	const char *format = "text", *output = NULL, *envs = NULL, *progress_log = NULL;
-	double duration = 0, warmup = -1, v;
-	int quick = 0, opt, rc, failed = 0, threads_set = 0, client_set = 0;
-	char err[512], *end;
+	double duration = 0, warmup = -1;
+	int quick = 0, opt, rc, failed = 0, threads_set = 0, client_set = 0, nlong = COMPARE_NLONG;
+	struct option longopts[COMPARE_NLONG + 64];
+	char err[512];
 
 	/* the workload decides the defaults: find it first */
 	for (int i = 1; i < argc; i++) {
@@ -229,7 +260,9 @@ int cmd_compare(int argc, char **argv)
 	vtax_compare_opts__defaults(&o, w);
 	optind = 1;
 	opterr = 0; /* bad options: one line (vtax_bad_option) */
-	while ((opt = getopt_long(argc, argv, "w:e:d:qn:f:o:vh", compare_long, NULL)) != -1) {
+	memcpy(longopts, compare_long, sizeof(compare_long));
+	vtax_load_opt__long(longopts, &nlong);
+	while ((opt = getopt_long(argc, argv, "w:e:d:qn:f:o:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
 			break;
@@ -242,8 +275,7 @@ int cmd_compare(int argc, char **argv)
 				return vtax_die("--duration: not a positive number of seconds: '%s'", optarg);
 			break;
 		case O_WARMUP:
-			warmup = strtod(optarg, &end);
-			if (end == optarg || *end || warmup < 0 || warmup > 3600)
+			if (vtax_parse_num(optarg, 0, 3600, &warmup))
 				return vtax_die("--warmup: seconds in [0, 3600], got '%s'", optarg);
 			break;
 		case 'q':
@@ -267,75 +299,6 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
-			break;
-		case O_CONNS:
-			if (parse_int("conns", optarg, 1, 4096, &o.load.conns))
-				return 1;
-			break;
-		case O_THREADS:
-			if (parse_int("threads", optarg, 1, 256, &o.load.conns))
-				return 1;
-			threads_set = 1;
-			break;
-		case O_PIPE:
-			if (parse_int("pipeline", optarg, 1, 1024, &o.load.pipeline))
-				return 1;
-			break;
-		case O_VSIZE:
-			if (parse_int("value-size", optarg, 1, 1 << 24, &o.load.value_size))
-				return 1;
-			break;
-		case O_SETR:
-			v = strtod(optarg, &end);
-			if (end == optarg || *end || v < 0 || v > 1)
-				return vtax_die("--set-ratio: a fraction in [0, 1], got '%s'", optarg);
-			o.load.set_ratio = v;
-			break;
-		case O_TSIZE:
-			if (parse_int("table-size", optarg, 1, 100000000, &o.load.table_size))
-				return 1;
-			break;
-		case O_BS:
-			if (parse_int("bs", optarg, 512, 1 << 26, &o.load.bs) || o.load.bs % 512)
-				return o.load.bs % 512 ? vtax_die("--bs: a multiple of 512") : 1;
-			break;
-		case O_QD:
-			if (parse_int("qd", optarg, 1, 4096, &o.load.qd))
-				return 1;
-			break;
-		case O_RW: {
-			static const char *const modes[] = { "randread", "randwrite", "read", "write" };
-			int found = -1;
-
-			for (int i = 0; i < 4; i++)
-				if (!strcmp(optarg, modes[i]))
-					found = i;
-			if (found < 0)
-				return vtax_die("--rw: randread, randwrite, read or write, not '%s'", optarg);
-			o.load.rw = found;
-			break;
-		}
-		case O_FSIZE:
-			v = strtod(optarg, &end);
-			if (end == optarg || v < 1)
-				return vtax_die("--file-size: bytes (K, M, G suffixes), got '%s'", optarg);
-			if (*end == 'K' || *end == 'k')
-				v *= 1024, end++;
-			else if (*end == 'M' || *end == 'm')
-				v *= 1048576, end++;
-			else if (*end == 'G' || *end == 'g')
-				v *= 1073741824.0, end++;
-			if (*end || v < 1 << 20)
-				return vtax_die("--file-size: at least 1M, got '%s'", optarg);
-			o.load.file_size = (uint64_t)v;
-			break;
-		case O_DRIVER:
-			if (!strcmp(optarg, "builtin"))
-				o.load.driver = VTAX_DRIVER_BUILTIN;
-			else if (!strcmp(optarg, "external"))
-				o.load.driver = VTAX_DRIVER_EXTERNAL;
-			else
-				return vtax_die("--driver: builtin or external, not '%s'", optarg);
 			break;
 		case O_LAYERS:
 			if (parse_int("overlay-layers", optarg, 1, VTAX_ENV_MAX_IMAGES - 2, &o.overlay_layers))
@@ -378,8 +341,18 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(compare_usage, stdout);
+			vtax_load_opt__usage(stdout);
+			fputs(compare_usage_env, stdout);
 			return 0;
 		default:
+			if (opt >= VTAX_LOAD_OPT_BASE && opt < VTAX_LOAD_OPT_BASE + vtax_load_noptdefs) {
+				if (vtax_load_opt__set(opt - VTAX_LOAD_OPT_BASE, optarg, &o.load, err,
+						       sizeof(err)))
+					return vtax_die("%s", err);
+				threads_set |= !strcmp(vtax_load_optdefs[opt - VTAX_LOAD_OPT_BASE].name,
+						       "threads");
+				break;
+			}
 			return vtax_bad_option(argv, "w:e:d:qn:f:o:vh");
 		}
 	}
@@ -388,6 +361,8 @@ int cmd_compare(int argc, char **argv)
 	if (threads_set && w != VTAX_WL_OLTP)
 		vtax_warn("--threads applies to the oltp workload; used as --conns");
 	if (envs && parse_envs(envs, &o))
+		return 1;
+	if (check_programs(w, &o))
 		return 1;
 	if (o.remote_client && o.via_proxy)
 		return vtax_die("--client remote and --via-proxy: docker-proxy listens on the host's loopback, "
@@ -418,7 +393,12 @@ int cmd_compare(int argc, char **argv)
 			return vtax_die("%s", err);
 	}
 	if (progress_log) {
-		ps.log = fopen(progress_log, "ae");
+		/* appended to, never through a symlink (it may sit in /tmp) */
+		int lfd = open(progress_log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+		ps.log = lfd >= 0 ? fdopen(lfd, "a") : NULL;
+		if (!ps.log && lfd >= 0)
+			close(lfd);
 		if (!ps.log)
 			return vtax_die("--progress-log: cannot open %s: %s", progress_log,
 					strerror(errno));

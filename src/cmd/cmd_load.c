@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/cli.h"
+#include "util/parse.h"
 #include "compare/compare.h"
 #include "result/result_json.h"
 #include "util/version.h"
@@ -25,47 +26,33 @@ static const char load_usage[] =
 	"\n"
 	"  --workload W       kv, oltp or io (default kv)\n"
 	"  --host H --port P  server address (kv, oltp; IPv4)\n"
-	"  --conns N          kv connections / oltp threads\n"
-	"  --pipeline N       kv requests in flight per connection\n"
-	"  --value-size B     kv value size      --set-ratio F  kv fraction of SETs\n"
-	"  --keyspace N       kv keys\n"
-	"  --user U --password P --db D --tables N --table-size N   oltp\n"
-	"  --path F --file-size B --bs B --qd N --rw N (0 randread, 1 randwrite,\n"
-	"                     2 read, 3 write) --direct|--no-direct   io\n"
+	"  --user U --password P --db D   oltp credentials and database\n"
+	"  --path F           io file\n"
 	"  --duration S       measured phase (default 5)\n"
 	"  --warmup S         warm-up, not recorded (default 0.5)\n"
 	"  --max-ops N        stop after N operations\n"
-	"  --seed N           PRNG seed\n"
-	"  --driver D         builtin (default) or external (redis-benchmark, sysbench, fio)\n"
 	"  --prepare-only     create the data (keys, tables, file) and exit\n"
 	"  --no-prepare       do not create the data first\n"
 	"  --wait-signal      after start-up, wait (at most 120 s) for SIGUSR1 before\n"
-	"                     running: compare starts tracing in between\n";
+	"                     running: compare starts tracing in between\n"
+	"workload knobs (the same as vtax compare's):\n";
 
 enum {
-	O_WL = 256, O_HOST, O_PORT, O_CONNS, O_PIPE, O_VSIZE, O_SETR, O_KEYS, O_USER, O_PASS, O_DB,
-	O_TABLES, O_TSIZE, O_PATH, O_FSIZE, O_BS, O_QD, O_RW, O_DIRECT, O_NODIRECT, O_DUR, O_WARM,
-	O_MAXOPS, O_SEED, O_DRIVER, O_PREP_ONLY, O_NO_PREP, O_WAIT_SIG,
+	O_WL = 256, O_HOST, O_PORT, O_USER, O_PASS, O_DB, O_PATH, O_DUR, O_WARM, O_MAXOPS,
+	O_PREP_ONLY, O_NO_PREP, O_WAIT_SIG,
 };
 
 static const struct option load_long[] = {
 	{ "workload", required_argument, 0, O_WL }, { "host", required_argument, 0, O_HOST },
-	{ "port", required_argument, 0, O_PORT }, { "conns", required_argument, 0, O_CONNS },
-	{ "threads", required_argument, 0, O_CONNS }, { "pipeline", required_argument, 0, O_PIPE },
-	{ "value-size", required_argument, 0, O_VSIZE }, { "set-ratio", required_argument, 0, O_SETR },
-	{ "keyspace", required_argument, 0, O_KEYS }, { "user", required_argument, 0, O_USER },
+	{ "port", required_argument, 0, O_PORT }, { "user", required_argument, 0, O_USER },
 	{ "password", required_argument, 0, O_PASS }, { "db", required_argument, 0, O_DB },
-	{ "tables", required_argument, 0, O_TABLES }, { "table-size", required_argument, 0, O_TSIZE },
-	{ "path", required_argument, 0, O_PATH }, { "file-size", required_argument, 0, O_FSIZE },
-	{ "bs", required_argument, 0, O_BS }, { "qd", required_argument, 0, O_QD },
-	{ "rw", required_argument, 0, O_RW }, { "direct", no_argument, 0, O_DIRECT },
-	{ "no-direct", no_argument, 0, O_NODIRECT }, { "duration", required_argument, 0, O_DUR },
+	{ "path", required_argument, 0, O_PATH }, { "duration", required_argument, 0, O_DUR },
 	{ "warmup", required_argument, 0, O_WARM }, { "max-ops", required_argument, 0, O_MAXOPS },
-	{ "seed", required_argument, 0, O_SEED }, { "driver", required_argument, 0, O_DRIVER },
 	{ "prepare-only", no_argument, 0, O_PREP_ONLY }, { "no-prepare", no_argument, 0, O_NO_PREP },
 	{ "wait-signal", no_argument, 0, O_WAIT_SIG },
-	{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	{ "help", no_argument, 0, 'h' },
 };
+#define LOAD_NLONG (int)(sizeof(load_long) / sizeof(load_long[0]))
 
 json_t *vtax_load_result__to_json(const struct vtax_load_result *r, enum vtax_workload w)
 {
@@ -137,10 +124,7 @@ static int wait_for_go(void)
 
 static int num(const char *opt, const char *s, double lo, double hi, double *v)
 {
-	char *end;
-
-	*v = strtod(s, &end);
-	if (end == s || *end || *v < lo || *v > hi)
+	if (vtax_parse_num(s, lo, hi, v))
 		return vtax_die("--%s: expected a number in [%g, %g], got '%s'", opt, lo, hi, s);
 	return 0;
 }
@@ -150,7 +134,8 @@ int cmd_load(int argc, char **argv)
 	struct vtax_load_opts o;
 	struct vtax_load_result *r;
 	enum vtax_workload w = VTAX_WL_KV;
-	int c, prep = 1, run = 1, rc, wait_sig = 0;
+	int c, prep = 1, run = 1, rc, wait_sig = 0, nlong = LOAD_NLONG;
+	struct option longopts[LOAD_NLONG + 64];
 	char err[256];
 	double v;
 	json_t *doc;
@@ -162,7 +147,9 @@ int cmd_load(int argc, char **argv)
 	vtax_load_opts__defaults(&o, w);
 	optind = 1;
 	opterr = 0; /* bad options: one line (vtax_bad_option) */
-	while ((c = getopt_long(argc, argv, "h", load_long, NULL)) != -1) {
+	memcpy(longopts, load_long, sizeof(load_long));
+	vtax_load_opt__long(longopts, &nlong);
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_WL:
 			break;
@@ -170,45 +157,10 @@ int cmd_load(int argc, char **argv)
 		case O_PORT:
 			if (num("port", optarg, 1, 65535, &v)) return 1;
 			o.port = (int)v; break;
-		case O_CONNS:
-			if (num("conns", optarg, 1, 4096, &v)) return 1;
-			o.conns = (int)v; break;
-		case O_PIPE:
-			if (num("pipeline", optarg, 1, 1024, &v)) return 1;
-			o.pipeline = (int)v; break;
-		case O_VSIZE:
-			if (num("value-size", optarg, 1, 1 << 24, &v)) return 1;
-			o.value_size = (int)v; break;
-		case O_SETR:
-			if (num("set-ratio", optarg, 0, 1, &v)) return 1;
-			o.set_ratio = v; break;
-		case O_KEYS:
-			if (num("keyspace", optarg, 1, 1e9, &v)) return 1;
-			o.keyspace = (int)v; break;
 		case O_USER: o.user = optarg; break;
 		case O_PASS: o.password = optarg; break;
 		case O_DB: o.db = optarg; break;
-		case O_TABLES:
-			if (num("tables", optarg, 1, 1000, &v)) return 1;
-			o.tables = (int)v; break;
-		case O_TSIZE:
-			if (num("table-size", optarg, 1, 1e9, &v)) return 1;
-			o.table_size = (int)v; break;
 		case O_PATH: o.path = optarg; break;
-		case O_FSIZE:
-			if (num("file-size", optarg, 4096, 1e13, &v)) return 1;
-			o.file_size = (uint64_t)v; break;
-		case O_BS:
-			if (num("bs", optarg, 512, 1 << 26, &v)) return 1;
-			o.bs = (int)v; break;
-		case O_QD:
-			if (num("qd", optarg, 1, 4096, &v)) return 1;
-			o.qd = (int)v; break;
-		case O_RW:
-			if (num("rw", optarg, 0, 3, &v)) return 1;
-			o.rw = (int)v; break;
-		case O_DIRECT: o.direct = 1; break;
-		case O_NODIRECT: o.direct = 0; break;
 		case O_DUR:
 			if (num("duration", optarg, 0.001, 1e6, &v)) return 1;
 			o.duration_s = v; break;
@@ -218,24 +170,19 @@ int cmd_load(int argc, char **argv)
 		case O_MAXOPS:
 			if (num("max-ops", optarg, 1, 1e15, &v)) return 1;
 			o.max_ops = (uint64_t)v; break;
-		case O_SEED:
-			if (num("seed", optarg, 0, 4294967295.0, &v)) return 1;
-			o.seed = (uint32_t)v; break;
-		case O_DRIVER:
-			if (!strcmp(optarg, "builtin"))
-				o.driver = VTAX_DRIVER_BUILTIN;
-			else if (!strcmp(optarg, "external"))
-				o.driver = VTAX_DRIVER_EXTERNAL;
-			else
-				return vtax_die("--driver: builtin or external, not '%s'", optarg);
-			break;
 		case O_PREP_ONLY: run = 0; break;
 		case O_NO_PREP: prep = 0; break;
 		case O_WAIT_SIG: wait_sig = 1; break;
 		case 'h':
 			fputs(load_usage, stdout);
+			vtax_load_opt__usage(stdout);
 			return 0;
 		default:
+			if (c >= VTAX_LOAD_OPT_BASE && c < VTAX_LOAD_OPT_BASE + vtax_load_noptdefs) {
+				if (vtax_load_opt__set(c - VTAX_LOAD_OPT_BASE, optarg, &o, err, sizeof(err)))
+					return vtax_die("%s", err);
+				break;
+			}
 			return vtax_bad_option(argv, "h");
 		}
 	}

@@ -1,6 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * compare.c - orchestration of `vtax compare` (compare.h): environments one
  * after another, each traced while the workload runs, then the ledger.
+ * The client child and its pipe protocol are in client.c, the ledger glue
+ * in compare_ledger.c, the JSON in compare_json.c (compare_int.h).
  *
  * Per environment:
  *   setup     vtax_env__setup() starts the workload's server in it.
@@ -40,40 +43,22 @@
  * the work directory removed, and -EINTR returned.
  */
 #include <bpf/bpf.h>
-#include <dirent.h>
-#include <stddef.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "trace/cgroup.h"
-#include "compare/compare.h"
-#include "result/result_json.h"
-#include "trace/session.h"
-#include "util/version.h"
-
-#define ONCPU_MAX_THREADS 512
+#include "compare/compare_int.h"
+#include "compare/leftovers.h"
+#include "util/clock.h"
+#include "util/proc.h"
+#include "util/state.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int stopped(const struct vtax_compare *c)
+int vtax_compare__stopped(const struct vtax_compare *c)
 {
 	return c->opts.stop && *c->opts.stop;
 }
@@ -137,8 +122,8 @@ void vtax_compare_opts__defaults(struct vtax_compare_opts *o, enum vtax_workload
 	o->load.file_size = 64ull << 20;
 }
 
-static void progress(struct vtax_compare *c, const char *phase, const char *pass, int idx,
-		     int run, double t0, uint64_t ops)
+void vtax_compare__progress(struct vtax_compare *c, const char *phase, const char *pass, int idx,
+			    int run, double t0, uint64_t ops)
 {
 	struct vtax_compare_progress p = {
 		.phase = phase,
@@ -148,7 +133,7 @@ static void progress(struct vtax_compare *c, const char *phase, const char *pass
 		.nenvs = c->nenvs,
 		.run = run,
 		.runs = c->opts.runs,
-		.elapsed_s = now_s() - t0,
+		.elapsed_s = vtax_now_s() - t0,
 		.duration_s = !strcmp(phase, "measure") ? c->opts.warmup_s + c->opts.duration_s : 0,
 		.ops = ops,
 		.op_name = c->op_name,
@@ -158,324 +143,46 @@ static void progress(struct vtax_compare *c, const char *phase, const char *pass
 		c->opts.progress(c->opts.progress_ctx, &p);
 }
 
-/* ---- on-CPU time of a process's threads (schedstat) ------------------ */
-
-struct oncpu_snap {
-	int n;
-	pid_t tid[ONCPU_MAX_THREADS];
-	uint64_t ns[ONCPU_MAX_THREADS];
-	int vcpu[ONCPU_MAX_THREADS];
-};
-
-static void oncpu_read(pid_t pid, struct oncpu_snap *s)
-{
-	char path[96];
-	struct dirent *d;
-	DIR *dir;
-
-	s->n = 0;
-	if (pid <= 0)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((d = readdir(dir)) && s->n < ONCPU_MAX_THREADS) {
-		unsigned long long ns = 0;
-		char p2[160], comm[64] = "";
-		FILE *f;
-
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		snprintf(p2, sizeof(p2), "/proc/%d/task/%s/schedstat", (int)pid, d->d_name);
-		f = fopen(p2, "re");
-		if (!f)
-			continue;
-		if (fscanf(f, "%llu", &ns) != 1)
-			ns = 0;
-		fclose(f);
-		snprintf(p2, sizeof(p2), "/proc/%d/task/%s/comm", (int)pid, d->d_name);
-		f = fopen(p2, "re");
-		if (f) {
-			if (!fgets(comm, sizeof(comm), f))
-				comm[0] = 0;
-			fclose(f);
-		}
-		s->tid[s->n] = atoi(d->d_name);
-		s->ns[s->n] = ns;
-		/* QEMU names vCPU threads "CPU 0/TCG", "CPU 1/KVM" (debug-threads=on) */
-		s->vcpu[s->n] = !strncmp(comm, "CPU ", 4);
-		s->n++;
-	}
-	closedir(dir);
-}
-
-/* on-CPU ns between two snapshots: all threads, and vCPU threads only */
-static void oncpu_delta(const struct oncpu_snap *a, const struct oncpu_snap *b, double *all,
-			double *vcpu)
-{
-	*all = *vcpu = 0;
-	for (int i = 0; i < b->n; i++) {
-		uint64_t base = 0;
-		double d;
-
-		for (int j = 0; j < a->n; j++)
-			if (a->tid[j] == b->tid[i])
-				base = a->ns[j];
-		d = b->ns[i] >= base ? (double)(b->ns[i] - base) : 0;
-		*all += d;
-		if (b->vcpu[i])
-			*vcpu += d;
-	}
-}
 
 /* The docker-proxy process serving host_port (docker-nat's 127.0.0.1
  * publication), by its command line; 0 if none. */
-static pid_t find_proxy(int host_port)
-{
+struct proxy_find {
 	char want[16];
-	struct dirent *d;
-	pid_t found = 0;
-	DIR *dir;
+};
 
-	if (host_port <= 0)
-		return 0;
-	snprintf(want, sizeof(want), "%d", host_port);
-	dir = opendir("/proc");
-	if (!dir)
-		return 0;
-	while (!found && (d = readdir(dir))) {
-		char path[64], buf[4096];
-		const char *args[64];
-		size_t n, na = 0;
-		FILE *f;
-
-		if (d->d_name[0] < '1' || d->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", d->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		for (size_t i = 0; i < n && na < 64; i += strlen(buf + i) + 1)
-			args[na++] = buf + i;
-		if (!na || !strstr(args[0], "docker-proxy"))
-			continue;
-		for (size_t i = 0; i + 1 < na; i++)
-			if (!strcmp(args[i], "-host-port") && !strcmp(args[i + 1], want))
-				found = atoi(d->d_name);
-	}
-	closedir(dir);
-	return found;
-}
-
-/*
- * BPF attachments this process holds: BPF link fds and perf-event fds
- * (libbpf attaches tracepoints through either).  vtax pins nothing, so
- * with none open no program of this vtax is attached anywhere; other
- * processes' programs (another vtax, bpftrace) are not counted.
- */
-static int bpf_attachments(void)
+static int proxy_match(pid_t pid, void *arg)
 {
-	struct dirent *d;
-	int n = 0;
-	DIR *dir = opendir("/proc/self/fd");
+	const struct proxy_find *pf = arg;
+	const char *argv[64];
+	char buf[4096];
+	int na = vtax_proc__cmdline(pid, buf, sizeof(buf), argv, 64);
 
-	if (!dir)
-		return -errno;
-	while ((d = readdir(dir))) {
-		char path[64], target[64];
-		ssize_t len;
-
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", d->d_name);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = 0;
-		if (!strcmp(target, "anon_inode:bpf_link") || !strcmp(target, "anon_inode:[perf_event]"))
-			n++;
-	}
-	closedir(dir);
-	return n;
-}
-
-/* ---- the client child ---------------------------------------------- */
-
-enum { MSG_PROGRESS = 1, MSG_RESULT = 2 };
-
-struct msg_hdr {
-	uint32_t type, len;
-};
-
-struct msg_progress {
-	uint64_t ops;
-	double elapsed_s;
-};
-
-struct msg_result {
-	int rc;
-	struct vtax_load_result r;
-};
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
+	if (na <= 0 || !strstr(argv[0], "docker-proxy"))
+		return 0;
+	for (int i = 0; i + 1 < na; i++)
+		if (!strcmp(argv[i], "-host-port") && !strcmp(argv[i + 1], pf->want))
+			return pid;
 	return 0;
 }
 
-static void send_msg(int fd, uint32_t type, const void *payload, uint32_t len)
+static pid_t find_proxy(int host_port)
 {
-	struct msg_hdr h = { type, len };
+	struct proxy_find pf;
+	int pid;
 
-	if (write_all(fd, &h, sizeof(h)) == 0)
-		write_all(fd, payload, len);
+	if (host_port <= 0)
+		return 0;
+	snprintf(pf.want, sizeof(pf.want), "%d", host_port);
+	pid = vtax_proc__for_each_pid(proxy_match, &pf);
+	return pid > 0 ? pid : 0;
 }
-
-static void child_progress(void *ctx, uint64_t ops, double elapsed_s)
-{
-	struct msg_progress p = { ops, elapsed_s };
-
-	send_msg(*(int *)ctx, MSG_PROGRESS, &p, sizeof(p));
-}
-
-/* argv of `vtax load` for the io generator inside an environment */
-static void io_argv(char **argv, char (*buf)[64], const char *exe, const struct vtax_load_opts *lo,
-		    const char *path, int prepare_only, double warmup_s, double duration_s)
-{
-	int n = 0, b = 0;
-
-#define ARG(s) (argv[n++] = (char *)(s))
-#define NUM(fmt, v) (snprintf(buf[b], 64, fmt, v), argv[n++] = buf[b++])
-	ARG(exe);
-	ARG("load");
-	ARG("--workload");
-	ARG("io");
-	ARG("--path");
-	ARG(path);
-	ARG("--file-size");
-	NUM("%llu", (unsigned long long)lo->file_size);
-	ARG("--bs");
-	NUM("%d", lo->bs);
-	ARG("--qd");
-	NUM("%d", lo->qd);
-	ARG("--rw");
-	NUM("%d", lo->rw);
-	ARG(lo->direct ? "--direct" : "--no-direct");
-	if (prepare_only) {
-		ARG("--prepare-only");
-	} else {
-		ARG("--no-prepare");
-		ARG("--duration");
-		NUM("%g", duration_s);
-		ARG("--warmup");
-		NUM("%g", warmup_s);
-		if (lo->seed) {
-			ARG("--seed");
-			NUM("%u", lo->seed);
-		}
-	}
-	argv[n] = NULL;
-#undef ARG
-#undef NUM
-}
-
-/* In the child: run the generator, send the result, never return. */
-static void __attribute__((noreturn))
-child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo, int go_fd,
-	   int res_fd, int in_env, int gated)
-{
-	struct msg_result *m = calloc(1, sizeof(*m));
-	char go;
-
-	signal(SIGPIPE, SIG_IGN);
-	/* a parent that dies (SIGKILL) must not leave a load loop behind */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (!m || read(go_fd, &go, 1) != 1)
-		_exit(2);
-	close(go_fd);
-	if (in_env) {
-		char *argv[42], nb[16][64], *out = malloc(1 << 20);
-		char path[600], err[256];
-		json_error_t je;
-		json_t *j;
-
-		snprintf(path, sizeof(path), "%s/vtax-io.dat", e->data_dir);
-		io_argv(argv, nb, e->vtax_path, &lo, path, 0, lo.warmup_s, lo.duration_s);
-		if (gated) {
-			int k = 0;
-
-			while (argv[k])
-				k++;
-			argv[k] = "--wait-signal";
-			argv[k + 1] = NULL;
-		}
-		m->rc = out ? vtax_env__exec(e, argv, out, 1 << 20, lo.warmup_s + lo.duration_s + 60)
-			    : -ENOMEM;
-		/* the JSON says why even when `vtax load` failed */
-		j = m->rc >= 0 ? json_loads(out, 0, &je) : NULL;
-		if (j && vtax_load_result__from_json(j, &m->r, err, sizeof(err)) == 0) {
-			if (m->r.error[0] || m->rc)
-				m->rc = -EIO;
-		} else {
-			memset(&m->r, 0, sizeof(m->r));
-			snprintf(m->r.error, sizeof(m->r.error), "vtax load in %s: %s: %.160s", e->name,
-				 m->rc < 0 ? strerror(-m->rc) : m->rc ? "failed" : "no result",
-				 out ? out : "");
-			m->rc = m->rc < 0 ? m->rc : -EIO;
-		}
-		json_decref(j);
-		free(out);
-	} else if (c->have_cnet && (m->rc = vtax_clientnet__enter(&c->cnet))) {
-		snprintf(m->r.error, sizeof(m->r.error), "cannot enter the client namespace %s: %s",
-			 c->cnet.ns, strerror(-m->rc));
-	} else {
-		lo.progress = child_progress;
-		lo.progress_ctx = &res_fd;
-		m->rc = vtax_load__run(&lo, &m->r);
-	}
-	send_msg(res_fd, MSG_RESULT, m, sizeof(*m));
-	_exit(0);
-}
-
-/*
- * The tracing session of one traced run: opened before the run, closed
- * after it, so that the untraced runs between have none.  When the
- * generator runs inside a container (io), it is opened only once `vtax
- * load` has started and is waiting for SIGUSR1: its exec and library
- * loading happen on the image's overlay layer in every Docker environment
- * and are not the data path.
- */
-struct measure_ctx {
-	int traced;  /* this run is traced (else no session may be open) */
-	struct vtax_session *s;
-	uint32_t server_id, client_id;
-	pid_t proxy_pid;
-	int in_env;  /* the generator runs inside the environment */
-	int gated;   /* ... and waits for SIGUSR1, found in the container's cgroup */
-	int stats_fd; /* BPF run-time statistics on while held (-1: none) */
-};
 
 static int add_server(struct vtax_session *s, const struct vtax_env *e, int in_env, uint32_t *id,
 		      char *err, size_t errlen);
 static void fam_errors(struct vtax_compare_env *ce, const struct vtax_session *s);
 
-static int session_begin(struct vtax_compare *c, int idx, struct vtax_env *e,
-			 struct measure_ctx *mc)
+int vtax_compare__session_begin(struct vtax_compare *c, int idx, struct vtax_env *e,
+				struct vtax_measure_ctx *mc)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	struct vtax_session_opts so = {
@@ -508,7 +215,7 @@ static int session_begin(struct vtax_compare *c, int idx, struct vtax_env *e,
 		uint32_t proxy_id;
 		pid_t pp = find_proxy(e->proxy_port);
 
-		if (pp > 0 && !vtax_session__add_subject(mc->s, "proxy", "pid", &proxy_id) &&
+		if (pp > 0 && !vtax_session__add_subject(mc->s, VTAX_LEDGER_PROXY_SUBJECT, "pid", &proxy_id) &&
 		    !vtax_session__track_pid_tree(mc->s, pp, proxy_id) && !vtax_session__commit(mc->s)) {
 			mc->proxy_pid = pp;
 			vtax_session__subject(mc->s, proxy_id)->pid = pp;
@@ -527,7 +234,7 @@ static int session_begin(struct vtax_compare *c, int idx, struct vtax_env *e,
 
 /* Collect into the environment's result (adding to earlier runs) and close. */
 static int session_end(struct vtax_compare *c, int idx, struct vtax_env *e,
-		       struct measure_ctx *mc, int collect)
+		       struct vtax_measure_ctx *mc, int collect)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	int rc = 0;
@@ -554,257 +261,6 @@ static int session_end(struct vtax_compare *c, int idx, struct vtax_env *e,
 	vtax_session__close(mc->s);
 	mc->s = NULL;
 	return rc;
-}
-
-/* The `vtax load --wait-signal` process in the container's cgroup. */
-static pid_t wait_gated(struct vtax_compare *c, const struct vtax_env *e, pid_t client,
-			double timeout_s)
-{
-	double end = now_s() + timeout_s;
-	char path[600];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", e->cgroup_path);
-	while (now_s() < end && !stopped(c)) {
-		FILE *f = fopen(path, "re");
-		int pid, st;
-
-		while (f && fscanf(f, "%d", &pid) == 1) {
-			char p2[64], cmd[2048];
-			size_t n;
-			FILE *g;
-
-			snprintf(p2, sizeof(p2), "/proc/%d/cmdline", pid);
-			g = fopen(p2, "re");
-			if (!g)
-				continue;
-			n = fread(cmd, 1, sizeof(cmd) - 1, g);
-			fclose(g);
-			cmd[n] = 0;
-			for (size_t i = 0; i + 1 < n; i++)
-				if (!cmd[i])
-					cmd[i] = ' ';
-			if (strstr(cmd, " load ") && strstr(cmd, "--wait-signal")) {
-				fclose(f);
-				return pid;
-			}
-		}
-		if (f)
-			fclose(f);
-		if (waitpid(client, &st, WNOHANG) != 0)
-			return -ECHILD;
-		usleep(20000);
-	}
-	return stopped(c) ? -EINTR : -ETIMEDOUT;
-}
-
-/* Kill the client's process group: SIGTERM (it stops and reports), then
- * SIGKILL after grace_s. */
-static void client_kill(pid_t pid, double grace_s)
-{
-	double end = now_s() + grace_s;
-	int st;
-
-	if (pid <= 0)
-		return;
-	kill(-pid, SIGTERM);
-	while (now_s() < end) {
-		if (waitpid(pid, &st, WNOHANG) != 0)
-			return;
-		usleep(10000);
-	}
-	kill(-pid, SIGKILL);
-	waitpid(pid, &st, 0);
-}
-
-/* Traced runs: the client's process tree is subject `client`.  Either way,
- * note whether a session is open and vtax's BPF attachments as it starts. */
-static int track_client(struct measure_ctx *mc, pid_t pid, struct vtax_compare_run *meta)
-{
-	int rc = 0;
-
-	if (mc->s) {
-		rc = vtax_session__track_pid_tree(mc->s, pid, mc->client_id);
-		if (!rc)
-			rc = vtax_session__commit(mc->s);
-	}
-	if (!rc) {
-		meta->session_open = mc->s != NULL;
-		meta->bpf_links = bpf_attachments();
-	}
-	return rc;
-}
-
-/*
- * One run: fork the client, track it as subject `client` (traced runs), let
- * it go, relay its progress, read its result.  meta gets whether a session
- * was open and vtax's BPF attachments when the client was let go and when
- * its result came.  0, -EINTR, or -errno with ce->error.
- */
-static int run_client(struct vtax_compare *c, int idx, int run, struct vtax_env *e,
-		      const struct vtax_load_opts *lo, struct measure_ctx *mc,
-		      struct msg_result *out, struct vtax_compare_run *meta)
-{
-	struct vtax_compare_env *ce = &c->envs[idx];
-	int go[2], res[2], rc = 0, got = 0;
-	size_t have = 0, cap = sizeof(struct msg_hdr) + sizeof(struct msg_result) + 64;
-	double t0 = now_s(), limit = lo->warmup_s + lo->duration_s + 90, last_prog = 0;
-	uint64_t ops = 0;
-	char *buf;
-	pid_t pid;
-
-	buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	if (pipe2(go, O_CLOEXEC) || pipe2(res, O_CLOEXEC)) {
-		free(buf);
-		return -errno;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(go[0]);
-		close(go[1]);
-		close(res[0]);
-		close(res[1]);
-		free(buf);
-		return rc;
-	}
-	if (pid == 0) {
-		/* own process group: the parent stops it (and what it
-		 * started) as one, and a terminal's ^C reaches vtax only */
-		setpgid(0, 0);
-		close(go[1]);
-		close(res[0]);
-		child_main(c, e, *lo, go[0], res[1], mc->in_env, mc->gated);
-	}
-	setpgid(pid, pid);
-	close(go[0]);
-	close(res[1]);
-	if (mc->gated) {
-		/* it runs as soon as it is told to; it then waits for SIGUSR1 */
-		pid_t inner;
-
-		rc = write(go[1], "g", 1) == 1 ? 0 : -EIO;
-		inner = rc ? rc : wait_gated(c, e, pid, 60);
-		if (inner < 0) {
-			rc = inner;
-			if (rc != -EINTR)
-				snprintf(ce->error, sizeof(ce->error),
-					 "vtax load did not start in %s: %s", e->name, strerror(-rc));
-		}
-		if (!rc) {
-			progress(c, "attach", NULL, idx, run, now_s(), 0);
-			rc = session_begin(c, idx, e, mc);
-		}
-		if (!rc)
-			rc = track_client(mc, pid, meta);
-		if (!rc && kill(inner, SIGUSR1))
-			rc = -errno;
-		if (rc) {
-			if (!ce->error[0])
-				snprintf(ce->error, sizeof(ce->error), "cannot start the traced client: %s",
-					 strerror(-rc));
-			close(go[1]);
-			close(res[0]);
-			client_kill(pid, 0);
-			free(buf);
-			return rc;
-		}
-	} else {
-		rc = track_client(mc, pid, meta);
-		if (!rc && write(go[1], "g", 1) != 1)
-			rc = -EIO;
-	}
-	if (rc) {
-		snprintf(ce->error, sizeof(ce->error), "cannot start the traced client: %s",
-			 strerror(-rc));
-		close(go[1]);
-		close(res[0]);
-		client_kill(pid, 0);
-		free(buf);
-		return rc ? rc : -EIO;
-	}
-	close(go[1]);
-
-	for (;;) {
-		struct pollfd pf = { .fd = res[0], .events = POLLIN };
-		ssize_t n;
-		int pr;
-
-		if (stopped(c)) {
-			rc = -EINTR;
-			break;
-		}
-		if (now_s() - t0 > limit) {
-			snprintf(ce->error, sizeof(ce->error), "the client did not finish within %.0f s",
-				 limit);
-			rc = -ETIMEDOUT;
-			break;
-		}
-		pr = poll(&pf, 1, 100);
-		if (now_s() - last_prog >= 0.25) {
-			progress(c, "measure", mc->traced ? "traced" : "untraced", idx, run, t0, ops);
-			last_prog = now_s();
-		}
-		if (pr <= 0)
-			continue;
-		n = read(res[0], buf + have, cap - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break; /* EOF: the child is done */
-		have += (size_t)n;
-		/* consume complete messages */
-		for (;;) {
-			struct msg_hdr h;
-
-			if (have < sizeof(h))
-				break;
-			memcpy(&h, buf, sizeof(h));
-			if (h.len > cap - sizeof(h)) {
-				rc = -EPROTO;
-				break;
-			}
-			if (have < sizeof(h) + h.len)
-				break;
-			if (h.type == MSG_PROGRESS && h.len == sizeof(struct msg_progress)) {
-				struct msg_progress p;
-
-				memcpy(&p, buf + sizeof(h), sizeof(p));
-				ops = p.ops;
-			} else if (h.type == MSG_RESULT && h.len == sizeof(struct msg_result)) {
-				memcpy(out, buf + sizeof(h), sizeof(*out));
-				got = 1;
-			}
-			memmove(buf, buf + sizeof(h) + h.len, have - sizeof(h) - h.len);
-			have -= sizeof(h) + h.len;
-		}
-		if (rc)
-			break;
-	}
-	close(res[0]);
-	free(buf);
-	meta->bpf_links_end = bpf_attachments();
-	if (rc) {
-		client_kill(pid, 3);
-		return rc;
-	}
-	client_kill(pid, 5); /* normally it has exited already: just reap */
-	if (!got) {
-		snprintf(ce->error, sizeof(ce->error), "the client died without a result");
-		return -EIO;
-	}
-	if (out->rc || out->r.error[0]) {
-		snprintf(ce->error, sizeof(ce->error), "load generator: %s",
-			 out->r.error[0] ? out->r.error : strerror(-out->rc));
-		return out->rc ? out->rc : -EIO;
-	}
-	if (!out->r.ops) {
-		snprintf(ce->error, sizeof(ce->error), "the load generator completed no operation");
-		return -EIO;
-	}
-	return 0;
 }
 
 /* ---- one environment ------------------------------------------------ */
@@ -856,13 +312,13 @@ static int env_prepare(struct vtax_compare *c, int idx, struct vtax_env *e,
 	char err[256] = "";
 	int rc;
 
-	progress(c, "prepare", NULL, idx, 0, now_s(), 0);
+	vtax_compare__progress(c, "prepare", NULL, idx, 0, vtax_now_s(), 0);
 	if (c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE) {
 		char *argv[40], nb[16][64], *out = malloc(65536);
 
 		if (!out)
 			return -ENOMEM;
-		io_argv(argv, nb, e->vtax_path, lo, lo->path, 1, 0, 0);
+		vtax_compare__io_argv(argv, nb, e->vtax_path, lo, lo->path, 1, 0, 0);
 		rc = vtax_env__exec(e, argv, out, 65536, 300);
 		if (rc) {
 			snprintf(ce->error, sizeof(ce->error), "preparing the io file in %s failed (%d): %.300s",
@@ -1006,11 +462,11 @@ static void fam_errors(struct vtax_compare_env *ce, const struct vtax_session *s
 
 /* One untraced run: no session is open (the caller closed the last one). */
 static int measure_untraced(struct vtax_compare *c, int idx, int run, int seq, struct vtax_env *e,
-			    const struct vtax_load_opts *lo, struct msg_result *m)
+			    const struct vtax_load_opts *lo, struct vtax_client_result *m)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	/* in a container the io generator needs no gate: nothing is traced */
-	struct measure_ctx mc = {
+	struct vtax_measure_ctx mc = {
 		.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE,
 		.stats_fd = -1,
 	};
@@ -1018,7 +474,7 @@ static int measure_untraced(struct vtax_compare *c, int idx, int run, int seq, s
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	rc = run_client(c, idx, run, e, lo, &mc, m, &meta);
+	rc = vtax_compare__run_client(c, idx, run, e, lo, &mc, m, &meta);
 	if (rc)
 		return rc;
 	record_run(ce, &ce->pass[VTAX_PASS_UNTRACED], &m->r, &meta);
@@ -1035,35 +491,35 @@ struct traced_totals {
 
 /* One traced run: open a session, run, collect into ce->traced, close. */
 static int measure_traced(struct vtax_compare *c, int idx, int run, int seq, struct vtax_env *e,
-			  const struct vtax_load_opts *lo, struct msg_result *m,
-			  struct oncpu_snap *snap[4], struct traced_totals *tt)
+			  const struct vtax_load_opts *lo, struct vtax_client_result *m,
+			  struct vtax_oncpu *snap[4], struct traced_totals *tt)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
-	struct measure_ctx mc = { .traced = 1, .stats_fd = -1 };
+	struct vtax_measure_ctx mc = { .traced = 1, .stats_fd = -1 };
 	struct vtax_compare_run meta = { .seq = seq };
-	double t0 = now_s(), all, vcpu;
+	double t0 = vtax_now_s(), all, vcpu;
 	int rc;
 
 	mc.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE;
 	/* a container's processes are found in its cgroup; a guest's are not visible */
 	mc.gated = mc.in_env && e->kind != VTAX_ENV_VM && e->cgroup_path[0];
 	if (!mc.gated) {
-		progress(c, "attach", NULL, idx, run, t0, 0);
-		rc = session_begin(c, idx, e, &mc);
+		vtax_compare__progress(c, "attach", NULL, idx, run, t0, 0);
+		rc = vtax_compare__session_begin(c, idx, e, &mc);
 		if (rc)
 			goto out;
 	}
 	if (srv != getpid())
-		oncpu_read(srv, snap[0]);
-	oncpu_read(mc.proxy_pid, snap[2]);
+		vtax_oncpu__read(srv, snap[0]);
+	vtax_oncpu__read(mc.proxy_pid, snap[2]);
 	memset(m, 0, sizeof(*m));
-	rc = run_client(c, idx, run, e, lo, &mc, m, &meta);
+	rc = vtax_compare__run_client(c, idx, run, e, lo, &mc, m, &meta);
 	if (rc)
 		goto out;
 	if (srv != getpid())
-		oncpu_read(srv, snap[1]);
-	oncpu_read(mc.proxy_pid, snap[3]);
+		vtax_oncpu__read(srv, snap[1]);
+	vtax_oncpu__read(mc.proxy_pid, snap[3]);
 	record_run(ce, &ce->pass[VTAX_PASS_TRACED], &m->r, &meta);
 	if (mc.stats_fd >= 0) {
 		uint64_t ns, calls;
@@ -1075,21 +531,21 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq, str
 			tt->bpf_ops += m->r.ops + m->r.warmup_ops;
 		}
 	}
-	progress(c, "collect", NULL, idx, run, now_s(), m->r.ops);
+	vtax_compare__progress(c, "collect", NULL, idx, run, vtax_now_s(), m->r.ops);
 	rc = session_end(c, idx, e, &mc, 1);
 	if (rc)
 		goto out;
 	if (srv != getpid()) {
-		oncpu_delta(snap[0], snap[1], &all, &vcpu);
+		vtax_oncpu__delta(snap[0], snap[1], &all, &vcpu);
 		tt->server_oncpu += all;
 		tt->vcpu_oncpu += vcpu;
 	}
 	if (mc.proxy_pid > 0) {
-		oncpu_delta(snap[2], snap[3], &all, &vcpu);
+		vtax_oncpu__delta(snap[2], snap[3], &all, &vcpu);
 		tt->proxy_oncpu += all;
 		tt->proxy_pid = mc.proxy_pid;
 	}
-	tt->seconds += now_s() - t0;
+	tt->seconds += vtax_now_s() - t0;
 out:
 	session_end(c, idx, e, &mc, 0);
 	return rc;
@@ -1100,9 +556,9 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
-	struct oncpu_snap *snap[4] = { 0 };
+	struct vtax_oncpu *snap[4] = { 0 };
 	struct traced_totals tt = { 0 };
-	struct msg_result *m = NULL;
+	struct vtax_client_result *m = NULL;
 	int rc = 0, seq = 0;
 
 	for (int i = 0; i < 4; i++)
@@ -1139,14 +595,14 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 		const struct vtax_compare_pass *tp = &ce->pass[VTAX_PASS_TRACED];
 
 		if (subj && srv != getpid()) {
-			vtax_subject__counter(subj, "compare.server_oncpu_ns", "ns", tt.server_oncpu, 0);
+			vtax_subject__counter(subj, VTAX_LEDGER_SERVER_ONCPU, "ns", tt.server_oncpu, 0);
 			if (e->kind == VTAX_ENV_VM)
-				vtax_subject__counter(subj, "compare.vcpu_oncpu_ns", "ns", tt.vcpu_oncpu, 0);
+				vtax_subject__counter(subj, VTAX_LEDGER_VCPU_ONCPU, "ns", tt.vcpu_oncpu, 0);
 		}
 		if (tt.proxy_pid > 0) {
-			subj = vtax_result__subject(ce->traced, "proxy", "pid");
+			subj = vtax_result__subject(ce->traced, VTAX_LEDGER_PROXY_SUBJECT, "pid");
 			if (subj)
-				vtax_subject__counter(subj, "compare.proxy_oncpu_ns", "ns", tt.proxy_oncpu, 0);
+				vtax_subject__counter(subj, VTAX_LEDGER_PROXY_ONCPU, "ns", tt.proxy_oncpu, 0);
 		}
 		subj = vtax_result__subject(ce->traced, "client", "pid");
 		if (subj)
@@ -1183,18 +639,18 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 	struct vtax_load_opts lo;
 	struct vtax_env *e = calloc(1, sizeof(*e));
 	char err[512] = "", path[600];
-	double t0 = now_s();
+	double t0 = vtax_now_s();
 	int rc;
 
 	if (!e)
 		return -ENOMEM;
-	progress(c, "setup", NULL, idx, 0, t0, 0);
+	vtax_compare__progress(c, "setup", NULL, idx, 0, t0, 0);
 	rc = vtax_env__setup(&eo, e, err, sizeof(err));
-	ce->setup_s = now_s() - t0;
+	ce->setup_s = vtax_now_s() - t0;
 	if (rc) {
 		snprintf(ce->error, sizeof(ce->error), "set-up failed: %s", err[0] ? err : strerror(-rc));
 		free(e);
-		return stopped(c) ? -EINTR : rc;
+		return vtax_compare__stopped(c) ? -EINTR : rc;
 	}
 	ce->emulated = e->emulated;
 	snprintf(ce->accel, sizeof(ce->accel), "%s", e->accel);
@@ -1219,11 +675,11 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 	}
 	env_load_opts(c, e, &lo, path, sizeof(path));
 	rc = env_prepare(c, idx, e, &lo);
-	if (!rc && !stopped(c))
+	if (!rc && !vtax_compare__stopped(c))
 		rc = env_measure(c, idx, e, &lo);
-	if (stopped(c))
+	if (vtax_compare__stopped(c))
 		rc = -EINTR;
-	progress(c, "teardown", NULL, idx, 0, now_s(), 0);
+	vtax_compare__progress(c, "teardown", NULL, idx, 0, vtax_now_s(), 0);
 	if (c->have_cnet && e->priv.bridge[0])
 		vtax_clientnet__forget_bridge(&c->cnet, e->priv.bridge);
 	if (vtax_env__teardown(e) && !rc && !ce->warning[0])
@@ -1238,50 +694,6 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 
 /* ---- whole compare -------------------------------------------------- */
 
-static void build_ledger(struct vtax_compare *c)
-{
-	struct vtax_ledger_input in[VTAX_COMPARE_MAX_ENVS];
-	struct vtax_ledger_opts lo = {
-		.sz = sizeof(lo), .op_name = c->op_name, .concurrency = c->concurrency,
-	};
-	int base = -1, n = 0;
-
-	for (int i = 0; i < c->nenvs; i++)
-		if (c->envs[i].kind == VTAX_ENV_NATIVE && c->envs[i].ok)
-			base = i;
-	if (base < 0)
-		return;
-	for (int i = 0; i < c->nenvs; i++) {
-		struct vtax_compare_env *ce = &c->envs[i];
-		const struct vtax_compare_pass *hp = vtax_compare_env__headline(ce);
-		const struct vtax_compare_pass *tp = &ce->pass[VTAX_PASS_TRACED];
-
-		if (!ce->ok)
-			continue;
-		/* headline (difference, noise, throughput): untraced runs;
-		 * components: the traced runs' sessions */
-		in[n] = (struct vtax_ledger_input){
-			.env = ce->name,
-			.traced = ce->traced,
-			.traced_ops = tp->ops + tp->warmup_ops,
-			.latency = &hp->latency,
-			.traced_latency = &tp->latency,
-			.untraced = ce->untraced,
-			.ops_per_s = hp->ops_per_s,
-			.run_mean_min_ns = hp->mean_min_ns,
-			.run_mean_max_ns = hp->mean_max_ns,
-			.families = ce->families,
-			.emulated = ce->emulated,
-			.label = ce->label,
-		};
-		if (i == base)
-			base = n;
-		n++;
-	}
-	if (vtax_ledger__build(&c->ledger, &lo, &in[base], in, n) == 0)
-		c->have_ledger = 1;
-}
-
 static const char *op_name_of(enum vtax_workload w)
 {
 	return w == VTAX_WL_KV ? "request" : w == VTAX_WL_OLTP ? "transaction" : "io";
@@ -1291,7 +703,7 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		      size_t errlen)
 {
 	char tmpl[512], *workdir;
-	double t0 = now_s();
+	double t0 = vtax_now_s();
 	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -1308,8 +720,10 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		c->opts.duration_s = 10;
 	if (c->opts.warmup_s < 0)
 		c->opts.warmup_s = 0;
+	/* default: the workload's probe plan (ledger.h), not every family */
 	if (!c->opts.probes)
-		c->opts.probes = vtax_probe__default_mask();
+		c->opts.probes = vtax_ledger__probe_plan(c->opts.workload == VTAX_WL_KV) &
+				 vtax_probe__default_mask();
 	c->opts.load.workload = c->opts.workload;
 	c->concurrency = vtax_compare__concurrency(&c->opts.load);
 	snprintf(c->op_name, sizeof(c->op_name), "%s", op_name_of(c->opts.workload));
@@ -1321,11 +735,8 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		snprintf(c->envs[i].op_name, sizeof(c->envs[i].op_name), "%s", c->op_name);
 	}
 
-	/* leftovers of a killed earlier run (labelled vtax=1, vtax* links) */
-	vtax_env__cleanup_stale(c->stale_report, sizeof(c->stale_report));
-
-	vtax_clientnet__cleanup_stale(c->stale_report + strlen(c->stale_report),
-				      sizeof(c->stale_report) - strlen(c->stale_report));
+	/* leftovers of a killed earlier run (state files, labels) */
+	vtax_leftovers__remove(c->stale_report, sizeof(c->stale_report));
 
 	snprintf(tmpl, sizeof(tmpl), "%s/vtax-compare.XXXXXX",
 		 c->opts.workdir && *c->opts.workdir ? c->opts.workdir : "/var/tmp");
@@ -1335,6 +746,7 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 			 c->opts.workdir ? c->opts.workdir : "/var/tmp", strerror(errno));
 		return -errno;
 	}
+	vtax_state__add("path", workdir, NULL);
 	/* the io workload has no client on the network */
 	if (c->opts.remote_client && c->opts.workload != VTAX_WL_IO) {
 		char cerr[256] = "";
@@ -1342,7 +754,8 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		rc = vtax_clientnet__setup(&c->cnet, cerr, sizeof(cerr));
 		if (rc && c->opts.remote_client == 1) {
 			snprintf(err, errlen, "--client remote: %s", cerr);
-			vtax_env__rm_rf(workdir);
+			if (vtax_env__rm_rf(workdir) == 0)
+				vtax_state__done("path", workdir);
 			return rc;
 		}
 		if (rc) {
@@ -1356,29 +769,30 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		}
 	}
 	for (int i = 0; i < c->nenvs; i++) {
-		if (stopped(c)) {
+		if (vtax_compare__stopped(c)) {
 			rc = -EINTR;
 			break;
 		}
 		rc = env_one(c, i, workdir);
-		if (rc == -EINTR || stopped(c)) {
+		if (rc == -EINTR || vtax_compare__stopped(c)) {
 			rc = -EINTR;
 			break;
 		}
 		rc = 0; /* a failed environment is reported; the others run */
 	}
-	vtax_env__rm_rf(workdir);
+	if (vtax_env__rm_rf(workdir) == 0)
+		vtax_state__done("path", workdir);
 	if (c->have_cnet) {
 		vtax_clientnet__teardown(&c->cnet);
 		c->have_cnet = 0;
 	}
-	c->total_s = now_s() - t0;
+	c->total_s = vtax_now_s() - t0;
 	if (rc == -EINTR) {
 		c->interrupted = 1;
 		snprintf(err, errlen, "interrupted: the current environment was torn down");
 		return rc;
 	}
-	build_ledger(c);
+	vtax_compare__build_ledger(c);
 	return 0;
 }
 
@@ -1392,191 +806,4 @@ void vtax_compare__free(struct vtax_compare *c)
 	}
 	vtax_ledger__free(&c->ledger);
 	c->have_ledger = 0;
-}
-
-/* ---- JSON ------------------------------------------------------------ */
-
-static json_t *spread_json(const struct vtax_compare_pass *ps, size_t off)
-{
-	double v[VTAX_COMPARE_MAX_RUNS] = { 0 }, mn = 0, mx = 0;
-
-	for (int i = 0; i < ps->nruns; i++) {
-		/* a double field picked by offsetof: memcpy keeps it type-safe */
-		memcpy(&v[i], (const char *)&ps->runs[i] + off, sizeof(v[i]));
-		mn = i ? fmin(mn, v[i]) : v[i];
-		mx = i ? fmax(mx, v[i]) : v[i];
-	}
-	return json_pack("{s:f,s:f,s:f}", "median", vtax_compare__median(v, ps->nruns), "min", mn,
-			 "max", mx);
-}
-
-static json_t *runs_json(const struct vtax_compare_pass *ps, const char *pass)
-{
-	json_t *runs = json_array();
-
-	for (int r = 0; r < ps->nruns; r++) {
-		const struct vtax_compare_run *ru = &ps->runs[r];
-		json_t *o = json_pack("{s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "ops",
-				      (json_int_t)ru->ops, "warmup_ops", (json_int_t)ru->warmup_ops,
-				      "errors", (json_int_t)ru->errors, "elapsed_s", ru->elapsed_s,
-				      "throughput_ops_s", ru->ops_per_s, "mean_ns", ru->mean_ns,
-				      "p50_ns", ru->p50_ns, "p99_ns", ru->p99_ns, "p999_ns",
-				      ru->p999_ns);
-
-		json_object_set_new(o, "pass", json_string(pass));
-		json_object_set_new(o, "seq", json_integer(ru->seq));
-		json_object_set_new(o, "session_open", json_boolean(ru->session_open));
-		json_object_set_new(o, "vtax_bpf_links", json_integer(ru->bpf_links));
-		json_object_set_new(o, "vtax_bpf_links_end", json_integer(ru->bpf_links_end));
-		json_array_append_new(runs, o);
-	}
-	return runs;
-}
-
-static json_t *pass_spread_json(const struct vtax_compare_pass *ps)
-{
-	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "throughput_ops_s",
-			 spread_json(ps, offsetof(struct vtax_compare_run, ops_per_s)), "mean_ns",
-			 spread_json(ps, offsetof(struct vtax_compare_run, mean_ns)), "p50_ns",
-			 spread_json(ps, offsetof(struct vtax_compare_run, p50_ns)), "p99_ns",
-			 spread_json(ps, offsetof(struct vtax_compare_run, p99_ns)), "p999_ns",
-			 spread_json(ps, offsetof(struct vtax_compare_run, p999_ns)));
-}
-
-/* environments[].untraced / .traced: one pass's client-side figures */
-static json_t *pass_json(const struct vtax_compare_env *ce, const struct vtax_compare_pass *ps,
-			 const char *pass)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "throughput_ops_s", json_real(ce->ok ? ps->ops_per_s : 0));
-	json_object_set_new(o, "ops", json_integer((json_int_t)ps->ops));
-	json_object_set_new(o, "warmup_ops", json_integer((json_int_t)ps->warmup_ops));
-	json_object_set_new(o, "errors", json_integer((json_int_t)ps->errors));
-	json_object_set_new(o, "elapsed_s", json_real(ps->elapsed_s));
-	json_object_set_new(o, "client_latency", vtax_hist__to_json(&ps->latency));
-	json_object_set_new(o, "runs", runs_json(ps, pass));
-	if (ps->nruns)
-		json_object_set_new(o, "spread", pass_spread_json(ps));
-	return o;
-}
-
-static json_t *workload_json(const struct vtax_compare *c)
-{
-	const struct vtax_load_opts *l = &c->opts.load;
-	json_t *w = json_object();
-
-	json_object_set_new(w, "name", json_string(vtax_workload__name(c->opts.workload)));
-	json_object_set_new(w, "op", json_string(c->op_name));
-	json_object_set_new(w, "concurrency", json_integer(c->concurrency));
-	json_object_set_new(w, "driver",
-			    json_string(l->driver == VTAX_DRIVER_EXTERNAL ? "external" : "builtin"));
-	switch (c->opts.workload) {
-	case VTAX_WL_KV:
-		json_object_set_new(w, "conns", json_integer(l->conns));
-		json_object_set_new(w, "pipeline", json_integer(l->pipeline));
-		json_object_set_new(w, "value_size", json_integer(l->value_size));
-		json_object_set_new(w, "set_ratio", json_real(l->set_ratio));
-		json_object_set_new(w, "keyspace", json_integer(l->keyspace));
-		json_object_set_new(w, "via_proxy", json_boolean(c->opts.via_proxy));
-		break;
-	case VTAX_WL_OLTP:
-		json_object_set_new(w, "threads", json_integer(l->conns));
-		json_object_set_new(w, "tables", json_integer(l->tables));
-		json_object_set_new(w, "table_size", json_integer(l->table_size));
-		break;
-	case VTAX_WL_IO:
-		json_object_set_new(w, "bs", json_integer(l->bs));
-		json_object_set_new(w, "qd", json_integer(l->qd));
-		json_object_set_new(w, "rw", json_string((const char *[]){ "randread", "randwrite", "read",
-									  "write" }[l->rw & 3]));
-		json_object_set_new(w, "file_size", json_integer((json_int_t)l->file_size));
-		json_object_set_new(w, "direct", json_boolean(l->direct));
-		break;
-	}
-	json_object_set_new(w, "overlay_layers", json_integer(c->opts.overlay_layers));
-	return w;
-}
-
-json_t *vtax_compare__to_json(const struct vtax_compare *c)
-{
-	json_t *doc = json_object(), *envs = json_array();
-
-	json_object_set_new(doc, "vtax_schema", json_integer(VTAX_SCHEMA_VERSION));
-	json_object_set_new(doc, "tool", json_string("vtax"));
-	json_object_set_new(doc, "version", json_string(VTAX_VERSION));
-	json_object_set_new(doc, "mode", json_string("compare"));
-	json_object_set_new(doc, "workload", workload_json(c));
-	if (c->client_remote)
-		json_object_set_new(doc, "client",
-				    json_pack("{s:s,s:s,s:s,s:s}", "where", "remote", "namespace", c->cnet.ns,
-					      "address", c->cnet.client_addr, "host_address", c->cnet.host_addr));
-	else
-		json_object_set_new(doc, "client", json_pack("{s:s,s:s?}", "where", "local", "note",
-							     c->client_note[0] ? c->client_note : NULL));
-	json_object_set_new(doc, "duration_s", json_real(c->opts.duration_s));
-	json_object_set_new(doc, "warmup_s", json_real(c->opts.warmup_s));
-	json_object_set_new(doc, "runs", json_integer(c->opts.runs));
-	json_object_set_new(doc, "untraced", json_boolean(!c->opts.no_untraced));
-	json_object_set_new(doc, "total_s", json_real(c->total_s));
-	for (int i = 0; i < c->nenvs; i++) {
-		const struct vtax_compare_env *ce = &c->envs[i];
-		const struct vtax_compare_pass *hp = vtax_compare_env__headline(ce);
-		double ovh;
-		json_t *e;
-
-		if (ce->traced) {
-			e = vtax_result__to_json(ce->traced);
-		} else {
-			e = json_object();
-			json_object_set_new(e, "mode", json_string("compare-env"));
-			json_object_set_new(e, "env", json_string(ce->name));
-			json_object_set_new(e, "label", json_string(ce->label));
-			json_object_set_new(e, "subjects", json_array());
-			json_object_set_new(e, "drops", json_object());
-		}
-		json_object_set_new(e, "status", json_string(ce->ok ? "ok" : "failed"));
-		json_object_set_new(e, "error", ce->ok ? json_null() : json_string(ce->error));
-		if (ce->warning[0])
-			json_object_set_new(e, "warning", json_string(ce->warning));
-		json_object_set_new(e, "emulated", json_boolean(ce->emulated));
-		if (ce->accel[0])
-			json_object_set_new(e, "accel", json_string(ce->accel));
-		json_object_set_new(e, "setup_s", json_real(ce->setup_s));
-		if (ce->server_host[0])
-			json_object_set_new(e, "server", json_pack("{s:s,s:i}", "host", ce->server_host,
-								   "port", ce->server_port));
-		json_object_set_new(e, "probe_families_missing",
-				    ce->fam_errors[0] ? json_string(ce->fam_errors) : json_null());
-		/* the headline pass at the top level (what exporters read) */
-		json_object_set_new(e, "headline_pass", json_string(ce->untraced ? "untraced" : "traced"));
-		json_object_set_new(e, "throughput_ops_s", json_real(ce->ok ? hp->ops_per_s : 0));
-		json_object_set_new(e, "ops", json_integer((json_int_t)hp->ops));
-		json_object_set_new(e, "warmup_ops", json_integer((json_int_t)hp->warmup_ops));
-		json_object_set_new(e, "errors", json_integer((json_int_t)hp->errors));
-		json_object_set_new(e, "client_latency", vtax_hist__to_json(&hp->latency));
-		json_object_set_new(e, "runs", runs_json(hp, ce->untraced ? "untraced" : "traced"));
-		if (hp->nruns)
-			json_object_set_new(e, "spread", pass_spread_json(hp));
-		json_object_set_new(e, "untraced",
-				    ce->untraced ? pass_json(ce, &ce->pass[VTAX_PASS_UNTRACED], "untraced")
-						 : json_null());
-		json_object_set_new(e, "traced", pass_json(ce, &ce->pass[VTAX_PASS_TRACED], "traced"));
-		ovh = vtax_compare_env__overhead_ns(ce);
-		json_object_set_new(e, "probe_overhead_ns_per_op",
-				    ce->ok && isfinite(ovh) ? json_real(ovh / c->concurrency) : json_null());
-		/* what vtax's own programs cost per operation, by the kernel's count */
-		json_object_set_new(e, "probe_bpf_ns_per_op",
-				    ce->ok && isfinite(ce->probe_bpf_ns_per_op) ? json_real(ce->probe_bpf_ns_per_op)
-									 : json_null());
-		json_object_set_new(e, "probe_bpf_calls_per_op",
-				    ce->ok && isfinite(ce->probe_bpf_calls_per_op)
-					    ? json_real(ce->probe_bpf_calls_per_op)
-					    : json_null());
-		json_array_append_new(envs, e);
-	}
-	json_object_set_new(doc, "environments", envs);
-	json_object_set_new(doc, "ledger", c->have_ledger ? vtax_ledger__to_json(&c->ledger)
-							  : json_null());
-	return doc;
 }

@@ -6,8 +6,10 @@
  * subject ("server", "client").  A component's time per operation is the
  * sum_ns of its series over both subjects divided by the operations the
  * session covered.  The same is computed on native; the tax of a
- * component is the difference.  Components are grouped into causes by a
- * fixed table (classify()); each cause carries the knob that removes it.
+ * component is the difference.  Components are grouped into causes by the
+ * tag their probe family gave each series when it decoded it
+ * (vtax_series.cause, result/cause.h): this file matches no series names;
+ * each cause carries the knob that removes it (cause_defs).
  *
  * Double counting.  The families used here measure disjoint slices of
  * time: a packet's time between hops (net), inside netfilter (net, NAT and
@@ -40,133 +42,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/fmt.h"
 #include "trace/hist.h"
 #include "compare/ledger.h"
 #include "vtax/keys.h"
 
+/* What the ledger says about each cause; the ids and their JSON keys are
+ * in result/cause.h. */
 static const struct cause_def {
-	const char *key, *name, *knob, *family;
-	int fam; /* enum vtax_family, 0 = not a BPF family */
+	const char *name, *knob, *family;
+	int fam;     /* enum vtax_family, 0 = not a BPF family */
+	int packets; /* its series count packets: rare ones are not on the path */
 } cause_defs[VTAX_CAUSE__COUNT] = {
-	[VTAX_CAUSE_NAT] = { "nat", "NAT+conntrack",
+	[VTAX_CAUSE_NAT] = { "NAT+conntrack",
 			     "--net=host (no DNAT/masquerade, no conntrack lookup per packet)", "net",
-			     VTAX_FAM_NET },
-	[VTAX_CAUSE_HOPS] = { "hops", "bridge+veth hops",
-			      "--net=host (no veth pair, no bridge forwarding)", "net", VTAX_FAM_NET },
-	[VTAX_CAUSE_FILTER] = { "filter", "netfilter filter rules",
+			     VTAX_FAM_NET, 1 },
+	[VTAX_CAUSE_HOPS] = { "bridge+veth hops", "--net=host (no veth pair, no bridge forwarding)",
+			      "net", VTAX_FAM_NET, 1 },
+	[VTAX_CAUSE_FILTER] = { "netfilter filter rules",
 				"--net=host (no FORWARD/DOCKER chains on the path), or fewer rules",
-				"net", VTAX_FAM_NET },
-	[VTAX_CAUSE_PROXY] = { "proxy", "docker-proxy",
+				"net", VTAX_FAM_NET, 1 },
+	[VTAX_CAUSE_PROXY] = { "docker-proxy",
 			       "publish on a host address or disable the userland proxy (dockerd \"userland-proxy\": false), or --net=host",
-			       "sched", VTAX_FAM_SCHED },
-	[VTAX_CAUSE_FS] = { "fs", "filesystem/overlay",
+			       "sched", VTAX_FAM_SCHED, 1 },
+	[VTAX_CAUSE_FS] = { "filesystem/overlay",
 			    "put the data on a volume (-v NAME:/data) instead of the container's overlay layer",
-			    "syscall", VTAX_FAM_SYSCALL },
-	[VTAX_CAUSE_BLK] = { "blk", "block I/O", "virtio-blk with aio=native/io_uring and cache=none, or a faster device",
-			     "blk", VTAX_FAM_BLK },
-	[VTAX_CAUSE_RUNQ] = { "runq", "run-queue wait",
+			    "syscall", VTAX_FAM_SYSCALL, 0 },
+	[VTAX_CAUSE_BLK] = { "block I/O", "virtio-blk with aio=native/io_uring and cache=none, or a faster device",
+			     "blk", VTAX_FAM_BLK, 0 },
+	[VTAX_CAUSE_RUNQ] = { "run-queue wait",
 			      "CPU pinning (--cpuset-cpus, vCPU pinning) and fewer busy neighbours", "sched",
-			      VTAX_FAM_SCHED },
-	[VTAX_CAUSE_STEAL] = { "steal", "steal time", "dedicated host CPUs (no overcommit, pinning)",
-			       "sched", VTAX_FAM_SCHED },
-	[VTAX_CAUSE_KVM_EXIT] = { "kvm_exits", "KVM exits",
+			      VTAX_FAM_SCHED, 0 },
+	[VTAX_CAUSE_STEAL] = { "steal time", "dedicated host CPUs (no overcommit, pinning)", "sched",
+			       VTAX_FAM_SCHED, 0 },
+	[VTAX_CAUSE_KVM_EXIT] = { "KVM exits",
 				  "vhost-net/vhost-blk, posted interrupts, halt-polling tuning", "kvm",
-				  VTAX_FAM_KVM },
-	[VTAX_CAUSE_VMM] = { "vmm", "VMM userspace emulation",
+				  VTAX_FAM_KVM, 0 },
+	[VTAX_CAUSE_VMM] = { "VMM userspace emulation",
 			     "vhost-net / vhost-user (virtio handled outside QEMU's main loop)", "kvm",
-			     VTAX_FAM_KVM },
-	[VTAX_CAUSE_TCG] = { "tcg", "TCG emulation (vCPU on-CPU time)",
+			     VTAX_FAM_KVM, 0 },
+	[VTAX_CAUSE_TCG] = { "TCG emulation (vCPU on-CPU time)",
 			     "a host with hardware virtualization (KVM with VMX/SVM): TCG is not representative",
-			     "procfs", 0 },
+			     "procfs", 0, 0 },
 };
 
-/* Counters compare.c adds to the "server" subject (per-thread schedstat). */
-#define SERVER_ONCPU "compare.server_oncpu_ns"
-#define VCPU_ONCPU "compare.vcpu_oncpu_ns"
-#define PROXY_ONCPU "compare.proxy_oncpu_ns"
-
-static int has_word(const char *s, const char *w)
+/* The cause a series feeds: the tag its family gave it, except for the
+ * docker-proxy subject's series (ledger.h). */
+static int series_cause(const struct vtax_subject *subj, const struct vtax_series *se)
 {
-	return strstr(s, w) != NULL;
-}
-
-/* Filesystems that hold data on native (what overlay is compared with). */
-static int data_fs(const char *fs)
-{
-	static const char *const not_data[] = { "overlay", "sock", "pipe", "anon", "proc", "sysfs",
-						"cgroup", "devtmpfs", NULL };
-
-	if (!fs)
-		return 0;
-	for (int i = 0; not_data[i]; i++)
-		if (!strcmp(fs, not_data[i]))
-			return 0;
-	return 1;
-}
-
-/* Which cause a series feeds, or -1.  See the header comment for why.
- * subj is the owning subject: the "proxy" subject (docker-proxy, tracked
- * by compare.c with --via-proxy) is a cause by itself. */
-static int classify(const struct vtax_subject *subj, const struct vtax_series *se)
-{
-	const char *f = se->family, *n = se->name;
-
-	/* docker-proxy is itemized by its threads' on-CPU time only: Go runs
-	 * goroutines on several threads that wait for a CPU in parallel, so
-	 * their run-queue waits overlap and are not on the request's path */
-	if (subj && !strcmp(subj->id, "proxy"))
-		return -1;
-
-	if (!strcmp(f, "net")) {
-		/*
-		 * path: end to end, would double count the hops; sock_queue: a
-		 * packet waiting for the application to read it (that wait is
-		 * the reader's wake-up, measured by sched.runq, or idleness);
-		 * drop: time since a lost packet's last event.
-		 */
-		if (!strcmp(n, "path") || !strcmp(n, "sock_queue") || !strcmp(n, "drop") ||
-		    has_word(n, "total") || has_word(n, "e2e"))
-			return -1;
-		if (has_word(n, "proxy"))
-			return VTAX_CAUSE_PROXY;
-		if (!strcmp(n, "filter"))
-			return VTAX_CAUSE_FILTER;
-		if (has_word(n, "nat") || has_word(n, "conntrack"))
-			return VTAX_CAUSE_NAT;
-		return VTAX_CAUSE_HOPS;
-	}
-	if (!strcmp(f, "blk"))
-		return VTAX_CAUSE_BLK;
-	if (!strcmp(f, "sched")) {
-		if (!strcmp(n, "runq"))
-			return VTAX_CAUSE_RUNQ;
-		if (!strcmp(n, "steal"))
-			return VTAX_CAUSE_STEAL;
-		return -1;
-	}
-	if (!strcmp(f, "kvm")) {
-		const char *part = vtax_series__label(se, "part");
-
-		if (has_word(n, "userspace") || (part && !strcmp(part, "userspace")))
-			return VTAX_CAUSE_VMM;
-		if (!strncmp(n, "exit", 4))
-			return VTAX_CAUSE_KVM_EXIT;
-		return -1;
-	}
-	if (!strcmp(f, "syscall")) {
-		const char *fs = vtax_series__label(se, "fs"), *part = vtax_series__label(se, "part");
-
-		if (fs && !strcmp(fs, "overlay") && part && !strcmp(part, "total"))
-			return VTAX_CAUSE_FS;
-	}
-	return -1;
+	if (subj && !strcmp(subj->id, VTAX_LEDGER_PROXY_SUBJECT))
+		return VTAX_CAUSE_NONE;
+	return se->cause;
 }
 
 /* "family.name{k=v,...}", without the labels that differ run to run. */
 static void series_key(const struct vtax_subject *subj, const struct vtax_series *se, char *buf,
 		       size_t len)
 {
-	size_t off = (size_t)snprintf(buf, len, "%s%s.%s", subj && !strcmp(subj->id, "proxy") ?
+	size_t off = (size_t)snprintf(buf, len, "%s%s.%s", subj && !strcmp(subj->id, VTAX_LEDGER_PROXY_SUBJECT) ?
 					      "docker-proxy " : "", se->family, se->name);
 	int first = 1;
 
@@ -183,13 +116,14 @@ static void series_key(const struct vtax_subject *subj, const struct vtax_series
 }
 
 /*
- * A net series seen on fewer than 1 packet per 100 operations is not on the
- * workload's path: another program's traffic in a shared namespace, or a
- * chain that started long ago (its one huge sample would swamp the mean).
+ * A packet series seen on fewer than 1 packet per 100 operations is not on
+ * the workload's path: another program's traffic in a shared namespace, or
+ * a chain that started long ago (its one huge sample would swamp the mean).
  */
-static int rare(const struct vtax_series *se, uint64_t ops)
+static int rare(const struct vtax_series *se, int cause, uint64_t ops)
 {
-	return !strcmp(se->family, "net") && se->hist.count * 100 < ops;
+	return cause >= 0 && cause < VTAX_CAUSE__COUNT && cause_defs[cause].packets &&
+	       se->hist.count * 100 < ops;
 }
 
 /* Total sum_ns of one series key over every subject of r. */
@@ -204,7 +138,7 @@ static double key_total(const struct vtax_result *r, const char *key, int cause,
 		for (size_t j = 0; j < r->subjects[i].nseries; j++) {
 			const struct vtax_series *se = &r->subjects[i].series[j];
 
-			if (classify(&r->subjects[i], se) != cause || rare(se, ops))
+			if (series_cause(&r->subjects[i], se) != cause || rare(se, cause, ops))
 				continue;
 			series_key(&r->subjects[i], se, k, sizeof(k));
 			if (!strcmp(k, key))
@@ -213,7 +147,7 @@ static double key_total(const struct vtax_result *r, const char *key, int cause,
 	return t;
 }
 
-/* Native's time in syscall `name` on data filesystems (part=total). */
+/* Native's time in syscall `name` on data filesystems (the FS reference). */
 static double native_fs_total(const struct vtax_result *r, const char *name)
 {
 	double t = 0;
@@ -223,12 +157,9 @@ static double native_fs_total(const struct vtax_result *r, const char *name)
 	for (size_t i = 0; i < r->nsubjects; i++)
 		for (size_t j = 0; j < r->subjects[i].nseries; j++) {
 			const struct vtax_series *se = &r->subjects[i].series[j];
-			const char *part = vtax_series__label(se, "part");
 
-			if (strcmp(se->family, "syscall") || strcmp(se->name, name) || !part ||
-			    strcmp(part, "total") || !data_fs(vtax_series__label(se, "fs")))
-				continue;
-			t += (double)se->hist.sum_ns;
+			if (se->cause == VTAX_CAUSE_FS_REF && !strcmp(se->name, name))
+				t += (double)se->hist.sum_ns;
 		}
 	return t;
 }
@@ -307,7 +238,8 @@ static void fill_cause(struct vtax_ledger_cause *c, const struct vtax_ledger_inp
 				const struct vtax_series *se = &r->subjects[i].series[j];
 				int seen = 0;
 
-				if (classify(&r->subjects[i], se) != (int)c->id || rare(se, side[s]->traced_ops))
+				if (series_cause(&r->subjects[i], se) != (int)c->id ||
+				    rare(se, c->id, side[s]->traced_ops))
 					continue;
 				series_key(&r->subjects[i], se, key, sizeof(key));
 				for (int k = 0; k < c->nitems; k++)
@@ -327,7 +259,7 @@ static void fill_cause(struct vtax_ledger_cause *c, const struct vtax_ledger_inp
 }
 
 /* Overlay: each syscall on overlay in the env vs the same syscall on the
- * native data filesystem. */
+ * native data filesystems. */
 static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env,
 		    const struct vtax_ledger_input *base)
 {
@@ -341,7 +273,7 @@ static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input 
 			const struct vtax_series *se = &r->subjects[i].series[j];
 			int seen = 0;
 
-			if (classify(&r->subjects[i], se) != VTAX_CAUSE_FS)
+			if (series_cause(&r->subjects[i], se) != VTAX_CAUSE_FS)
 				continue;
 			series_key(&r->subjects[i], se, key, sizeof(key));
 			for (int k = 0; k < c->nitems; k++)
@@ -356,10 +288,10 @@ static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input 
 }
 
 /* docker-proxy relays every byte in userspace: its threads' on-CPU time
- * is the proxy's cost (its run-queue waits are items too, above). */
+ * is the proxy's cost (its relays' time is an item too, above). */
 static void fill_proxy_cpu(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env)
 {
-	double v = counter_total(env->traced, PROXY_ONCPU);
+	double v = counter_total(env->traced, VTAX_LEDGER_PROXY_ONCPU);
 
 	if (v <= 0)
 		return;
@@ -372,14 +304,14 @@ static void fill_proxy_cpu(struct vtax_ledger_cause *c, const struct vtax_ledger
 static void fill_tcg(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env,
 		     const struct vtax_ledger_input *base)
 {
-	double v = counter_total(env->traced, VCPU_ONCPU);
+	double v = counter_total(env->traced, VTAX_LEDGER_VCPU_ONCPU);
 
 	if (!env->emulated || v <= 0)
 		return;
 	c->present = 1;
 	cause_add_item(c, "vcpu threads on-CPU (schedstat) vs native server on-CPU",
 		       per_op(v, env->traced_ops),
-		       per_op(counter_total(base->traced, SERVER_ONCPU), base->traced_ops));
+		       per_op(counter_total(base->traced, VTAX_LEDGER_SERVER_ONCPU), base->traced_ops));
 }
 
 static double mean_ns(const struct vtax_hist *h)
@@ -390,23 +322,6 @@ static double mean_ns(const struct vtax_hist *h)
 static double q_ns(const struct vtax_hist *h, double q)
 {
 	return h ? (double)vtax_hist__quantile(h, q) : 0;
-}
-
-/* Signed "+31.0us"-style duration. */
-static const char *fmt_us(double ns, char *buf, size_t len, int sign)
-{
-	const char *s = sign ? (ns < 0 ? "-" : "+") : (ns < 0 ? "-" : "");
-	double a = fabs(ns);
-
-	if (a < 1000)
-		snprintf(buf, len, "%s%.0fns", s, a);
-	else if (a < 1e6)
-		snprintf(buf, len, "%s%.1fus", s, a / 1e3);
-	else if (a < 1e9)
-		snprintf(buf, len, "%s%.2fms", s, a / 1e6);
-	else
-		snprintf(buf, len, "%s%.2fs", s, a / 1e9);
-	return buf;
 }
 
 int vtax_ledger_cause__significant(const struct vtax_ledger_env *le,
@@ -435,11 +350,11 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 		PUT("[%s] ", le->label[0] ? le->label : "emulated");
 	if (le->within_noise) {
 		PUT("%s: each %s costs the same as on %s within noise (%s, noise band +-%s)", le->env,
-		    l->op_name, l->baseline, fmt_us(le->diff_ns, a, sizeof(a), 1),
-		    fmt_us(le->noise_ns, b, sizeof(b), 0));
+		    l->op_name, l->baseline, vtax_fmt_ns(le->diff_ns, a, sizeof(a), VTAX_FMT_SIGN),
+		    vtax_fmt_ns(le->noise_ns, b, sizeof(b), 0));
 	} else {
 		PUT("In %s each %s costs %s %s than on %s", le->env, l->op_name,
-		    fmt_us(fabs(le->diff_ns), a, sizeof(a), 0), le->diff_ns > 0 ? "more" : "less",
+		    vtax_fmt_ns(fabs(le->diff_ns), a, sizeof(a), 0), le->diff_ns > 0 ? "more" : "less",
 		    l->baseline);
 	}
 	/* named causes, largest first */
@@ -456,10 +371,10 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 	if (!le->within_noise && le->diff_ns > 0) {
 		PUT(":");
 		for (int i = 0; i < n; i++)
-			PUT("%s %s %s", i ? "," : "", fmt_us(le->causes[order[i]].delta_ns, a, sizeof(a), 0),
+			PUT("%s %s %s", i ? "," : "", vtax_fmt_ns(le->causes[order[i]].delta_ns, a, sizeof(a), 0),
 			    le->causes[order[i]].name);
 		PUT("%s %s unexplained (closure %.0f%%).", n ? "," : "",
-		    fmt_us(le->unexplained_ns, a, sizeof(a), 0), le->closure * 100);
+		    vtax_fmt_ns(le->unexplained_ns, a, sizeof(a), 0), le->closure * 100);
 	} else {
 		PUT(".");
 	}
@@ -467,7 +382,7 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 		const struct vtax_ledger_cause *c = &le->causes[le->lead];
 
 		PUT(" Biggest cause: %s (%s per %s); knob: %s.", c->name,
-		    fmt_us(c->delta_ns, a, sizeof(a), 1), l->op_name, c->knob);
+		    vtax_fmt_ns(c->delta_ns, a, sizeof(a), VTAX_FMT_SIGN), l->op_name, c->knob);
 	}
 #undef PUT
 }
@@ -515,8 +430,8 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 		const struct cause_def *d = &cause_defs[i];
 
 		memset(c, 0, sizeof(*c));
-		c->id = (enum vtax_ledger_cause_id)i;
-		c->key = d->key;
+		c->id = (enum vtax_cause)i;
+		c->key = vtax_cause__key(i);
 		c->name = d->name;
 		c->knob = d->knob;
 		c->family = d->family;
@@ -560,6 +475,23 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 	le->unexplained_ns = le->diff_ns - le->explained_ns;
 	le->closure = !le->within_noise && le->diff_ns > 0 ? le->explained_ns / le->diff_ns : NAN;
 	headline(le, l);
+}
+
+unsigned vtax_ledger__probe_plan(int network_only)
+{
+	unsigned m = 0;
+
+	for (int i = 0; i < VTAX_CAUSE__COUNT; i++) {
+		const struct cause_def *d = &cause_defs[i];
+
+		if (!d->fam)
+			continue;
+		/* the filesystem and block causes: only where the workload does file I/O */
+		if (network_only && (d->fam == VTAX_FAM_SYSCALL || d->fam == VTAX_FAM_BLK))
+			continue;
+		m |= 1u << d->fam;
+	}
+	return m;
 }
 
 int vtax_ledger__build(struct vtax_ledger *l, const struct vtax_ledger_opts *uo,

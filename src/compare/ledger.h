@@ -7,8 +7,10 @@
  * Input: one struct vtax_ledger_input per environment (the traced result
  * of its sessions, how many operations they covered, the client's latency
  * histogram of the untraced runs, which is the difference to explain, and
- * of the traced runs, which shows vtax's own observer effect).  The ledger only reads those; it is pure arithmetic
- * and can be rebuilt from a JSON result.  docs/compare.md explains the
+ * of the traced runs, which shows vtax's own observer effect).  The ledger
+ * only reads those; it is pure arithmetic over series tagged with their
+ * cause by the probe families (result/cause.h), so it can be rebuilt from
+ * a JSON result (the tag is in it).  docs/compare.md explains the
  * model: which series feed which cause, and why syscall totals are used
  * only for the filesystem cause.
  */
@@ -17,24 +19,23 @@
 
 #include <stdint.h>
 #include <jansson.h>
+#include "result/cause.h"
 #include "result/result.h"
 
 #define VTAX_LEDGER_MAX_ITEMS 24
 
-enum vtax_ledger_cause_id {
-	VTAX_CAUSE_NAT,      /* net: NAT + conntrack (netfilter) */
-	VTAX_CAUSE_HOPS,     /* net: bridge + veth and other hops */
-	VTAX_CAUSE_FILTER,   /* net: netfilter filter table (Docker's chains) */
-	VTAX_CAUSE_PROXY,    /* net: docker-proxy (userland proxy) */
-	VTAX_CAUSE_FS,       /* syscall{fs=overlay} vs the native filesystem */
-	VTAX_CAUSE_BLK,      /* blk.* */
-	VTAX_CAUSE_RUNQ,     /* sched.runq */
-	VTAX_CAUSE_STEAL,    /* sched.steal */
-	VTAX_CAUSE_KVM_EXIT, /* kvm.exit.* by reason */
-	VTAX_CAUSE_VMM,      /* kvm.userspace: VMM userspace emulation */
-	VTAX_CAUSE_TCG,      /* vCPU thread on-CPU time under TCG */
-	VTAX_CAUSE__COUNT
-};
+/*
+ * What compare.c adds to the traced result for the ledger: counters of
+ * on-CPU time read from schedstat (server, vCPU threads, docker-proxy),
+ * and the subject docker-proxy is tracked as.  Its series are no cause:
+ * docker-proxy is itemized by its threads' on-CPU time only (Go runs
+ * goroutines on several threads that wait for a CPU in parallel, so their
+ * run-queue waits overlap and are not on the request's path).
+ */
+#define VTAX_LEDGER_SERVER_ONCPU "compare.server_oncpu_ns"
+#define VTAX_LEDGER_VCPU_ONCPU "compare.vcpu_oncpu_ns"
+#define VTAX_LEDGER_PROXY_ONCPU "compare.proxy_oncpu_ns"
+#define VTAX_LEDGER_PROXY_SUBJECT "proxy"
 
 /* One measured component inside a cause, per operation. */
 struct vtax_ledger_item {
@@ -44,7 +45,7 @@ struct vtax_ledger_item {
 };
 
 struct vtax_ledger_cause {
-	enum vtax_ledger_cause_id id;
+	enum vtax_cause id;
 	const char *key;         /* "nat", "hops", ... (JSON) */
 	const char *name;        /* "NAT+conntrack", ... */
 	const char *knob;        /* what removes it */
@@ -119,6 +120,16 @@ int vtax_ledger__build(struct vtax_ledger *l, const struct vtax_ledger_opts *o,
 		       const struct vtax_ledger_input *base, const struct vtax_ledger_input *envs,
 		       int nenvs);
 void vtax_ledger__free(struct vtax_ledger *l);
+/*
+ * The probe plan: the families (1u << enum vtax_family) whose series a
+ * workload's causes are built from, so compare attaches nothing else.  kv
+ * (a network request-response with no file I/O on its path) needs net
+ * (NAT, hops, filter, proxy), sched (run-queue, steal) and kvm (VM exits),
+ * not the per-syscall histograms, whose only cause is the filesystem, nor
+ * blk; oltp and io need every family.  Network-ness is passed as a flag
+ * so the ledger does not depend on the load generators.
+ */
+unsigned vtax_ledger__probe_plan(int network_only);
 json_t *vtax_ledger__to_json(const struct vtax_ledger *l);
 const struct vtax_ledger_env *vtax_ledger__env(const struct vtax_ledger *l, const char *env);
 /* Causes worth printing: measured, and |delta| >= 1% of |diff| or >= 50 ns. */

@@ -18,27 +18,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "util/fmt.h"
 #include "compare/compare.h"
 
 #define COLW 13
-
-static const char *fmt_ns(double ns, char *buf, size_t len, int sign)
-{
-	const char *s = sign ? (ns < 0 ? "-" : "+") : (ns < 0 ? "-" : "");
-	double a = fabs(ns);
-
-	if (!isfinite(ns))
-		snprintf(buf, len, "-");
-	else if (a < 1000)
-		snprintf(buf, len, "%s%.0fns", s, a);
-	else if (a < 1e6)
-		snprintf(buf, len, "%s%.1fus", s, a / 1e3);
-	else if (a < 1e9)
-		snprintf(buf, len, "%s%.2fms", s, a / 1e6);
-	else
-		snprintf(buf, len, "%s%.2fs", s, a / 1e9);
-	return buf;
-}
 
 static const char *fmt_rate(double v, char *buf, size_t len)
 {
@@ -86,8 +69,7 @@ static void latency_row(FILE *out, const struct vtax_compare *c, const char *lab
 			cell(out, ce, "-");
 			continue;
 		}
-		cell(out, ce, fmt_ns(q < 0 ? vtax_hist__mean(h) : (double)vtax_hist__quantile(h, q), b,
-				     sizeof(b), 0));
+		cell(out, ce, vtax_fmt_ns(q < 0 ? vtax_hist__mean(h) : (double)vtax_hist__quantile(h, q), b, sizeof(b), 0));
 	}
 	fputc('\n', out);
 }
@@ -103,7 +85,7 @@ static void overhead_row(FILE *out, const struct vtax_compare *c)
 		const struct vtax_compare_env *ce = &c->envs[i];
 		double v = vtax_compare_env__overhead_ns(ce);
 
-		cell(out, ce, ce->ok && isfinite(v) ? fmt_ns(v / c->concurrency, b, sizeof(b), 1) : "-");
+		cell(out, ce, ce->ok && isfinite(v) ? vtax_fmt_ns(v / c->concurrency, b, sizeof(b), VTAX_FMT_SIGN) : "-");
 	}
 	fputc('\n', out);
 }
@@ -124,7 +106,7 @@ static void bpf_rows(FILE *out, const struct vtax_compare *c)
 		const struct vtax_compare_env *ce = &c->envs[i];
 
 		cell(out, ce, ce->ok && isfinite(ce->probe_bpf_ns_per_op)
-				      ? fmt_ns(ce->probe_bpf_ns_per_op, b, sizeof(b), 0) : "-");
+				      ? vtax_fmt_ns(ce->probe_bpf_ns_per_op, b, sizeof(b), 0) : "-");
 	}
 	fputc('\n', out);
 	row_label(out, "  vtax BPF program runs");
@@ -155,7 +137,7 @@ static void overhead_line(FILE *out, const struct vtax_compare *c)
 			continue;
 		if (!n)
 			fprintf(out, "vtax overhead per %s (traced - untraced):", c->op_name);
-		fprintf(out, "%s %s %s (%+.1f%%)", n ? "," : "", ce->name, fmt_ns(v / c->concurrency, b, sizeof(b), 1),
+		fprintf(out, "%s %s %s (%+.1f%%)", n ? "," : "", ce->name, vtax_fmt_ns(v / c->concurrency, b, sizeof(b), VTAX_FMT_SIGN),
 			u->count && vtax_hist__mean(u) > 0 ? 100 * v / vtax_hist__mean(u) : 0.0);
 		n++;
 	}
@@ -178,7 +160,7 @@ static void diff_row(FILE *out, const struct vtax_compare *c, const char *label,
 		double v;
 
 		memcpy(&v, (const char *)le + off, sizeof(v)); /* field picked by offsetof */
-		cell(out, &c->envs[i], fmt_ns(v, b, sizeof(b), 1));
+		cell(out, &c->envs[i], vtax_fmt_ns(v, b, sizeof(b), VTAX_FMT_SIGN));
 	}
 	fputc('\n', out);
 }
@@ -301,7 +283,7 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 		for (int i = 0; i < c->nenvs; i++) {
 			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
 
-			cell(out, &c->envs[i], le ? fmt_ns(le->noise_ns, b, sizeof(b), 0) : "-");
+			cell(out, &c->envs[i], le ? vtax_fmt_ns(le->noise_ns, b, sizeof(b), 0) : "-");
 		}
 		fputc('\n', out);
 		fprintf(out, "tax ledger, per %s vs %s%s\n", c->op_name, l->baseline,
@@ -327,7 +309,7 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 				else if (!cs->present)
 					cell(out, &c->envs[i], "0");
 				else
-					cell(out, &c->envs[i], fmt_ns(cs->delta_ns, b, sizeof(b), 1));
+					cell(out, &c->envs[i], vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN));
 			}
 			fputc('\n', out);
 		}
@@ -360,12 +342,12 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 					fprintf(out, "  %s%s\n", le->env, le->emulated ? " [" VTAX_EMULATED_LABEL "]" : "");
 				any = 1;
 				fprintf(out, "    %-26s %10s   knob: %s\n", cs->name,
-					fmt_ns(cs->delta_ns, b, sizeof(b), 1), cs->knob);
+					vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN), cs->knob);
 				for (int t = 0; t < cs->nitems && t < 8; t++)
 					fprintf(out, "      %-44s %10s  (%s - %s)\n", cs->items[t].series,
-						fmt_ns(cs->items[t].delta_ns, b, sizeof(b), 1),
-						fmt_ns(cs->items[t].env_ns, x, sizeof(x), 0),
-						fmt_ns(cs->items[t].base_ns, y, sizeof(y), 0));
+						vtax_fmt_ns(cs->items[t].delta_ns, b, sizeof(b), VTAX_FMT_SIGN),
+						vtax_fmt_ns(cs->items[t].env_ns, x, sizeof(x), 0),
+						vtax_fmt_ns(cs->items[t].base_ns, y, sizeof(y), 0));
 				if (cs->nitems > 8)
 					fprintf(out, "      (%d more in the JSON report)\n", cs->nitems - 8);
 			}
@@ -399,16 +381,16 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 					fmt_rate(ps->ops_per_s, b, sizeof(b)),
 					fmt_rate(ps->ops_per_s_min, x, sizeof(x)));
 				fprintf(out, " .. %s]/s", fmt_rate(ps->ops_per_s_max, y, sizeof(y)));
-				fprintf(out, "  mean %s", fmt_ns(vtax_compare__median(w, ps->nruns), b, sizeof(b), 0));
-				fprintf(out, " [%s .. %s]", fmt_ns(ps->mean_min_ns, x, sizeof(x), 0),
-					fmt_ns(ps->mean_max_ns, y, sizeof(y), 0));
+				fprintf(out, "  mean %s", vtax_fmt_ns(vtax_compare__median(w, ps->nruns), b, sizeof(b), 0));
+				fprintf(out, " [%s .. %s]", vtax_fmt_ns(ps->mean_min_ns, x, sizeof(x), 0),
+					vtax_fmt_ns(ps->mean_max_ns, y, sizeof(y), 0));
 				mn = mx = v[0];
 				for (int r = 1; r < ps->nruns; r++) {
 					mn = fmin(mn, v[r]);
 					mx = fmax(mx, v[r]);
 				}
-				fprintf(out, "  p99 %s", fmt_ns(vtax_compare__median(v, ps->nruns), b, sizeof(b), 0));
-				fprintf(out, " [%s .. %s]%s\n", fmt_ns(mn, x, sizeof(x), 0), fmt_ns(mx, y, sizeof(y), 0),
+				fprintf(out, "  p99 %s", vtax_fmt_ns(vtax_compare__median(v, ps->nruns), b, sizeof(b), 0));
+				fprintf(out, " [%s .. %s]%s\n", vtax_fmt_ns(mn, x, sizeof(x), 0), vtax_fmt_ns(mx, y, sizeof(y), 0),
 					ce->emulated ? " *" : "");
 			}
 		}

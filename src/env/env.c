@@ -34,6 +34,7 @@
 
 #include "trace/cgroup.h"
 #include "env/env.h"
+#include "util/state.h"
 
 static const char *const kind_names[VTAX_ENV__COUNT] = {
 	[VTAX_ENV_NATIVE] = "native",
@@ -72,14 +73,6 @@ const char *vtax_env_server__name(enum vtax_env_server s)
 	default:
 		return "none";
 	}
-}
-
-double vtax_env__now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int vtax_env__stopped(const struct vtax_env *e)
@@ -149,7 +142,8 @@ pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig)
 	int lfd, in_fd;
 	pid_t pid, parent = getpid();
 
-	lfd = open(logpath ? logpath : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	lfd = open(logpath ? logpath : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+		   (logpath ? O_NOFOLLOW : 0), 0644);
 	if (lfd < 0)
 		return -errno;
 	in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -174,6 +168,7 @@ pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig)
 	}
 	close(lfd);
 	close(in_fd);
+	vtax_state__add_process(pid);
 	return pid;
 }
 
@@ -185,17 +180,19 @@ void vtax_env__stop_child(pid_t pid, double grace_s)
 	if (pid <= 0)
 		return;
 	if (waitpid(pid, &st, WNOHANG) != 0)
-		return;
+		goto out;
 	kill(pid, SIGTERM);
-	deadline = vtax_env__now() + grace_s;
-	while (vtax_env__now() < deadline) {
+	deadline = vtax_now_s() + grace_s;
+	while (vtax_now_s() < deadline) {
 		if (waitpid(pid, &st, WNOHANG) != 0)
-			return;
+			goto out;
 		usleep(10000);
 	}
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
+out:
+	vtax_state__done_process(pid);
 }
 
 int vtax_env__free_port(void)
@@ -247,7 +244,7 @@ int vtax_env__ping_redis(const char *host, int port, double timeout_s)
 	redisReader *rd;
 	void *reply = NULL;
 	int fd, ret = -EPROTO;
-	double deadline = vtax_env__now() + timeout_s;
+	double deadline = vtax_now_s() + timeout_s;
 
 	fd = tcp_connect(host, port, timeout_s);
 	if (fd < 0)
@@ -261,7 +258,7 @@ int vtax_env__ping_redis(const char *host, int port, double timeout_s)
 		close(fd);
 		return -ENOMEM;
 	}
-	while (!reply && vtax_env__now() < deadline) {
+	while (!reply && vtax_now_s() < deadline) {
 		char buf[256];
 		ssize_t n = read(fd, buf, sizeof(buf));
 
@@ -309,7 +306,7 @@ int vtax_env__wait_server(struct vtax_env *e, const char *host, int port, double
 {
 	int r = -ETIMEDOUT;
 
-	while (vtax_env__now() < deadline) {
+	while (vtax_now_s() < deadline) {
 		if (vtax_env__stopped(e)) {
 			snprintf(err, errlen, "interrupted while waiting for the server");
 			return -EINTR;
@@ -420,13 +417,15 @@ int vtax_env__setup(const struct vtax_env_opts *uo, struct vtax_env *e, char *er
 		o.timeout_s = o.kind != VTAX_ENV_VM ? 60 : o.server == VTAX_SERVER_MARIADB ? 300 : 120;
 	env_init(&o, e);
 	snprintf(e->priv.dir, sizeof(e->priv.dir), "%s/env-%s", o.workdir, e->name);
+	vtax_state__add("path", e->priv.dir, NULL);
 	ret = vtax_env__mkdirp(e->priv.dir, 0700);
 	if (ret) {
 		snprintf(err, errlen, "cannot create %s: %s", e->priv.dir, strerror(-ret));
+		vtax_state__done("path", e->priv.dir);
 		e->priv.dir[0] = 0;
 		return ret;
 	}
-	deadline = vtax_env__now() + o.timeout_s;
+	deadline = vtax_now_s() + o.timeout_s;
 	switch (o.kind) {
 	case VTAX_ENV_NATIVE:
 		ret = vtax_env_native__setup(&o, e, deadline, err, errlen);
@@ -496,6 +495,8 @@ int vtax_env__teardown(struct vtax_env *e)
 	}
 	if (e->priv.dir[0]) {
 		r = vtax_env__rm_rf(e->priv.dir);
+		if (!r)
+			vtax_state__done("path", e->priv.dir);
 		ret = ret ? ret : r;
 		e->priv.dir[0] = 0;
 	}

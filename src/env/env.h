@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include "util/clock.h"
 #include "util/spawn.h"
 
 enum vtax_env_kind {
@@ -142,7 +143,6 @@ int vtax_env__wait_server(struct vtax_env *e, const char *host, int port, double
 int vtax_env__ping_redis(const char *host, int port, double timeout_s);
 int vtax_env__ping_mariadb(const char *host, int port, double timeout_s);
 void vtax_env__fill_identity(struct vtax_env *e, pid_t pid);
-double vtax_env__now(void);
 int vtax_env__rm_rf(const char *path);
 int vtax_env__mkdirp(const char *path, mode_t mode);
 int vtax_env__stopped(const struct vtax_env *e);

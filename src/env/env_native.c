@@ -16,24 +16,17 @@
 #include <unistd.h>
 
 #include "env/env.h"
-
-/* Same InnoDB redo size in every environment (and a small seed image). */
-#define MARIADB_LOG_SIZE "--innodb-log-file-size=32M"
-
-static const char *mariadbd_path(void)
-{
-	return access("/usr/sbin/mariadbd", X_OK) == 0 ? "/usr/sbin/mariadbd" : "/usr/sbin/mysqld";
-}
+#include "env/server.h"
 
 int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, double deadline, char *err, size_t errlen)
 {
 	char arg_dd[600], sql[600], log[4096], *install[] = {
 		"mariadb-install-db", "--no-defaults", arg_dd, "--user=root",
-		"--auth-root-authentication-method=normal", "--skip-test-db", MARIADB_LOG_SIZE, NULL,
+		"--auth-root-authentication-method=normal", "--skip-test-db", VTAX_MARIADB_LOG_SIZE, NULL,
 	};
 	char *boot[] = {
-		(char *)mariadbd_path(), "--no-defaults", "--bootstrap", arg_dd, "--user=root",
-		"--log-warnings=0", MARIADB_LOG_SIZE, NULL,
+		(char *)vtax_server__mariadbd(), "--no-defaults", "--bootstrap", arg_dd, "--user=root",
+		"--log-warnings=0", VTAX_MARIADB_LOG_SIZE, NULL,
 	};
 	struct vtax_run_opts ro = { .err = log, .errlen = sizeof(log), .stop = e->priv.stop, .verbose = e->priv.verbose };
 	FILE *f;
@@ -45,7 +38,7 @@ int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, doubl
 		snprintf(err, errlen, "mkdir %s: %s", datadir, strerror(-r));
 		return r;
 	}
-	ro.timeout_s = deadline - vtax_env__now();
+	ro.timeout_s = deadline - vtax_now_s();
 	r = vtax_spawn__run(install, log, sizeof(log), &ro);
 	if (r) {
 		snprintf(err, errlen, "mariadb-install-db failed (%d): %.300s", r, log);
@@ -68,7 +61,7 @@ int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, doubl
 		VTAX_ENV_DB_NAME, VTAX_ENV_DB_USER, VTAX_ENV_DB_PASSWORD, VTAX_ENV_DB_USER);
 	fclose(f);
 	ro.stdin_path = sql;
-	ro.timeout_s = deadline - vtax_env__now();
+	ro.timeout_s = deadline - vtax_now_s();
 	r = vtax_spawn__run(boot, NULL, 0, &ro);
 	unlink(sql);
 	if (r) {
@@ -81,10 +74,10 @@ int vtax_env_native__mariadb_seed(struct vtax_env *e, const char *datadir, doubl
 /* redis-server listens on 127.0.0.1, and on the remote client's side of the host if any */
 static int native_redis(struct vtax_env *e, const char *remote, double deadline, char *err, size_t errlen)
 {
-	char port[16], log[600];
-	char *argv[] = { "redis-server", "--port", port, "--protected-mode", "no", "--save", "",
-			 "--appendonly", "no", "--dir", e->data_dir, "--daemonize", "no",
-			 "--bind", "127.0.0.1", (char *)remote, NULL };
+	struct vtax_server_conf sc = { .exe = "redis-server", .bind = { "127.0.0.1", remote } };
+	struct vtax_server_argv sa;
+	char log[600];
+	int r;
 
 	snprintf(e->data_dir, sizeof(e->data_dir), "%s/redis", e->priv.dir);
 	if (vtax_env__mkdirp(e->data_dir, 0700))
@@ -92,9 +85,15 @@ static int native_redis(struct vtax_env *e, const char *remote, double deadline,
 	e->server_port = vtax_env__free_port();
 	if (e->server_port < 0)
 		return e->server_port;
-	snprintf(port, sizeof(port), "%d", e->server_port);
+	sc.port = e->server_port;
+	sc.data_dir = e->data_dir;
+	r = vtax_server__argv(VTAX_SERVER_REDIS, &sc, &sa);
+	if (r) {
+		snprintf(err, errlen, "redis-server command line: %s", strerror(-r));
+		return r;
+	}
 	snprintf(log, sizeof(log), "%s/redis.log", e->priv.dir);
-	e->priv.child = vtax_env__spawn(argv, log, SIGKILL);
+	e->priv.child = vtax_env__spawn(sa.argv, log, SIGKILL);
 	if (e->priv.child < 0) {
 		int r = e->priv.child;
 
@@ -107,16 +106,13 @@ static int native_redis(struct vtax_env *e, const char *remote, double deadline,
 
 static int native_mariadb(struct vtax_env *e, const char *remote, double deadline, char *err, size_t errlen)
 {
-	char dd[600], sock[600], pidf[600], port[32], errlog[600], log[600], bind[64];
-	char *argv[] = {
-		(char *)mariadbd_path(), "--no-defaults", "--user=root", dd, sock, pidf, port,
-		bind, "--skip-networking=0", "--skip-name-resolve", errlog,
-		MARIADB_LOG_SIZE, NULL,
+	struct vtax_server_conf sc = {
+		.exe = vtax_server__mariadbd(), .bind = { "127.0.0.1", remote }, .run_dir = e->priv.dir,
 	};
+	struct vtax_server_argv sa;
+	char errlog[600], log[600];
 	int r;
 
-	/* a list of addresses: MariaDB >= 10.11 */
-	snprintf(bind, sizeof(bind), "--bind-address=127.0.0.1%s%s", remote ? "," : "", remote ? remote : "");
 	snprintf(e->data_dir, sizeof(e->data_dir), "%s/mariadb", e->priv.dir);
 	r = vtax_env_native__mariadb_seed(e, e->data_dir, deadline, err, errlen);
 	if (r)
@@ -124,13 +120,17 @@ static int native_mariadb(struct vtax_env *e, const char *remote, double deadlin
 	e->server_port = vtax_env__free_port();
 	if (e->server_port < 0)
 		return e->server_port;
-	snprintf(dd, sizeof(dd), "--datadir=%s", e->data_dir);
-	snprintf(sock, sizeof(sock), "--socket=%s/mysqld.sock", e->priv.dir);
-	snprintf(pidf, sizeof(pidf), "--pid-file=%s/mysqld.pid", e->priv.dir);
-	snprintf(port, sizeof(port), "--port=%d", e->server_port);
-	snprintf(errlog, sizeof(errlog), "--log-error=%s/mariadb.err", e->priv.dir);
+	snprintf(errlog, sizeof(errlog), "%s/mariadb.err", e->priv.dir);
+	sc.port = e->server_port;
+	sc.data_dir = e->data_dir;
+	sc.err_log = errlog;
+	r = vtax_server__argv(VTAX_SERVER_MARIADB, &sc, &sa);
+	if (r) {
+		snprintf(err, errlen, "mariadbd command line: %s", strerror(-r));
+		return r;
+	}
 	snprintf(log, sizeof(log), "%s/mariadb.out", e->priv.dir);
-	e->priv.child = vtax_env__spawn(argv, log, SIGKILL);
+	e->priv.child = vtax_env__spawn(sa.argv, log, SIGKILL);
 	if (e->priv.child < 0) {
 		r = e->priv.child;
 		e->priv.child = 0;

@@ -49,9 +49,13 @@
 #include <sys/wait.h>
 
 #include "env/env.h"
+#include "env/server.h"
+#include "util/state.h"
 
 #define VM_LABEL_TCG "emulated (TCG): not representative of KVM"
 #define VM_CMD_PORT "vtax.cmd"
+#define VM_SERVER_PORT 6379 /* redis in the guest, on its own address */
+#define VM_MARIADB_PORT 3306 /* MariaDB in the guest */
 
 static int ip_cmd(struct vtax_env *e, char *err, size_t errlen, char *const argv[])
 {
@@ -169,7 +173,7 @@ static int fetch_kernel(struct vtax_env *e, const char *cache, double deadline, 
 		ro.cwd = cache;
 		ro.err = msg;
 		ro.errlen = sizeof(msg);
-		ro.timeout_s = deadline - vtax_env__now();
+		ro.timeout_s = deadline - vtax_now_s();
 		r = vtax_spawn__run(dl, NULL, 0, &ro);
 		if (r) {
 			snprintf(err, errlen, "apt-get download %s failed (%d): %.300s", pkg, r, msg);
@@ -207,7 +211,7 @@ static int guest_kernel(struct vtax_env *e, const char *cache, double deadline, 
 	snprintf(tmp, sizeof(tmp), "%s/.unpack-%d", cache, (int)getpid());
 	{
 		char *x[] = { "dpkg-deb", "-x", deb, tmp, NULL };
-		struct vtax_run_opts ro = { .timeout_s = deadline - vtax_env__now(), .stop = e->priv.stop,
+		struct vtax_run_opts ro = { .timeout_s = deadline - vtax_now_s(), .stop = e->priv.stop,
 					    .verbose = e->priv.verbose };
 
 		vtax_env__rm_rf(tmp);
@@ -253,6 +257,8 @@ static int vm_network(struct vtax_env *e, int *idx, char *err, size_t errlen)
 			if (ip_cmd(e, err, errlen, a))
 				continue; /* taken meanwhile: next number */
 		}
+		/* recorded once made: a failed add may be another run's bridge */
+		vtax_state__add("link", br, (char *[]){ "ip", "link", "del", br, NULL });
 		snprintf(e->priv.bridge, sizeof(e->priv.bridge), "%s", br);
 		{
 			char *a1[] = { "ip", "addr", "add", cidr, "dev", br, NULL };
@@ -264,8 +270,10 @@ static int vm_network(struct vtax_env *e, int *idx, char *err, size_t errlen)
 			if ((r = ip_cmd(e, err, errlen, a1)) || (r = ip_cmd(e, err, errlen, a2)))
 				return r;
 			snprintf(e->priv.tap, sizeof(e->priv.tap), "%s", tap);
-			if ((r = ip_cmd(e, err, errlen, a3)) || (r = ip_cmd(e, err, errlen, a4)) ||
-			    (r = ip_cmd(e, err, errlen, a5)))
+			if ((r = ip_cmd(e, err, errlen, a3)))
+				return r;
+			vtax_state__add("link", tap, (char *[]){ "ip", "link", "del", tap, NULL });
+			if ((r = ip_cmd(e, err, errlen, a4)) || (r = ip_cmd(e, err, errlen, a5)))
 				return r;
 		}
 		*idx = n;
@@ -329,7 +337,7 @@ static int vm_initramfs(const struct vtax_env_opts *o, struct vtax_env *e, const
 {
 	static const char *const mods[] = { "crc32c_generic", "virtio_pci", "virtio_net", "virtio_blk",
 					    "virtio_console", "ext4", NULL };
-	char root[600], (*paths)[512], a[4096], a2[4096], b[512], init[8192], gw[32];
+	char root[600], (*paths)[512], a[4096], a2[4096], b[1024], init[8192], gw[32];
 	struct vtax_rootfs *r;
 	int n, ret;
 
@@ -362,21 +370,33 @@ static int vm_initramfs(const struct vtax_env_opts *o, struct vtax_env *e, const
 	free(paths);
 	if (ret)
 		goto out;
-	if (o->server == VTAX_SERVER_REDIS)
-		snprintf(b, sizeof(b), "/usr/bin/redis-server --bind 0.0.0.0 --port 6379 --protected-mode no "
-				       "--save '' --appendonly no --dir /data --daemonize yes "
-				       "--logfile /tmp/redis.log");
-	else if (o->server == VTAX_SERVER_MARIADB)
-		/* if it dies, its last errors go to the console, which a failed set-up quotes */
-		snprintf(b, sizeof(b), "mkdir -p /run /tmp; (/usr/sbin/mariadbd --no-defaults --user=root "
-				       "--datadir=/data/mysql --socket=/run/mysqld.sock --pid-file=/run/mysqld.pid "
-				       "--port=3306 --bind-address=0.0.0.0 --skip-networking=0 --skip-name-resolve "
-				       "--innodb-log-file-size=32M --lc-messages-dir=/usr/share/mysql "
-				       "--character-sets-dir=/usr/share/mysql/charsets --log-error=/tmp/mariadb.err; "
-				       "echo \"vtax: mariadbd exited $?\"; tail -n 4 /tmp/mariadb.err) "
-				       ">/dev/console 2>&1 &");
-	else
+	if (o->server != VTAX_SERVER_NONE) {
+		/* the same server configuration as every environment; the guest
+		 * listens on its own address, in the background of the init */
+		int mdb = o->server == VTAX_SERVER_MARIADB;
+		struct vtax_server_conf sc = { .port = mdb ? VM_MARIADB_PORT : VM_SERVER_PORT,
+					       .data_dir = mdb ? "/data/mysql" : "/data", .bind = { "0.0.0.0" },
+					       .run_dir = "/run", .err_log = mdb ? "/tmp/mariadb.err" : NULL,
+					       .share_dir = mdb ? "/usr/share/mysql" : NULL };
+		struct vtax_server_argv sa;
+		char line[sizeof(b) - 160];
+
+		ret = vtax_server__argv(o->server, &sc, &sa);
+		if (!ret)
+			ret = vtax_server__shell(&sa, line, sizeof(line));
+		if (ret) {
+			snprintf(err, errlen, "server command line: %s", strerror(-ret));
+			goto out;
+		}
+		if (mdb)
+			/* if it dies, its last errors go to the console, which a failed set-up quotes */
+			snprintf(b, sizeof(b), "mkdir -p /run /tmp; (%s; echo \"vtax: mariadbd exited $?\"; "
+				 "tail -n 4 /tmp/mariadb.err) >/dev/console 2>&1 &", line);
+		else
+			snprintf(b, sizeof(b), "%s >/tmp/redis.log 2>&1 &", line);
+	} else {
 		snprintf(b, sizeof(b), ": no server");
+	}
 	/* the host's end of the guest's /24: 198.19.N.1 */
 	snprintf(gw, sizeof(gw), "%.*s1", (int)(strrchr(guest, '.') + 1 - guest), guest);
 	if ((ret = subst(a, sizeof(a), vm_init, "@GUEST@", guest)) ||
@@ -401,7 +421,7 @@ static int vm_disk(struct vtax_env *e, const char *img, int mb, const char *seed
 	char msg[512] = "";
 	char *mk[] = { "mkfs.ext4", "-F", "-q", "-E", "lazy_itable_init=0,lazy_journal_init=0", (char *)img, NULL,
 		       NULL, NULL };
-	struct vtax_run_opts ro = { .timeout_s = deadline - vtax_env__now(), .stop = e->priv.stop,
+	struct vtax_run_opts ro = { .timeout_s = deadline - vtax_now_s(), .stop = e->priv.stop,
 				    .verbose = e->priv.verbose, .err = msg, .errlen = sizeof(msg) };
 	int fd, r;
 
@@ -460,7 +480,7 @@ static int cmd_connect(struct vtax_env *e, double deadline)
 	if (strlen(e->priv.cmd_sock) >= sizeof(a.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(a.sun_path, e->priv.cmd_sock);
-	while (vtax_env__now() < deadline) {
+	while (vtax_now_s() < deadline) {
 		if (vtax_env__stopped(e))
 			return -EINTR;
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -485,7 +505,7 @@ static int cmd_readline(struct vtax_env *e, char *line, size_t len, double deadl
 
 	while (n + 1 < len) {
 		struct pollfd pf = { .fd = e->priv.cmd_fd, .events = POLLIN };
-		double left = deadline - vtax_env__now();
+		double left = deadline - vtax_now_s();
 		char c;
 		ssize_t r;
 
@@ -517,7 +537,7 @@ static int cmd_readn(struct vtax_env *e, char *out, size_t outlen, size_t n, dou
 
 	while (got < n) {
 		struct pollfd pf = { .fd = e->priv.cmd_fd, .events = POLLIN };
-		double left = deadline - vtax_env__now();
+		double left = deadline - vtax_now_s();
 		char buf[4096];
 		size_t want = n - got < sizeof(buf) ? n - got : sizeof(buf);
 		ssize_t r;
@@ -555,7 +575,7 @@ int vtax_env_vm__exec(struct vtax_env *e, char *const argv[], char *out, size_t 
 	/* PID in the high bits: a forked caller never reuses its parent's numbers. */
 	unsigned int seq = ((unsigned int)getpid() << 16) | (++cmd_seq & 0xffff);
 	int t = timeout_s < 1 ? 1 : (int)(timeout_s + 0.999), r;
-	double deadline = vtax_env__now() + t + 2;
+	double deadline = vtax_now_s() + t + 2;
 
 	if (out && outlen)
 		out[0] = 0;
@@ -738,7 +758,7 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 
 	r = -ENODEV;
 	if (kvm_plausible()) {
-		double kvm_deadline = vtax_env__now() + (deadline - vtax_env__now()) / 3;
+		double kvm_deadline = vtax_now_s() + (deadline - vtax_now_s()) / 3;
 
 		r = vm_boot(o, e, "kvm", vmlinuz, initrd, disk, idx, kvm_deadline, err, errlen);
 		if (r == 0) {
@@ -766,7 +786,8 @@ int vtax_env_vm__setup(const struct vtax_env_opts *o, struct vtax_env *e, double
 	}
 	e->vmm_pid = e->server_pid = e->priv.child;
 	snprintf(e->server_host, sizeof(e->server_host), "%s", guest);
-	e->server_port = o->server == VTAX_SERVER_REDIS ? 6379 : o->server == VTAX_SERVER_MARIADB ? 3306 : 0;
+	e->server_port = o->server == VTAX_SERVER_REDIS ? VM_SERVER_PORT :
+			 o->server == VTAX_SERVER_MARIADB ? VM_MARIADB_PORT : 0;
 	if (o->client_addr) {
 		/* routed by the host; compare lets it through FORWARD */
 		snprintf(e->remote_host, sizeof(e->remote_host), "%s", guest);
@@ -796,6 +817,8 @@ int vtax_env_vm__teardown(struct vtax_env *e)
 
 		if (link_exists(e->priv.tap) && ip_cmd(e, NULL, 0, a))
 			ret = -EBUSY;
+		else
+			vtax_state__done("link", e->priv.tap);
 		e->priv.tap[0] = 0;
 	}
 	if (e->priv.bridge[0]) {
@@ -803,6 +826,8 @@ int vtax_env_vm__teardown(struct vtax_env *e)
 
 		if (link_exists(e->priv.bridge) && ip_cmd(e, NULL, 0, a))
 			ret = -EBUSY;
+		else
+			vtax_state__done("link", e->priv.bridge);
 		e->priv.bridge[0] = 0;
 	}
 	return ret;
@@ -862,13 +887,8 @@ int vtax_env_vm__cleanup_stale(char *report, size_t len)
 			{
 				char *a[] = { "ip", "link", "del", de->d_name, NULL };
 
-				if (ip_cmd(NULL, NULL, 0, a) == 0) {
-					size_t l = report ? strlen(report) : 0;
-
-					if (report && len > l)
-						snprintf(report + l, len - l, "removed link %s\n", de->d_name);
+				if (vtax_state__undo(a, "link", de->d_name, report, len) == 0)
 					n++;
-				}
 			}
 		}
 		closedir(d);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "util/fmt.h"
 #include "export/export.h"
 #include "trace/hist.h"
 #include "result/result_json.h"
@@ -59,24 +60,6 @@ static const char *fmt_tick(char *buf, size_t len, double ns)
 		u++;
 	}
 	snprintf(buf, len, "%g %s", ns, units[u]);
-	return buf;
-}
-
-/* A duration with a unit a reader takes in at once. */
-static const char *fmt_ns(char *buf, size_t len, double ns)
-{
-	double a = fabs(ns);
-
-	if (!isfinite(ns))
-		snprintf(buf, len, "–");
-	else if (a < 1e3)
-		snprintf(buf, len, "%.0f ns", ns);
-	else if (a < 1e6)
-		snprintf(buf, len, "%.*f µs", a < 1e4 ? 2 : 1, ns / 1e3);
-	else if (a < 1e9)
-		snprintf(buf, len, "%.*f ms", a < 1e7 ? 2 : 1, ns / 1e6);
-	else
-		snprintf(buf, len, "%.2f s", ns / 1e9);
 	return buf;
 }
 
@@ -222,7 +205,7 @@ static void svg_stack(FILE *f, const struct stack *s)
 		fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>"
 			   "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
 			x, top - 6, x, top + rowh * (double)s->nrows, x, top - 10,
-			fmt_ns(b1, sizeof(b1), v));
+			vtax_fmt_ns(v, b1, sizeof(b1), VTAX_FMT_HTML));
 	}
 	for (size_t r = 0; r < s->nrows; r++) {
 		double y = top + rowh * (double)r + 6, pos = x0, neg = x0, sum = 0;
@@ -250,16 +233,16 @@ static void svg_stack(FILE *f, const struct stack *s)
 			esc(f, s->rows[r]);
 			fputs(" · ", f);
 			esc(f, s->cols[c]);
-			fprintf(f, ": %s</title></rect>\n", fmt_ns(b1, sizeof(b1), v));
+			fprintf(f, ": %s</title></rect>\n", vtax_fmt_ns(v, b1, sizeof(b1), VTAX_FMT_HTML));
 			if (w > 70) {
 				fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" "
 					   "style=\"fill:#fff\">%s</text>\n",
-					x + w / 2, y + 15, fmt_ns(b1, sizeof(b1), v));
+					x + w / 2, y + 15, vtax_fmt_ns(v, b1, sizeof(b1), VTAX_FMT_HTML));
 			}
 		}
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" font-weight=\"600\">%s",
 			pos + 6, y + 16,
-			fmt_ns(b1, sizeof(b1), isfinite(s->total[r]) ? s->total[r] : sum));
+			vtax_fmt_ns(isfinite(s->total[r]) ? s->total[r] : sum, b1, sizeof(b1), VTAX_FMT_HTML));
 		if (isfinite(s->closure[r]))
 			fprintf(f, " · closure %.0f%%", 100 * s->closure[r]);
 		fputs("</text>\n", f);
@@ -301,17 +284,17 @@ static void table_stack(FILE *f, const struct stack *s, int ledger)
 		fputs("</td>", f);
 		for (size_t c = 0; c < s->ncols; c++) {
 			sum += s->v[r][c];
-			fprintf(f, "<td>%s</td>", s->v[r][c] ? fmt_ns(b1, sizeof(b1), s->v[r][c]) : "");
+			fprintf(f, "<td>%s</td>", s->v[r][c] ? vtax_fmt_ns(s->v[r][c], b1, sizeof(b1), VTAX_FMT_HTML) : "");
 		}
 		if (ledger) {
 			fprintf(f, "<td>%s</td>",
-				fmt_ns(b1, sizeof(b1), isfinite(s->total[r]) ? s->total[r] : sum));
+				vtax_fmt_ns(isfinite(s->total[r]) ? s->total[r] : sum, b1, sizeof(b1), VTAX_FMT_HTML));
 			if (isfinite(s->closure[r]))
 				fprintf(f, "<td>%.0f%%</td>", 100 * s->closure[r]);
 			else
 				fputs("<td>–</td>", f);
 		} else {
-			fprintf(f, "<td>%s</td>", fmt_ns(b1, sizeof(b1), sum));
+			fprintf(f, "<td>%s</td>", vtax_fmt_ns(sum, b1, sizeof(b1), VTAX_FMT_HTML));
 		}
 		fputs("</tr>\n", f);
 	}
@@ -351,7 +334,7 @@ static void section_ledger(FILE *f, const struct vtax_export_doc *d)
 			esc(f, it->component);
 			fputs("</b> in <b>", f);
 			esc(f, d->ledger[best_e].env);
-			fprintf(f, "</b>, %s per %s", fmt_ns(b1, sizeof(b1), best),
+			fprintf(f, "</b>, %s per %s", vtax_fmt_ns(best, b1, sizeof(b1), VTAX_FMT_HTML),
 				d->op_unit[0] ? d->op_unit : "operation");
 			if (it->knob[0]) {
 				fputs("; what removes it: <b>", f);
@@ -563,12 +546,12 @@ static void section_latency(FILE *f, const struct vtax_export_doc *d)
 				fmt_count(b[7], 32, i < d->nenvs ? d->envs[i].throughput_ops_s : NAN));
 		fprintf(f, "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
 			   "<td>%s</td></tr>\n",
-			fmt_count(b[0], 32, (double)h->count), fmt_ns(b[1], 32, vtax_hist__mean(h)),
-			fmt_ns(b[2], 32, (double)vtax_hist__quantile(h, 0.5)),
-			fmt_ns(b[3], 32, (double)vtax_hist__quantile(h, 0.9)),
-			fmt_ns(b[4], 32, (double)vtax_hist__quantile(h, 0.99)),
-			fmt_ns(b[5], 32, (double)vtax_hist__quantile(h, 0.999)),
-			fmt_ns(b[6], 32, (double)h->max_ns));
+			fmt_count(b[0], 32, (double)h->count), vtax_fmt_ns(vtax_hist__mean(h), b[1], 32, VTAX_FMT_HTML),
+			vtax_fmt_ns((double)vtax_hist__quantile(h, 0.5), b[2], 32, VTAX_FMT_HTML),
+			vtax_fmt_ns((double)vtax_hist__quantile(h, 0.9), b[3], 32, VTAX_FMT_HTML),
+			vtax_fmt_ns((double)vtax_hist__quantile(h, 0.99), b[4], 32, VTAX_FMT_HTML),
+			vtax_fmt_ns((double)vtax_hist__quantile(h, 0.999), b[5], 32, VTAX_FMT_HTML),
+			vtax_fmt_ns((double)h->max_ns, b[6], 32, VTAX_FMT_HTML));
 	}
 	fputs("</table>\n</section>\n", f);
 	free(c);
@@ -635,10 +618,10 @@ static int breakdown(FILE *f, const char *title, const struct vtax_subject *s, c
 		esc(f, lab);
 		fprintf(f, "</title></rect><text x=\"%.1f\" y=\"%.0f\" font-size=\"12\">%s total · "
 			   "%s %s · mean %s · p99 %s</text>\n",
-			390 + (w > 1 ? w : 1) + 6, y + 13, fmt_ns(b[0], 32, (double)h->sum_ns),
+			390 + (w > 1 ? w : 1) + 6, y + 13, vtax_fmt_ns((double)h->sum_ns, b[0], 32, VTAX_FMT_HTML),
 			fmt_count(b[1], 32, (double)h->count), unit,
-			fmt_ns(b[2], 32, vtax_hist__mean(h)),
-			fmt_ns(b[3], 32, (double)vtax_hist__quantile(h, 0.99)));
+			vtax_fmt_ns(vtax_hist__mean(h), b[2], 32, VTAX_FMT_HTML),
+			vtax_fmt_ns((double)vtax_hist__quantile(h, 0.99), b[3], 32, VTAX_FMT_HTML));
 	}
 	fputs("</svg>\n", f);
 	if (n > shown)
@@ -748,9 +731,9 @@ static void heatmap(FILE *f, const struct vtax_export_env *env, const char *titl
 				   "fill=\"hsl(212,70%%,%.0f%%)\"><title>t=%.1fs: %.1f%% in [%s, ",
 				left + width * t0[k] / tmax, top + ph - (double)(r - rlo + 1) * rh,
 				cw + 0.3, rh + 0.3, light, t0[k], 100 * frac,
-				fmt_ns(b1, sizeof(b1), (double)vtax_hist_lo(r * group)));
+				vtax_fmt_ns((double)vtax_hist_lo(r * group), b1, sizeof(b1), VTAX_FMT_HTML));
 			fprintf(f, "%s)</title></rect>\n",
-				fmt_ns(b1, sizeof(b1), (double)vtax_hist_hi((r + 1) * group - 1)));
+				vtax_fmt_ns((double)vtax_hist_hi((r + 1) * group - 1), b1, sizeof(b1), VTAX_FMT_HTML));
 		}
 	}
 	/* latency axis: the lower edge of every k-th band, at most ~12 labels */
@@ -759,7 +742,7 @@ static void heatmap(FILE *f, const struct vtax_export_env *env, const char *titl
 
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>"
 			   "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\"/>\n",
-			left - 8, y + 4, fmt_ns(b1, sizeof(b1), (double)vtax_hist_lo(r * group)),
+			left - 8, y + 4, vtax_fmt_ns((double)vtax_hist_lo(r * group), b1, sizeof(b1), VTAX_FMT_HTML),
 			left - 5, left, y, y);
 	}
 	for (int t = 0; t <= 5; t++)
@@ -841,11 +824,11 @@ static void section_series(FILE *f, const struct vtax_export_doc *d)
 				fprintf(f, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
 					   "<td>%s</td></tr>\n",
 					fmt_count(b[0], 32, (double)h->count),
-					fmt_ns(b[1], 32, (double)h->sum_ns),
-					fmt_ns(b[2], 32, vtax_hist__mean(h)),
-					fmt_ns(b[3], 32, (double)vtax_hist__quantile(h, 0.5)),
-					fmt_ns(b[4], 32, (double)vtax_hist__quantile(h, 0.99)),
-					fmt_ns(b[5], 32, (double)h->max_ns));
+					vtax_fmt_ns((double)h->sum_ns, b[1], 32, VTAX_FMT_HTML),
+					vtax_fmt_ns(vtax_hist__mean(h), b[2], 32, VTAX_FMT_HTML),
+					vtax_fmt_ns((double)vtax_hist__quantile(h, 0.5), b[3], 32, VTAX_FMT_HTML),
+					vtax_fmt_ns((double)vtax_hist__quantile(h, 0.99), b[4], 32, VTAX_FMT_HTML),
+					vtax_fmt_ns((double)h->max_ns, b[5], 32, VTAX_FMT_HTML));
 			}
 			fputs("</table>\n", f);
 			if (s->ncounters) {

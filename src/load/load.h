@@ -2,8 +2,9 @@
  * load.h - vtax's own load generators for `vtax compare` (workloads "kv",
  * "oltp", "io"), measured on the client side.
  *
- * Owned by the load generator: load_kv.c (Redis-style GET/SET over RESP on
- * one epoll loop; also holds the workload-independent entry points below),
+ * Owned by the load generator: load.c (the workload-independent entry
+ * points below, the dispatcher and the workload option table), load_kv.c
+ * (Redis-style GET/SET over RESP on one epoll loop),
  * load_oltp.c (sysbench oltp_read_write-like transactions on libmariadb,
  * one thread per connection), load_io.c (fio-style random/sequential
  * O_DIRECT I/O on liburing), load_external.c (runs redis-benchmark, sysbench
@@ -21,8 +22,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 #include "trace/hist.h"
+#include "util/clock.h"
 
 enum vtax_workload { VTAX_WL_KV, VTAX_WL_OLTP, VTAX_WL_IO };
 
@@ -74,6 +77,39 @@ int vtax_load__run(const struct vtax_load_opts *o, struct vtax_load_result *r); 
 const char *vtax_workload__name(enum vtax_workload w);
 int vtax_workload__parse(const char *s, enum vtax_workload *w);
 
+/*
+ * The workload options, one table for `vtax compare` and `vtax load`: each
+ * has one name, one meaning and one parser.  Commands add them to their
+ * getopt tables with vtax_load_opt__long() and hand every match to
+ * vtax_load_opt__set().
+ */
+struct vtax_load_optdef {
+	const char *name;       /* long option, without "--" */
+	int has_arg;            /* getopt's required_argument / no_argument */
+	unsigned workloads;     /* 1 << enum vtax_workload it applies to */
+	const char *arg, *help; /* for the usage text */
+	/* parse arg into the field at off; 0 or -EINVAL */
+	int (*set)(const struct vtax_load_optdef *d, const char *arg, struct vtax_load_opts *o);
+	size_t off;             /* offsetof the field in struct vtax_load_opts */
+	long lo, hi;            /* bounds of numbers and sizes */
+	const char *expect;     /* what a bad value is told it should be */
+};
+#define VTAX_LOAD_OPT_BASE 0x1000 /* getopt value of the first table entry */
+extern const struct vtax_load_optdef vtax_load_optdefs[];
+extern const int vtax_load_noptdefs;
+/* Append the table to a getopt_long table ending at *n (val = BASE + index);
+ * the caller leaves room for vtax_load_noptdefs more and the terminator. */
+struct option;
+void vtax_load_opt__long(struct option *opts, int *n);
+/* Apply table entry idx (getopt value - VTAX_LOAD_OPT_BASE) with arg.  0,
+ * or -EINVAL with one line in err (naming the option and what it takes). */
+int vtax_load_opt__set(int idx, const char *arg, struct vtax_load_opts *o, char *err,
+		       size_t errlen);
+/* The usage lines of the table's options ("  --conns N  ..."). */
+void vtax_load_opt__usage(FILE *f);
+/* io --rw modes: "randread", "randwrite", "read", "write" for 0..3 */
+const char *vtax_load_rw__name(int rw);
+
 /* ---- internal: shared by load_*.c ---- */
 
 /* The per-workload halves, called by vtax_load__prepare/run with options
@@ -84,15 +120,11 @@ int vtax_load_oltp__prepare(const struct vtax_load_opts *o, char *err, size_t er
 int vtax_load_oltp__run(const struct vtax_load_opts *o, struct vtax_load_result *r);
 int vtax_load_io__prepare(const struct vtax_load_opts *o, char *err, size_t errlen);
 int vtax_load_io__run(const struct vtax_load_opts *o, struct vtax_load_result *r);
-int vtax_load_external__prepare(const struct vtax_load_opts *o, char *err, size_t errlen);
 int vtax_load_external__run(const struct vtax_load_opts *o, struct vtax_load_result *r);
 
 static inline uint64_t vtax_load__now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return vtax_now_ns();
 }
 
 /* Time plan of a run: warm-up, then the measured phase until `end_ns`. */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * load_external.c - `--driver external`: drive the well-known tools instead
  * of vtax's own generators and convert their reports into a
@@ -35,10 +35,10 @@
  *     sum_ns is set from the tool's mean and max_ns from its max, so mean
  *     and max are exact.
  *
- * Tools run via fork/exec with argv arrays (never a shell), stdout and
- * stderr captured through pipes; a child still running after the run's
- * time plus timeout_s + 30 s is killed (by its PID), and the stop flag sends
- * it SIGINT (fio then still reports).
+ * Tools run with util/spawn.c (argv arrays, never a shell; stdout and
+ * stderr captured); a child still running after the run's time plus
+ * timeout_s + 30 s is killed, and the stop flag sends it SIGINT (fio then
+ * still reports).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,114 +52,46 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "load/load.h"
+#include "util/spawn.h"
 
-#define EXT_OUT_MAX (8u << 20) /* tool output kept (fio JSON is ~10 KiB) */
+#define EXT_OUT_MAX (1u << 20) /* tool output kept (fio JSON is ~10 KiB) */
+#define EXT_ERR_MAX (64u << 10)
 
 struct ext_out {
 	char *buf;
 	size_t len, cap;
 };
 
-static int ext_out__add(struct ext_out *b, const char *p, size_t n)
+/* Room for a tool's output (fio's JSON is ~10 KiB). */
+static int ext_out__reserve(struct ext_out *b, size_t cap)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16384;
-		char *nb;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (cap > EXT_OUT_MAX)
-			return -E2BIG;
-		nb = realloc(b->buf, cap);
-		if (!nb)
-			return -ENOMEM;
-		b->buf = nb;
-		b->cap = cap;
-	}
-	memcpy(b->buf + b->len, p, n);
-	b->len += n;
-	b->buf[b->len] = 0;
-	return 0;
+	if (b->cap >= cap)
+		return 0;
+	free(b->buf);
+	b->buf = calloc(1, cap);
+	b->len = 0;
+	b->cap = b->buf ? cap : 0;
+	return b->buf ? 0 : -ENOMEM;
 }
 
 /*
- * Run argv, capture stdout into *out and stderr into *errout.  Returns the
- * exit status (>= 0), or -errno; 127 means it could not be executed.
+ * Run argv (util/spawn.c), capture stdout into *out and stderr into
+ * *errout.  Returns the exit status (>= 0), or -errno; 127 means it could
+ * not be executed.  The stop flag sends SIGINT (fio then still reports).
  */
 static int ext__spawn(char *const argv[], double limit_s, volatile int *stop, struct ext_out *out,
 		      struct ext_out *errout)
 {
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status = 0, ret = 0, sent_int = 0, killed = 0;
-	uint64_t deadline = vtax_load__now_ns() + (uint64_t)(limit_s * 1e9);
-	pid_t pid;
+	struct vtax_run_opts ro = { .timeout_s = limit_s, .stop = stop, .stop_signal = SIGINT };
+	int ret;
 
-	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
-		ret = -errno;
-		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	po[1] = pe[1] = -1;
-	while (po[0] >= 0 || pe[0] >= 0) {
-		struct pollfd p[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
-		char buf[8192];
-		int n = poll(p, 2, 100);
-
-		if (n < 0 && errno != EINTR) {
-			ret = -errno;
-			break;
-		}
-		for (int i = 0; i < 2 && n > 0; i++) {
-			ssize_t r;
-
-			if (!p[i].revents)
-				continue;
-			r = read(p[i].fd, buf, sizeof(buf));
-			if (r > 0) {
-				ext_out__add(i ? errout : out, buf, (size_t)r);
-			} else if (r == 0 || errno != EINTR) {
-				close(p[i].fd);
-				if (i)
-					pe[0] = -1;
-				else
-					po[0] = -1;
-			}
-		}
-		if (stop && *stop && !sent_int) {
-			kill(pid, SIGINT);
-			sent_int = 1;
-		}
-		if (!killed && vtax_load__now_ns() > deadline) {
-			kill(pid, SIGKILL);
-			killed = 1;
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!ret)
-		ret = killed ? -ETIMEDOUT : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-out:
-	for (int i = 0; i < 2; i++) {
-		if (po[i] >= 0)
-			close(po[i]);
-		if (pe[i] >= 0)
-			close(pe[i]);
-	}
+	if (ext_out__reserve(out, EXT_OUT_MAX) || ext_out__reserve(errout, EXT_ERR_MAX))
+		return -ENOMEM;
+	ro.err = errout->buf;
+	ro.errlen = errout->cap;
+	ret = vtax_spawn__run(argv, out->buf, out->cap, &ro);
+	out->len = strlen(out->buf);
+	errout->len = strlen(errout->buf);
 	return ret;
 }
 
@@ -480,20 +412,6 @@ out:
 	free(out.buf);
 	free(err.buf);
 	return ret;
-}
-
-int vtax_load_external__prepare(const struct vtax_load_opts *o, char *err, size_t errlen)
-{
-	switch (o->workload) {
-	case VTAX_WL_KV:
-		return vtax_load_kv__prepare(o, err, errlen);
-	case VTAX_WL_OLTP:
-		return vtax_load_oltp__prepare(o, err, errlen);
-	case VTAX_WL_IO:
-		return vtax_load_io__prepare(o, err, errlen);
-	}
-	snprintf(err, errlen, "unknown workload");
-	return -EINVAL;
 }
 
 int vtax_load_external__run(const struct vtax_load_opts *o, struct vtax_load_result *r)

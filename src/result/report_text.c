@@ -8,20 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/fmt.h"
 #include "result/report_text.h"
-
-const char *vtax_fmt_ns(double ns, char *buf, size_t len)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%.0fns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.2fus", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, len, "%.2fms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.2fs", ns / 1e9);
-	return buf;
-}
 
 const char *vtax_series__title(const struct vtax_series *se, const char *skip, char *buf,
 			       size_t len)
@@ -67,8 +55,8 @@ void vtax_report__hist_bars(FILE *out, const struct vtax_hist *h, const char *in
 		memset(bar, '*', (size_t)n);
 		bar[n] = '\0';
 		fprintf(out, "%s%10s -> %-10s : %-10llu |%-40s|\n", indent,
-			vtax_fmt_ns((double)(1ull << e), a, sizeof(a)),
-			vtax_fmt_ns((double)(1ull << (e + 1)), b, sizeof(b)),
+			vtax_fmt_ns((double)(1ull << e), a, sizeof(a), VTAX_FMT_FINE),
+			vtax_fmt_ns((double)(1ull << (e + 1)), b, sizeof(b), VTAX_FMT_FINE),
 			(unsigned long long)rows[e], bar);
 	}
 }
@@ -78,13 +66,13 @@ static void row(FILE *out, int w, const char *title, const struct vtax_hist *h, 
 	char t[32], m[32], p50[32], p90[32], p99[32], p999[32], mx[32];
 
 	fprintf(out, "  %-*s %9llu %9s %9s %9s %9s %9s %9s %9s%s\n", w, title,
-		(unsigned long long)h->count, vtax_fmt_ns((double)h->sum_ns, t, sizeof(t)),
-		vtax_fmt_ns(vtax_hist__mean(h), m, sizeof(m)),
-		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.5), p50, sizeof(p50)),
-		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.9), p90, sizeof(p90)),
-		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.99), p99, sizeof(p99)),
-		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.999), p999, sizeof(p999)),
-		vtax_fmt_ns((double)h->max_ns, mx, sizeof(mx)), extra);
+		(unsigned long long)h->count, vtax_fmt_ns((double)h->sum_ns, t, sizeof(t), VTAX_FMT_FINE),
+		vtax_fmt_ns(vtax_hist__mean(h), m, sizeof(m), VTAX_FMT_FINE),
+		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.5), p50, sizeof(p50), VTAX_FMT_FINE),
+		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.9), p90, sizeof(p90), VTAX_FMT_FINE),
+		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.99), p99, sizeof(p99), VTAX_FMT_FINE),
+		vtax_fmt_ns((double)vtax_hist__quantile(h, 0.999), p999, sizeof(p999), VTAX_FMT_FINE),
+		vtax_fmt_ns((double)h->max_ns, mx, sizeof(mx), VTAX_FMT_FINE), extra);
 }
 
 static void header(FILE *out, int w, const char *family)
@@ -262,7 +250,7 @@ static void net_path(FILE *out, const struct vtax_subject *s)
 		qsort(hops, n, sizeof(hops[0]), cmp_hop);
 		fprintf(out, "  path %s, per packet (%llu packets, %s end to end):\n", dirs[d],
 			(unsigned long long)path->hist.count,
-			vtax_fmt_ns(vtax_hist__mean(&path->hist), a, sizeof(a)));
+			vtax_fmt_ns(vtax_hist__mean(&path->hist), a, sizeof(a), VTAX_FMT_FINE));
 		for (size_t i = 0; i < n && off < sizeof(line); i++) {
 			const char *dev = vtax_series__label(hops[i], "dev");
 			const char *ns = vtax_series__label(hops[i], "netns");
@@ -274,8 +262,7 @@ static void net_path(FILE *out, const struct vtax_subject *s)
 							ns ? "@" : "", ns ? ns : "");
 			if (off < sizeof(line))
 				off += (size_t)snprintf(line + off, sizeof(line) - off, " %s",
-							vtax_fmt_ns(vtax_hist__mean(&hops[i]->hist), a,
-								    sizeof(a)));
+							vtax_fmt_ns(vtax_hist__mean(&hops[i]->hist), a, sizeof(a), VTAX_FMT_FINE));
 		}
 		fprintf(out, "    %s\n", line);
 		if (nf[0] + nf[1] + nf[2] > 0) {
@@ -283,8 +270,8 @@ static void net_path(FILE *out, const struct vtax_subject *s)
 			double pk = (double)path->hist.count;
 
 			fprintf(out, "    netfilter inside those hops, per packet: conntrack %s, NAT %s, filter %s\n",
-				vtax_fmt_ns(nf[0] / pk, a, sizeof(a)), vtax_fmt_ns(nf[1] / pk, b, sizeof(b)),
-				vtax_fmt_ns(nf[2] / pk, c, sizeof(c)));
+				vtax_fmt_ns(nf[0] / pk, a, sizeof(a), VTAX_FMT_FINE), vtax_fmt_ns(nf[1] / pk, b, sizeof(b), VTAX_FMT_FINE),
+				vtax_fmt_ns(nf[2] / pk, c, sizeof(c), VTAX_FMT_FINE));
 		}
 	}
 }
@@ -326,7 +313,7 @@ void vtax_report__text(FILE *out, const struct vtax_result *r, const struct vtax
 
 				if (!strcmp(c->unit, "ns"))
 					fprintf(out, "  %-34s %12s\n", c->name,
-						vtax_fmt_ns(c->value, b, sizeof(b)));
+						vtax_fmt_ns(c->value, b, sizeof(b), VTAX_FMT_FINE));
 				else if (!strcmp(c->unit, "ratio"))
 					fprintf(out, "  %-34s %11.1f%%\n", c->name, 100 * c->value);
 				else
@@ -334,6 +321,9 @@ void vtax_report__text(FILE *out, const struct vtax_result *r, const struct vtax
 			}
 		}
 	}
+	if (r->bpf_map_bytes)
+		fprintf(out, "\nvtax's own footprint: BPF maps %.1f MiB, RSS %.1f MiB\n",
+			(double)r->bpf_map_bytes / 1048576.0, (double)r->rss_bytes / 1048576.0);
 	if (r->ndrops) {
 		double total = 0;
 

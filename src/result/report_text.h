@@ -14,8 +14,6 @@ struct vtax_text_opts {
 };
 
 void vtax_report__text(FILE *out, const struct vtax_result *r, const struct vtax_text_opts *o);
-/* "1.23us"-style formatting of a duration in ns, into buf. */
-const char *vtax_fmt_ns(double ns, char *buf, size_t len);
 /* "name{k=v,k=v}" into buf, skipping the label named skip (may be NULL). */
 const char *vtax_series__title(const struct vtax_series *se, const char *skip, char *buf,
 			       size_t len);

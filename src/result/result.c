@@ -114,6 +114,7 @@ struct vtax_series *vtax_subject__series(struct vtax_subject *s, const char *fam
 	memset(se, 0, sizeof(*se));
 	copy_str(se->family, sizeof(se->family), family);
 	copy_str(se->name, sizeof(se->name), name);
+	se->cause = VTAX_CAUSE_NONE;
 	se->nlabels = nlabels;
 	for (int i = 0; i < nlabels; i++) {
 		copy_str(se->labels[i].key, sizeof(se->labels[i].key), labels[i].key);
@@ -151,6 +152,22 @@ int vtax_subject__counter(struct vtax_subject *s, const char *name, const char *
 int vtax_result__drop(struct vtax_result *r, const char *name, double value)
 {
 	return counter_set(&r->drops, &r->ndrops, &r->cap_drops, name, "count", value, 1);
+}
+
+void vtax_result__hook(struct vtax_result *r, const char *what, const char *how)
+{
+	size_t i;
+
+	for (i = 0; i < r->nhooks; i++)
+		if (!strcmp(r->hooks[i].what, what))
+			break;
+	if (i == r->nhooks) {
+		if (r->nhooks >= sizeof(r->hooks) / sizeof(r->hooks[0]))
+			return;
+		r->nhooks++;
+	}
+	snprintf(r->hooks[i].what, sizeof(r->hooks[i].what), "%s", what);
+	snprintf(r->hooks[i].how, sizeof(r->hooks[i].how), "%s", how);
 }
 
 const char *vtax_series__label(const struct vtax_series *se, const char *key)
@@ -210,6 +227,7 @@ struct vtax_result *vtax_result__delta(const struct vtax_result *cur,
 			if (!o)
 				goto fail;
 			o->hist = c->hist;
+			o->cause = c->cause;
 			if (!p)
 				continue;
 			for (unsigned b = 0; b < VTAX_HIST_NBUCKETS; b++)

@@ -19,12 +19,16 @@ struct vtax_probe_ops {
 	const char *name;          /* as in --probes */
 	enum vtax_family family;
 	const char *summary;       /* one line for --help and doctor */
+	const char *hooks;         /* the kernel hooks it uses (result "hooks", doctor) */
 	/* open, share maps, load, attach.  0 or -errno with err filled. */
 	int (*attach)(struct vtax_session *s, void **state, char *err, size_t errlen);
 	void (*detach)(void *state);
 	/* key -> name + labels; return 0, or <0 to skip the key */
 	int (*decode)(const struct vtax_hist_key *k, char *name, size_t namelen,
 		      struct vtax_label *labels, int *nlabels);
+	/* optional: the ledger cause of a key's series (result/cause.h), or
+	 * VTAX_CAUSE_NONE; without it every series of the family is NONE */
+	int (*cause)(const struct vtax_hist_key *k);
 	/* optional: add counters (packets, throttling...) at collection */
 	void (*collect)(struct vtax_session *s, void *state, struct vtax_result *r);
 	/* optional: subjects were added/changed (called by vtax_session__commit),

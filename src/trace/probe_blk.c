@@ -125,11 +125,21 @@ static int blk_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 	return 0;
 }
 
+/* Every block series is the block I/O cause (queue and service times are
+ * disjoint slices of a request). */
+static int blk_cause(const struct vtax_hist_key *k)
+{
+	(void)k;
+	return VTAX_CAUSE_BLK;
+}
+
 const struct vtax_probe_ops vtax_probe_blk = {
 	.name = "blk",
 	.family = VTAX_FAM_BLK,
+	.hooks = "tp_btf block_bio_*/block_rq_*",
 	.summary = "block bio wait (throttle), request queue and service time per disk",
 	.attach = blk_attach,
 	.detach = blk_detach,
 	.decode = blk_decode,
+	.cause = blk_cause,
 };

@@ -396,6 +396,21 @@ static int kvm_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 	return -ENOENT;
 }
 
+/* The ledger cause of a key: exits (exit -> next entry), the VMM's
+ * userspace handling, and steal (moved to sched.steal at collection). */
+static int kvm_cause(const struct vtax_hist_key *k)
+{
+	switch (k->name) {
+	case VTAX_KVM_EXIT:
+		return VTAX_CAUSE_KVM_EXIT;
+	case VTAX_KVM_USERSPACE:
+		return VTAX_CAUSE_VMM;
+	case VTAX_KVM_STEAL:
+		return VTAX_CAUSE_STEAL;
+	}
+	return VTAX_CAUSE_NONE;
+}
+
 /*
  * The vCPU threads' run-queue wait is the guest's steal time: it is
  * reported in the sched family (sched.steal) next to sched.runq, although
@@ -450,10 +465,12 @@ static void kvm_collect(struct vtax_session *s, void *state, struct vtax_result 
 const struct vtax_probe_ops vtax_probe_kvm = {
 	.name = "kvm",
 	.family = VTAX_FAM_KVM,
+	.hooks = "tracepoint kvm_exit (record via CO-RE), tp_btf kvm_entry/kvm_pio/kvm_mmio/kvm_userspace_exit/kvm_fpu",
 	.summary = "KVM exits by reason, VMM userspace emulation, PIO/MMIO, IRQs, halt, steal",
 	.attach = kvm_attach,
 	.detach = kvm_detach,
 	.decode = kvm_decode,
+	.cause = kvm_cause,
 	.collect = kvm_collect,
 	.subjects_changed = kvm_subjects_changed,
 	.supported = kvm_supported,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/clock.h"
 #include "trace/cgroup.h"
 #include "trace/probe_util.h"
 #include "sched.skel.h"
@@ -88,6 +89,13 @@ static int sched_decode(const struct vtax_hist_key *k, char *name, size_t namele
 	return -ENOENT;
 }
 
+/* The ledger cause of a key: run-queue waits are one; blocked time never
+ * is (it waits for something measured elsewhere, or for the client). */
+static int sched_cause(const struct vtax_hist_key *k)
+{
+	return k->name == VTAX_SCHED_RUNQ ? VTAX_CAUSE_RUNQ : VTAX_CAUSE_NONE;
+}
+
 /* Find a subject's cgroup (its own for cgroup subjects, the pid's for pid
  * subjects) and remember its CFS counters as the baseline. */
 void vtax_sched__baseline(struct vtax_session *s)
@@ -156,9 +164,11 @@ static void sched_collect(struct vtax_session *s, void *state, struct vtax_resul
 const struct vtax_probe_ops vtax_probe_sched = {
 	.name = "sched",
 	.family = VTAX_FAM_SCHED,
+	.hooks = "tp_btf sched_switch/sched_wakeup/sched_process_*",
 	.summary = "run-queue latency, preemptions, blocked time, CFS throttling",
 	.attach = sched_attach,
 	.detach = sched_detach,
 	.decode = sched_decode,
+	.cause = sched_cause,
 	.collect = sched_collect,
 };

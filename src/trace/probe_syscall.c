@@ -154,6 +154,53 @@ static void seed_all_mount_namespaces(int map_fd)
 	closedir(d);
 }
 
+/*
+ * Fast-path slots (keys.h): 256, or fewer on hosts with many CPUs, so the
+ * per-CPU array stays within 8 MiB (a histogram is ~4.5 KiB per CPU).
+ */
+static uint32_t fast_slots(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t n = (8u << 20) / ((size_t)(ncpu > 0 ? ncpu : 1) * sizeof(struct vtax_hist));
+
+	return n > 256 ? 256 : n < 1 ? 1 : (uint32_t)n;
+}
+
+/* Merge the fast-path slots into the result as their hash keys would be. */
+static void merge_fast(struct vtax_session *s, struct syscall_bpf *skel, struct vtax_result *r)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int sfd = bpf_map__fd(skel->maps.vtax_fast_slot), hfd = bpf_map__fd(skel->maps.vtax_fast_hists);
+	struct vtax_hist *cpus = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*cpus)) : NULL;
+	struct vtax_hist *h = malloc(sizeof(*h));
+
+	for (size_t si = 0; cpus && h && si < s->nsubjects; si++) {
+		uint32_t subject = s->subjects[si].id;
+
+		if (subject >= VTAX_FAST_SUBJECTS)
+			continue;
+		for (uint32_t nr = 0; nr < VTAX_NR_SYSCALLS; nr++) {
+			uint32_t i = subject * VTAX_NR_SYSCALLS + nr, slot = 0;
+			struct vtax_hist_key key = { .subject = subject, .family = VTAX_FAM_SYSCALL,
+						     .name = nr, .l1 = VTAX_FS_NONE,
+						     .l2 = VTAX_PART_ONCPU_ONLY };
+
+			if (bpf_map_lookup_elem(sfd, &i, &slot) || !slot)
+				continue;
+			slot -= 1;
+			if (bpf_map_lookup_elem(hfd, &slot, cpus))
+				continue;
+			vtax_hist__reset(h);
+			for (int c = 0; c < ncpu; c++)
+				vtax_hist__merge(h, &cpus[c]);
+			if (h->count)
+				vtax_session__merge_hist(s, r, &key, h);
+		}
+	}
+	free(cpus);
+	free(h);
+}
+
 static int syscall_attach(struct vtax_session *s, void **state, char *err, size_t errlen)
 {
 	struct syscall_bpf *skel;
@@ -165,6 +212,8 @@ static int syscall_attach(struct vtax_session *s, void **state, char *err, size_
 		return -errno;
 	}
 	rc = vtax_session__share_maps(s, skel->obj);
+	if (!rc)
+		rc = bpf_map__set_max_entries(skel->maps.vtax_fast_hists, fast_slots());
 	if (!rc)
 		rc = syscall_bpf__load(skel);
 	if (rc) {
@@ -212,6 +261,28 @@ static int syscall_decode(const struct vtax_hist_key *k, char *name, size_t name
 	return 0;
 }
 
+/*
+ * The ledger cause of a key (result/cause.h): a syscall's total time on an
+ * overlay file is the filesystem cause; on a data filesystem (what holds
+ * data on native) it is the reference the overlay time is compared with.
+ * Only the raw parts that make up the total carry it; fold_subject() gives
+ * it to the folded part=total series (never to part=oncpu).
+ */
+static int syscall_cause(const struct vtax_hist_key *k)
+{
+	if (k->l2 != VTAX_PART_ONCPU_ONLY && k->l2 != VTAX_PART_TOTAL_OFFCPU)
+		return VTAX_CAUSE_NONE;
+	switch (k->l1) {
+	case VTAX_FS_OVERLAY:
+		return VTAX_CAUSE_FS;
+	case VTAX_FS_EXT4: case VTAX_FS_XFS: case VTAX_FS_BTRFS: case VTAX_FS_TMPFS:
+	case VTAX_FS_FUSE: case VTAX_FS_9P: case VTAX_FS_VIRTIOFS: case VTAX_FS_NFS:
+	case VTAX_FS_OTHER: case VTAX_FS_UNKNOWN:
+		return VTAX_CAUSE_FS_REF;
+	}
+	return VTAX_CAUSE_NONE; /* no file, sockets, pipes, proc, sysfs, ... */
+}
+
 /* Fold the raw parts into what users read: total = oncpu_only + total_offcpu,
  * oncpu = oncpu_only + oncpu (see enum vtax_sys_part). */
 static void fold_subject(struct vtax_subject *subj)
@@ -224,7 +295,7 @@ static void fold_subject(struct vtax_subject *subj)
 		struct vtax_label l[VTAX_MAX_LABELS];
 		struct vtax_hist h;
 		char name[64], part[24];
-		int nl = 0;
+		int nl = 0, cause = se->cause;
 
 		if (strcmp(se->family, "syscall") || !p0 || p0[0] != '_')
 			continue;
@@ -240,8 +311,10 @@ static void fold_subject(struct vtax_subject *subj)
 
 			vtax_label__set(&l[nl], "part", "total");
 			t = vtax_subject__series(subj, "syscall", name, nl + 1, l);
-			if (t)
+			if (t) {
 				vtax_hist__merge(&t->hist, &h);
+				t->cause = cause;
+			}
 		}
 		if (!strcmp(part, "_oncpu_only") || !strcmp(part, "_oncpu")) {
 			struct vtax_series *t;
@@ -266,8 +339,8 @@ static void fold_subject(struct vtax_subject *subj)
 
 static void syscall_collect(struct vtax_session *s, void *state, struct vtax_result *r)
 {
-	(void)s;
-	(void)state;
+	if (state)
+		merge_fast(s, state, r);
 	for (size_t i = 0; i < r->nsubjects; i++)
 		fold_subject(&r->subjects[i]);
 }
@@ -275,9 +348,11 @@ static void syscall_collect(struct vtax_session *s, void *state, struct vtax_res
 const struct vtax_probe_ops vtax_probe_syscall = {
 	.name = "syscall",
 	.family = VTAX_FAM_SYSCALL,
+	.hooks = "tp_btf sys_enter/sys_exit",
 	.summary = "syscall latency per syscall, split on-CPU / run-queue / blocked, by filesystem",
 	.attach = syscall_attach,
 	.detach = syscall_detach,
 	.decode = syscall_decode,
+	.cause = syscall_cause,
 	.collect = syscall_collect,
 };

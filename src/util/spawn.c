@@ -13,15 +13,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/clock.h"
 #include "util/spawn.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Append up to what fits, always NUL-terminated. */
 static void buf_append(char *b, size_t cap, size_t *len, const char *src, size_t n)
@@ -60,7 +53,7 @@ int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct v
 {
 	int op[2], ep[2], in_fd, status = 0, ret;
 	size_t olen = 0, elen = 0;
-	double deadline = now_s() + (ro->timeout_s > 0 ? ro->timeout_s : 60);
+	double deadline = vtax_now_s() + (ro->timeout_s > 0 ? ro->timeout_s : 60);
 	pid_t pid;
 
 	if (out && outlen)
@@ -105,15 +98,19 @@ int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct v
 	close(ep[1]);
 
 	struct pollfd pf[2] = { { .fd = op[0], .events = POLLIN }, { .fd = ep[0], .events = POLLIN } };
-	int open_fds = 2;
+	int open_fds = 2, signalled = 0;
 
 	ret = 0;
 	while (open_fds > 0) {
-		if (ro->stop && *ro->stop) {
+		if (ro->stop && *ro->stop && ro->stop_signal) {
+			if (!signalled && kill(-pid, ro->stop_signal))
+				kill(pid, ro->stop_signal); /* not its own group yet */
+			signalled = 1;
+		} else if (ro->stop && *ro->stop) {
 			ret = -EINTR;
 			break;
 		}
-		double left = deadline - now_s();
+		double left = deadline - vtax_now_s();
 
 		if (left <= 0) {
 			ret = -ETIMEDOUT;
@@ -157,11 +154,11 @@ int vtax_spawn__run(char *const argv[], char *out, size_t outlen, const struct v
 	}
 	/* Pipes closed: the child is exiting; still bound the wait. */
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (now_s() > deadline || (ro->stop && *ro->stop)) {
+		if (vtax_now_s() > deadline || (ro->stop && *ro->stop && !ro->stop_signal)) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			return ro->stop && *ro->stop ? -EINTR : -ETIMEDOUT;
+			return ro->stop && *ro->stop && !ro->stop_signal ? -EINTR : -ETIMEDOUT;
 		}
 		usleep(5000);
 	}

@@ -1,6 +1,8 @@
 /*
  * spawn.h - run a program with an argv array (never a shell), capture its
- * output, bound it in time.  Used for docker, ip, iptables, qemu helpers.
+ * output, bound it in time: the one fork-and-poll runner of vtax.  Used for
+ * docker, ip, iptables, qemu helpers and the external load tools
+ * (redis-benchmark, sysbench, fio).
  */
 #ifndef VTAX_SPAWN_H
 #define VTAX_SPAWN_H
@@ -16,6 +18,9 @@ struct vtax_run_opts {
 	volatile int *stop;            /* set asynchronously: kill the child, -EINTR */
 	int verbose;                   /* print the command line on stderr */
 	const char *cwd;               /* directory to run in (default: ours) */
+	int stop_signal;               /* on *stop: send this signal to the child's group once
+					* and keep reading until it exits (a tool that reports
+					* on SIGINT); 0: kill it at once and return -EINTR */
 };
 /* Run argv; stdout into out (NUL-terminated, may be NULL).  Returns the exit
  * status (0..255; 127: could not exec), -ETIMEDOUT or -EINTR (child and its

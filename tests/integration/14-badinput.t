@@ -40,13 +40,23 @@ if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
 else
 	skip "no nobody user or setpriv"
 fi
-[ ! -e /proc/vtax-nope ]; ok $? "no partial output left behind"
+# an unwritable output is found before the command runs (it must not run)
+"$VTAX" run -o /proc/vtax-nope/out.json -- touch "$TMP/ran" 2>/dev/null
+[ ! -e "$TMP/ran" ]; ok $? "unwritable output: refused before the command ran"
+bad "command that does not exist" "cannot run" -- "$VTAX" run -o "$TMP/nocmd.json" -- "$TMP/no-such-cmd"
+[ -z "$(ls -A "$TMP" | grep -v '^out$\|^err$')" ]
+ok $? "and it left no output or temp file in the output directory ($(ls -A "$TMP" | tr '\n' ' '))"
 "$VTAX" run -o /dev/null -- true 2>/dev/null
 [ -c /dev/null ]; ok $? "-o /dev/null writes to the device, never replaces it"
-ls "$TMP"/*.json.* >/dev/null 2>&1; [ $? -ne 0 ]; ok $? "no temp files left in the output directory"
+# the output directory after a write that fails half-way (a full tmpfs, in a private mount namespace)
+mkdir "$TMP/full"
+unshare -m sh -c "mount -t tmpfs -o size=12k none '$TMP/full' && dd if=/dev/zero of='$TMP/full/fill' bs=1k count=8 2>/dev/null &&
+	'$VTAX' run -f json -o '$TMP/full/r.json' -- true 2>/dev/null; ls -A '$TMP/full' >'$TMP/full.ls'"
+[ "$(cat "$TMP/full.ls")" = fill ]; ok $? "no temp files left in the output directory after a failed write ($(tr '\n' ' ' <"$TMP/full.ls"))"
+rm -rf "$TMP/full" "$TMP/full.ls"
 
 # a target that exits mid-run ends the run with what was collected
-"$FIX/sleeper" 50 10 & P=$!
+"$FIX/sleeper" 200 10 & P=$!  # 2 s: vtax must be attached before it exits, on a loaded host too
 timeout 20 "$VTAX" attach --pid $P --format json -o "$TMP/a.json" 2>"$TMP/err"
 ok $? "attach ends by itself when the target exits"
 n=$(hsum "$TMP/a.json" pid: syscall "" "part=total" count)
