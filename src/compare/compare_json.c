@@ -130,7 +130,21 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 							     c->client_note[0] ? c->client_note : NULL));
 	json_object_set_new(doc, "duration_s", json_real(c->opts.duration_s));
 	json_object_set_new(doc, "warmup_s", json_real(c->opts.warmup_s));
-	json_object_set_new(doc, "runs", json_integer(c->opts.runs));
+	json_object_set_new(doc, "runs", json_integer(c->nrounds));
+	json_object_set_new(doc, "hygiene", vtax_hygiene__to_json(&c->hyg));
+	json_object_set_new(
+		doc, "rounds",
+		json_pack("{s:i,s:s,s:s,s:f,s:o,s:o,s:f,s:f,s:I,s:s}", "count", c->nrounds, "mode",
+			  c->opts.runs ? "fixed" : "adaptive", "stopped_by", c->stop_reason, "budget_s",
+			  c->opts.budget_s, "ci_width_target_ns",
+			  isfinite(c->ci_width_ns) && c->ci_width_ns > 0 ? json_real(c->ci_width_ns)
+									 : json_null(),
+			  "ci_width_widest_ns",
+			  isfinite(c->worst_ci_ns) ? json_real(c->worst_ci_ns) : json_null(), "slot_s",
+			  c->opts.duration_s, "measure_s", c->measure_s, "seed", (json_int_t)c->opts.seed,
+			  "intervals",
+			  "95%: Student t on paired per-round differences (means, causes); percentile "
+			  "bootstrap over rounds, 2000 resamples, fixed seed (p50/p99, closure)"));
 	json_object_set_new(doc, "untraced", json_boolean(!c->opts.no_untraced));
 	json_object_set_new(doc, "total_s", json_real(c->total_s));
 	for (int i = 0; i < c->nenvs; i++) {
@@ -183,6 +197,9 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 		json_object_set_new(e, "probe_bpf_ns_per_op",
 				    ce->ok && isfinite(ce->probe_bpf_ns_per_op) ? json_real(ce->probe_bpf_ns_per_op)
 									 : json_null());
+		json_object_set_new(e, "prog_run_ns",
+				    ce->ok && isfinite(ce->prog_run_ns) ? json_real(ce->prog_run_ns) : json_null());
+		json_object_set_new(e, "attach_s", json_real(ce->attach_s));
 		json_object_set_new(e, "probe_bpf_calls_per_op",
 				    ce->ok && isfinite(ce->probe_bpf_calls_per_op)
 					    ? json_real(ce->probe_bpf_calls_per_op)
