@@ -40,7 +40,7 @@ python3 - "$out" "host $KERNELS" "$fail" "$(($(date +%s) - start))" <<'PY'
 import json, os, sys
 out, cols, fetch_fail, secs = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), sys.argv[4]
 fams = [("syscall", "10-syscall"), ("sched", "11-sched"), ("net", "20-net-nat"),
-        ("blk", "45-blk-requests"), ("kvm", "40-kvm-exits")]
+        ("blk", "45-blk-requests"), ("kvm", "40-kvm-exits"), ("kvm-real", "41-kvm-real")]
 n = bad = 0
 table = {}
 names = {}
@@ -64,15 +64,18 @@ for c in cols:
         body = open(tap).read() if os.path.exists(tap) else ""
         skipped = "1..0 # SKIP" in body
         rc, s = summ.get(t, (None, 0))
-        hook = hooks.get(fam, "not loaded")
+        hook = hooks.get(fam.split("-")[0], "not loaded")
         short = hook.split(" ")[0] if not hook.startswith("n/m") else "n/m"
         if fam == "net":
             nf = hooks.get("net.netfilter", "")
             short += "+" + ("nf-links" if nf.startswith("netfilter") else "nf:n/m")
-        if fam == "kvm" and hook.startswith("tracepoint"):
+        if fam.startswith("kvm") and hook.startswith("tracepoint"):
             short = "tp+tp_btf"
         if rc is None:
             st, okk = "no run", False
+        elif skipped and t == "41-kvm-real" and c == "host":
+            # a PVM host's kvm_exit never fires: the guests' SVM covers it
+            st, okk = "skip (no kvm_exit)", True
         elif skipped:
             st, okk = "skip", False
         else:
