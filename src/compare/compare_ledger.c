@@ -12,7 +12,9 @@ void vtax_compare__build_ledger(struct vtax_compare *c)
 {
 	struct vtax_ledger_input in[VTAX_COMPARE_MAX_ENVS];
 	struct vtax_ledger_opts lo = {
-		.sz = sizeof(lo), .op_name = c->op_name, .concurrency = c->concurrency,
+		.sz = sizeof(lo),
+		.op_name = c->op_name,
+		.concurrency = c->concurrency,
 	};
 	int base = -1, n = 0;
 

@@ -2,7 +2,7 @@
 # Bad input: one clear line on stderr, non-zero exit, nothing left attached.
 . "$(dirname "$0")/lib.sh"
 need_root
-TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+TMP=$(mktemp -d); trap 'umount "$TMP/full" 2>/dev/null; rm -rf "$TMP"' EXIT
 LINKS0=$(bpf_links)
 
 bad() { # bad DESCRIPTION PATTERN -- cmd...
@@ -40,14 +40,27 @@ if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
 else
 	skip "no nobody user or setpriv"
 fi
-[ ! -e /proc/vtax-nope ]; ok $? "no partial output left behind"
 "$VTAX" run -o /dev/null -- true 2>/dev/null
 [ -c /dev/null ]; ok $? "-o /dev/null writes to the device, never replaces it"
-ls "$TMP"/*.json.* >/dev/null 2>&1; [ $? -ne 0 ]; ok $? "no temp files left in the output directory"
+# a report that does not fit (a 16 KiB tmpfs, 12 KiB taken): the write fails
+# after the run; neither the report nor its temp file may be left
+mkdir "$TMP/full"
+if mount -t tmpfs -o size=16k "vtax-t14-$$" "$TMP/full" 2>/dev/null; then
+	head -c 12288 /dev/zero >"$TMP/full/filler"
+	"$VTAX" run --format json -o "$TMP/full/r.json" -- "$FIX/getppid_n" 1000 >/dev/null 2>"$TMP/err"
+	rc=$?
+	[ $rc -ne 0 ] && [ "$(ls -A "$TMP/full")" = filler ]
+	ok $? "full filesystem: exit $rc, no partial report or temp file left ($(ls -A "$TMP/full" | tr '\n' ' '))"
+	umount "$TMP/full"
+else
+	skip "cannot mount a tmpfs"
+fi
 
 # a target that exits mid-run ends the run with what was collected
-"$FIX/sleeper" 50 10 & P=$!
-timeout 20 "$VTAX" attach --pid $P --format json -o "$TMP/a.json" 2>"$TMP/err"
+# (6 s: loading the probes takes seconds on a busy machine, and the target
+# must still be there when attach starts)
+"$FIX/sleeper" 100 60 & P=$!
+timeout 30 "$VTAX" attach --pid $P --format json -o "$TMP/a.json" 2>"$TMP/err"
 ok $? "attach ends by itself when the target exits"
 n=$(hsum "$TMP/a.json" pid: syscall "" "part=total" count)
 ge "$n" 1; ok $? "and reports what it collected ($n syscalls)"

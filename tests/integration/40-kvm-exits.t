@@ -13,17 +13,15 @@
 #      beside "host", with its exits counted there and not in host.
 # The VMM is started and stopped by this script; nothing else is created.
 set -u
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.." || exit 1
 B=${VTAX_TEST_BUILD:-build}
 VTAX=$B/vtax
 TVMM=$B/fixtures/testvmm
-n=0
-fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-[ -x "$VTAX" ] && [ -x "$TVMM" ] || { echo "1..0 # SKIP build first (make)"; exit 0; }
-[ -c /dev/kvm ] || { echo "1..0 # SKIP no /dev/kvm"; exit 0; }
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+[ -x "$VTAX" ] && [ -x "$TVMM" ] || skip_all "build first (make)"
+[ -c /dev/kvm ] || skip_all "no /dev/kvm"
 
 tmp=$(mktemp -d /tmp/vtax-t40kvm.XXXXXX) || exit 1
 tv_pid=
@@ -156,5 +154,4 @@ pio=$(q "$tmp/r5.json" "vm:$vpid" kvm pio "port=0x3f8,dir=write,handler=user" co
 hpio=$(q "$tmp/r5.json" host kvm pio "" count)
 ok $([ "$pio" = 500 ] && [ "$hpio" = 0 ]; echo $?) "--all: subject vm:$vpid has its 500 PIO exits, host none (got $pio, host $hpio)"
 
-echo "1..$n"
-exit $fail
+done_testing

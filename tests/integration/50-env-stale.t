@@ -14,12 +14,9 @@ killed() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
-	n=$((n + 1))
-	if grep -q '^# holding' "$TMP/hold"; then
-		echo "ok $n - $tag: set up (pid $pid), now SIGKILLed"
-	else
-		echo "not ok $n - $tag: set-up did not finish"; fail=1; tail -5 "$TMP/holderr" | sed 's/^/#   /'
-	fi
+	grep -q '^# holding' "$TMP/hold"
+	ok $? "$tag: set up (pid $pid), then SIGKILLed"
+	grep -q '^# holding' "$TMP/hold" || tail -5 "$TMP/holderr" | sed 's/^/#   /' 
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	sleep 1

@@ -25,15 +25,10 @@ done
 python3 - "$tmp" <<'PY'
 import json, sys
 sys.path.insert(0, "tests/integration")
-from tap_why import why
+from tap_why import Tap, why
 tmp = sys.argv[1]
-n = 0
-def ok(cond, msg, skip=None):
-    global n
-    n += 1
-    print(("ok %d - %s # SKIP %s" % (n, msg, skip)) if skip else
-          ("%sok %d - %s" % ("" if cond else "not ", n, msg)))
-    return cond
+tap = Tap()
+ok = tap.ok
 for w in ("io", "oltp"):
     rc = open("%s/%s.rc" % (tmp, w)).read().strip()
     if rc == "skip":
@@ -64,5 +59,5 @@ for w in ("io", "oltp"):
        "%s: overlay component for docker-overlay" % w)
     ok(v["measured"] and not v["present"] and v["env_ns_per_op"] == 0,
        "%s: no overlay component for docker-volume" % w)
-print("1..%d" % n)
+tap.plan()
 PY
