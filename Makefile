@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # vtax build: BPF objects (clang, CO-RE) -> skeletons (bpftool) -> vtax.
 # `make V=1` shows full commands.  `make SAN=1` builds an ASan/UBSan binary
 # into build-san/.  See README for targets.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * floor - attach reference BPF programs (bpf/bench_floor.bpf.c) on the
  * tracepoints the syscall and sched families use, run argv, detach.

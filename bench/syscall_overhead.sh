@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Cost per traced syscall of `vtax run` (syscall + sched families) on a
 # getppid loop, side by side in one run, against:
 #   base   the same loop untraced

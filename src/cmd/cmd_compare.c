@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cmd_compare.c - `vtax compare`: the CLI of the guided comparison
  * (compare.h): options, the progress line on a TTY (and, with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe_net.c - userspace half of the net family (bpf/net.bpf.c).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe_syscall.c - userspace half of the syscall family (bpf/syscall.bpf.c):
  * tells BPF which syscalls touch files and how (vtax_sys_kind), seeds the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * session.c - load probe families around one set of shared maps, keep the
  * subject tables the BPF side reads, and collect histograms into a result.

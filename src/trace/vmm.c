@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * vmm.c - find VMM processes and their vCPU threads, for `attach --vm` and
  * `--all` (each VM its own subject) and for the kvm family's steal map.

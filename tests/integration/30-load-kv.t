@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 30-load-kv.t - the "kv" load generator (src/load/load_kv.c) against a real
 # redis-server on loopback: starts one on a free port in a temp dir, runs
 # build/tests/30-loadgen with VTAX_TEST_REDIS_PORT (which checks the

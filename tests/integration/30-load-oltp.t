@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 30-load-oltp.t - the "oltp" load generator (src/load/load_oltp.c) against a
 # real MariaDB on loopback: mariadb-install-db into a temp datadir, mariadbd
 # on a free port (socket and pid file in the temp dir, grant tables skipped),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 40-kvm-exits.t - the kvm family against the test VMM (tests/fixtures/testvmm.c):
 #   1. `vtax run` of testvmm --pio N --mmio M: exactly N kvm.pio{port=P,
 #      dir=write, handler=user} and M kvm.mmio{gpa=A, dir=write} accesses,

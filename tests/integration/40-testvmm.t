@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 40-testvmm.t - proves the test VMM (tests/fixtures/testvmm.c) drives exactly
 # the KVM exits it claims, as the kernel itself counts them, so vtax's KVM
 # exit attribution tests can trust its numbers:

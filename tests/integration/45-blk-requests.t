@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 45-blk-requests.t - the blk family on a loop device: an O_DIRECT fixture
 # (tests/fixtures/odirect_reads.c) issuing exactly K 4 KiB reads gives
 # exactly K blk.service{dev=loopN, op=read, size=4k} requests for its

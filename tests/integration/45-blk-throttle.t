@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 45-blk-throttle.t - blk.bio_wait recovers a known blk-throttle wait.
 #
 # A loop device gets a partition (addpart: BLKPG, no partition-table parser

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 50-env-vm.t - vm: QEMU guest (TCG here) with virtio-net on tap+bridge, virtio-blk, command channel (up to ~2 min).
 # Drives build/tests/50-envctl (tests/unit/50-envctl.c); see docs/environments.md.
 . "$(dirname "$0")/env_lib.sh"

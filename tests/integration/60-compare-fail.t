@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-fail.t - a failing environment is reported and the others
 # still run: Docker is made unreachable for vtax alone (DOCKER_HOST points
 # at a socket that does not exist), so the Docker environments fail at

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-kv.t - `vtax compare` with the kv workload (real redis-server)
 # on native, docker-nat and docker-host, checked from the JSON report:
 #   A. a client on the host (--client local; the remote default is

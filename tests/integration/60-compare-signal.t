@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-signal.t - SIGINT or SIGTERM in the middle of `vtax compare`
 # leaves nothing behind: exit status 130, no container, network, volume or
 # image labelled with this run's vtax.pid, no server process, no work

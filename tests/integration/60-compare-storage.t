@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-storage.t - the filesystem cause of the ledger: the io
 # (O_DIRECT file I/O run inside the environment with `vtax load`) and oltp
 # (MariaDB) workloads on docker-overlay vs docker-volume.  The overlay

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-untraced.t - the untraced pass of `vtax compare`: the headline
 # figures come from runs with no vtax BPF program attached, the components
 # from traced runs, alternating with --runs.

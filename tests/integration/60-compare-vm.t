@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-vm.t - the vm environment in a compare: on these machines QEMU
 # runs under TCG, so the run must complete, every figure of the vm must be
 # labelled "emulated (TCG): not representative of KVM" (JSON: emulated,

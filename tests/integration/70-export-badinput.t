@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # `vtax export` on bad input: not JSON, truncated JSON, JSON that is not a
 # vtax result, a vtax document with broken histograms, an empty compare,
 # an unknown format, an unwritable output path.  Each: exit non-zero, one

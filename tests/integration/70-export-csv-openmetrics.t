@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Export to CSV and OpenMetrics from a real run with a known tax, checked in
 # as tests/fixtures/run-sleeper-20ms-x25.json (`vtax run -- sleeper 20 25`:
 # 25 sleeps of 20 ms).  No root: exporting is JSON to text.  Checks that the tidy CSV and the summary CSV

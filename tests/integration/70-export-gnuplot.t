@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # gnuplot export: data files + a script, rendered to PNG by gnuplot.
 # A compare document is assembled from two real runs with known latencies
 # (sleeps of 2 ms in "native", 3 ms in "slow") plus a ledger, so the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # HTML export: one self-contained page, opened in headless Chromium.
 #  - a compare document (two real runs with known latencies, 2 ms and 3 ms
 #    sleeps, plus a ledger): the rendered page holds the ledger's figures,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # env_lib.sh - shared driver of the 50-env-*.t tests: runs build/tests/50-envctl
 # (tests/unit/50-envctl.c) once per environment and renumbers its TAP output.
 # Source it from a test: . "$(dirname "$0")/env_lib.sh"

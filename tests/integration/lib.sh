@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # lib.sh - shared helpers for vtax's integration tests (TAP producers).
 # Source it: `. "$(dirname "$0")/lib.sh"`.  Tests run as root against the
 # real kernel; each removes what it creates in an EXIT trap.
