@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * floor - attach reference BPF programs (bpf/bench_floor.bpf.c) on the
- * tracepoints the syscall and sched families use, run argv, detach.
- *   floor empty CMD...   empty programs: the cost of running any program
- *   floor timing CMD...  plus the least latency probe: two clock reads and
- *                        a task-storage slot on sys_enter/sys_exit
+ * floor - attach the reference BPF programs of bpf/bench_floor.bpf.c, run
+ * argv, detach: the yardsticks bench/bench.sh sets vtax's cost against.
+ *   floor empty CMD...   empty programs on the syscall + sched hooks
+ *   floor least CMD...   the least syscall latency probe (sys_enter/exit)
+ *   floor lrunq CMD...   the least run-queue latency probe (wakeup/switch)
+ * ("timing" is kept as an alias of "least" for older scripts.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,21 +16,30 @@
 int main(int argc, char **argv)
 {
 	struct bench_floor_bpf *skel;
-	int status = 0, timing;
+	int status = 0, empty, least, lrunq;
 	pid_t pid;
 
-	if (argc < 3 || (strcmp(argv[1], "empty") && strcmp(argv[1], "timing"))) {
-		fprintf(stderr, "usage: floor empty|timing CMD [ARGS...]\n");
+	empty = argc >= 3 && !strcmp(argv[1], "empty");
+	least = argc >= 3 && (!strcmp(argv[1], "least") || !strcmp(argv[1], "timing"));
+	lrunq = argc >= 3 && !strcmp(argv[1], "lrunq");
+	if (!empty && !least && !lrunq) {
+		fprintf(stderr, "usage: floor empty|least|lrunq CMD [ARGS...]\n");
 		return 2;
 	}
-	timing = !strcmp(argv[1], "timing");
 	skel = bench_floor_bpf__open();
 	if (!skel)
 		return 1;
-	bpf_program__set_autoload(skel->progs.floor_sys_enter, !timing);
-	bpf_program__set_autoload(skel->progs.floor_sys_exit, !timing);
-	bpf_program__set_autoload(skel->progs.timing_sys_enter, timing);
-	bpf_program__set_autoload(skel->progs.timing_sys_exit, timing);
+	bpf_program__set_autoload(skel->progs.floor_sys_enter, empty);
+	bpf_program__set_autoload(skel->progs.floor_sys_exit, empty);
+	bpf_program__set_autoload(skel->progs.floor_switch, empty);
+	bpf_program__set_autoload(skel->progs.floor_wakeup, empty);
+	bpf_program__set_autoload(skel->progs.floor_wakeup_new, empty);
+	bpf_program__set_autoload(skel->progs.floor_fork, empty);
+	bpf_program__set_autoload(skel->progs.floor_exit, empty);
+	bpf_program__set_autoload(skel->progs.least_sys_enter, least);
+	bpf_program__set_autoload(skel->progs.least_sys_exit, least);
+	bpf_program__set_autoload(skel->progs.lrunq_wakeup, lrunq);
+	bpf_program__set_autoload(skel->progs.lrunq_switch, lrunq);
 	if (bench_floor_bpf__load(skel) || bench_floor_bpf__attach(skel)) {
 		fprintf(stderr, "floor: cannot load/attach the reference programs\n");
 		bench_floor_bpf__destroy(skel);

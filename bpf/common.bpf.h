@@ -114,6 +114,7 @@ static __always_inline void vtax_hist_add(__u32 subject, __u32 family, __u32 nam
 		.subject = subject, .family = family, .name = name, .l1 = l1, .l2 = l2,
 	};
 	struct vtax_hist *h;
+	__u64 bi;
 	__u32 idx;
 
 	h = bpf_map_lookup_elem(&vtax_hists, &key);
@@ -142,11 +143,19 @@ static __always_inline void vtax_hist_add(__u32 subject, __u32 family, __u32 nam
 			return;
 		}
 	}
-	idx = vtax_hist_index(ns);
-	if (idx >= VTAX_HIST_NBUCKETS)
+	/*
+	 * Bound the very register the access uses: vtax_hist_index() already
+	 * clamps, but clang keeps the clamp on a copy and the 6.1 verifier does
+	 * not carry a bound from a copy back ("R1 unbounded memory access").
+	 * barrier_var makes the value opaque, so the check below stays and
+	 * applies to the register that indexes the array.
+	 */
+	bi = vtax_hist_index(ns);
+	barrier_var(bi);
+	if (bi >= VTAX_HIST_NBUCKETS)
 		return;
 	/* this CPU's copy; tracepoint programs run with migration disabled */
-	h->buckets[idx]++;
+	h->buckets[bi]++;
 	h->count++;
 	h->sum_ns += ns;
 	if (ns > h->max_ns)

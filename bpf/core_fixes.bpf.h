@@ -9,16 +9,27 @@
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 
-/* kernfs_node.parent became __parent in 6.15 */
+/*
+ * kernfs_node.parent became __parent in 6.15.  Both names are read through
+ * flavours of their own, so this compiles whichever one the checked-in
+ * vmlinux.h (one build host's kernel) happens to have.
+ */
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
 struct kernfs_node___old {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
 static __always_inline struct kernfs_node *vtax_kn_parent(struct kernfs_node *kn)
 {
-	if (bpf_core_field_exists(kn->__parent))
-		return BPF_CORE_READ(kn, __parent);
-	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+	struct kernfs_node___new *kn_new = (void *)kn;
+	struct kernfs_node___old *kn_old = (void *)kn;
+
+	if (bpf_core_field_exists(kn_new->__parent))
+		return BPF_CORE_READ(kn_new, __parent);
+	return BPF_CORE_READ(kn_old, parent);
 }
 
 #endif

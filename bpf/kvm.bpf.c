@@ -26,14 +26,27 @@
  * that goes to userspace traces "unsatisfied read" before the exit and
  * "read" on completion: the completion is not a second access.
  *
+ * Notifications (virtio's fast path): a write completed in the kernel (no
+ * userspace exit followed) at an address no in-kernel PC device claims is an
+ * ioeventfd, which is how VMMs receive virtio queue notifies.  Its key keeps
+ * the low byte written (the queue index a virtio driver writes) so the
+ * notify address and queue come out of one series; kvm_fast_mmio (VMX's
+ * EPT-misconfig shortcut for zero-length ioeventfds) carries no data.
+ *
  * kvm_exit is a classic tracepoint: its record carries the exit reason the
  * kernel read from the VMCS/VMCB (tp_btf only gives the vcpu and isa).
  */
 #include "common.bpf.h"
 #include "vtax/kvm.h"
+#include "module_types.bpf.h"
 
 #define KVM_EXIT_IO_ 2
 #define KVM_EXIT_MMIO_ 6
+#define KVM_EXIT_HLT_ 5
+#define KVM_EXIT_SHUTDOWN_ 8
+#define KVM_EXIT_FAIL_ENTRY_ 9
+#define KVM_EXIT_INTERNAL_ERROR_ 17
+#define KVM_EXIT_SYSTEM_EVENT_ 24
 #define KVM_PIO_IN_ 0
 #define KVM_TRACE_MMIO_UNSATISFIED_READ_ 0
 #define KVM_TRACE_MMIO_READ_ 1
@@ -60,21 +73,46 @@ static __always_inline struct vtax_task_state *kvm_state(__u32 *subject)
 	return st;
 }
 
+/*
+ * A write the kernel completed, at an address where no in-kernel PC device
+ * sits (PIC, PIT, ELCR below 0x100 / 0x4d0; IO-APIC, HPET, local APIC in
+ * 0xfec00000..0xfee00fff): an ioeventfd, i.e. a notification.
+ */
+static __always_inline bool notify_addr(__u32 acc, __u64 addr)
+{
+	if (acc & VTAX_KVM_ACC_PIO)
+		return addr >= 0x100 && addr != 0x4d0 && addr != 0x4d1;
+	return addr < 0xfec00000ull || addr >= 0xfee01000ull;
+}
+
 /* Record the pending access with handler h and time ns, and forget it. */
 static __always_inline void acc_flush(__u32 subject, struct vtax_task_state *st, __u32 h, __u64 ns)
 {
 	__u32 acc = st->kvm_acc;
 	__u32 dir = (acc & VTAX_KVM_ACC_WRITE) ? VTAX_KVM_DIR_WRITE : VTAX_KVM_DIR_READ;
+	__u32 ntf = 0;
 
 	if (!acc)
 		return;
+	if (h != VTAX_KVM_H_USER && (acc & VTAX_KVM_ACC_DATUM) && notify_addr(acc, st->kvm_acc_addr))
+		ntf = VTAX_KVM_NOTIFY | (acc >> VTAX_KVM_ACC_DATUM_SHIFT) << 24;
 	if (acc & VTAX_KVM_ACC_PIO)
 		vtax_hist_add(subject, VTAX_FAM_KVM, VTAX_KVM_PIO,
-			      (__u32)(st->kvm_acc_addr & 0xffff) | (dir << 16), h, ns);
+			      (__u32)(st->kvm_acc_addr & 0xffff) | (dir << 16) | ntf, h, ns);
 	else
 		vtax_hist_add(subject, VTAX_FAM_KVM, VTAX_KVM_MMIO, (__u32)st->kvm_acc_addr,
-			      VTAX_KVM_MMIO_L2(st->kvm_acc_addr, dir, h), ns);
+			      VTAX_KVM_MMIO_L2(st->kvm_acc_addr, dir, h) | ntf, ns);
 	st->kvm_acc = 0;
+}
+
+/* ACC bits carrying the low byte a write stores (data: a kernel pointer). */
+static __always_inline __u32 acc_datum(const void *data)
+{
+	__u8 b = 0;
+
+	if (!data || bpf_probe_read_kernel(&b, 1, data))
+		return 0;
+	return VTAX_KVM_ACC_DATUM | ((__u32)b << VTAX_KVM_ACC_DATUM_SHIFT);
 }
 
 /* A new access: an older one still pending never went to userspace. */
@@ -89,7 +127,7 @@ static __always_inline void acc_start(__u32 subject, struct vtax_task_state *st,
 }
 
 SEC("tracepoint/kvm/kvm_exit")
-int vtax_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
+int vtax_kvm_exit(struct trace_event_raw_kvm_exit___vtax *ctx)
 {
 	struct vtax_task_state *st;
 	__u64 now = bpf_ktime_get_ns();
@@ -146,6 +184,19 @@ int BPF_PROG(vtax_kvm_userspace_exit, __u32 reason, int err)
 		return 0;
 	ur = err < 0 ? VTAX_KVM_UREASON_ERRNO | (__u32)(-err & 0xffff) : reason;
 	st->kvm_uexit_ts = bpf_ktime_get_ns();
+	/*
+	 * An exit that often ends the VM (a VMM without an in-kernel irqchip
+	 * stopping at hlt, a shutdown, a reset or poweroff, an error) may never
+	 * see another kvm_entry: record it now, with its in-kernel time up to
+	 * here, so the last exit of a VM is counted too.
+	 */
+	if (st->kvm_ts && (ur == KVM_EXIT_HLT_ || ur == KVM_EXIT_SHUTDOWN_ ||
+			   ur == KVM_EXIT_FAIL_ENTRY_ || ur == KVM_EXIT_INTERNAL_ERROR_ ||
+			   ur == KVM_EXIT_SYSTEM_EVENT_)) {
+		vtax_hist_add(subject, VTAX_FAM_KVM, VTAX_KVM_EXIT, (__u32)st->kvm_reason,
+			      (__u32)(st->kvm_reason >> 32), st->kvm_uexit_ts - st->kvm_ts);
+		st->kvm_ts = 0;
+	}
 	st->kvm_ureason = ur;
 	st->kvm_last_user_ns = 0;
 	if (st->kvm_acc) {
@@ -204,7 +255,13 @@ int BPF_PROG(vtax_kvm_fpu, int load)
 	return 0;
 }
 
-SEC("tp_btf/kvm_pio")
+/*
+ * kvm_pio and kvm_mmio are raw_tp, not tp_btf: their data argument is a
+ * `void *`, which the 6.1 and 6.12 verifiers refuse to read from a tp_btf
+ * context ("arg4 type UNKNOWN is not a struct"); a raw tracepoint's
+ * arguments are plain u64s on every kernel, at the same cost.
+ */
+SEC("raw_tp/kvm_pio")
 int BPF_PROG(vtax_kvm_pio, unsigned int rw, unsigned int port, unsigned int size,
 	     unsigned int count, const void *data)
 {
@@ -222,11 +279,12 @@ int BPF_PROG(vtax_kvm_pio, unsigned int rw, unsigned int port, unsigned int size
 		st->kvm_last_user_ns = 0;
 		return 0;
 	}
-	acc_start(subject, st, VTAX_KVM_ACC_PIO | (rw != KVM_PIO_IN_ ? VTAX_KVM_ACC_WRITE : 0), port);
+	acc_start(subject, st, VTAX_KVM_ACC_PIO |
+		  (rw != KVM_PIO_IN_ ? VTAX_KVM_ACC_WRITE | acc_datum(data) : 0), port);
 	return 0;
 }
 
-SEC("tp_btf/kvm_mmio")
+SEC("raw_tp/kvm_mmio")
 int BPF_PROG(vtax_kvm_mmio, int type, int len, u64 gpa, void *val)
 {
 	struct vtax_task_state *st;
@@ -253,7 +311,7 @@ int BPF_PROG(vtax_kvm_mmio, int type, int len, u64 gpa, void *val)
 		acc_start(subject, st, VTAX_KVM_ACC_MMIO, gpa);
 		break;
 	case KVM_TRACE_MMIO_WRITE_:
-		acc_start(subject, st, VTAX_KVM_ACC_MMIO | VTAX_KVM_ACC_WRITE, gpa);
+		acc_start(subject, st, VTAX_KVM_ACC_MMIO | VTAX_KVM_ACC_WRITE | acc_datum(val), gpa);
 		break;
 	}
 	return 0;

@@ -688,18 +688,33 @@ int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 /* The netfilter stage (+1) whose bracket is open on this skb on this CPU,
  * 0 if none: a packet freed there was dropped by that stage (the close
  * program never ran).  *hook gets the stage's hook. */
-static __always_inline __u32 nf_open_stage(__u64 key, __u64 now, __u32 *hook)
+/* one stage's slot: st + 1 if its bracket is open on this skb, else 0 */
+static __always_inline __u32 nf_open_slot(__u32 st, __u64 key, __u64 now, __u32 *hook)
 {
-	for (__u32 st = 0; st < VTAX_NET_ST_MAX; st++) {
-		struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &st);
+	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &st);
 
-		if (sl && sl->skb == key && now >= sl->ts && now - sl->ts < GAP_MAX_NS) {
-			sl->skb = 0;
-			*hook = sl->hook;
-			return st + 1;
-		}
+	if (sl && sl->skb == key && now >= sl->ts && now - sl->ts < GAP_MAX_NS) {
+		sl->skb = 0;
+		*hook = sl->hook;
+		return st + 1;
 	}
 	return 0;
+}
+
+static __always_inline __u32 nf_open_stage(__u64 key, __u64 now, __u32 *hook)
+{
+	/* no loop: the stage number lives on the stack (its address is the map
+	 * key), and 6.1's verifier, not tracking it there, rejected the loop
+	 * as "infinite loop detected" */
+	__u32 r;
+
+	_Static_assert(VTAX_NET_ST_MAX == 3, "one nf_open_slot call per stage");
+	r = nf_open_slot(0, key, now, hook);
+	if (!r)
+		r = nf_open_slot(1, key, now, hook);
+	if (!r)
+		r = nf_open_slot(2, key, now, hook);
+	return r;
 }
 
 SEC("tp_btf/kfree_skb")

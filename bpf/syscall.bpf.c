@@ -33,6 +33,60 @@ struct {
 	__type(value, __u32);
 } vtax_dev_class SEC(".maps");
 
+/* the fast path (keys.h): (subject, nr) -> slot + 1 (0: none yet) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VTAX_FAST_SUBJECTS * VTAX_NR_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __u32);
+} vtax_fast_slot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 256); /* resized by the loader (bounded by CPUs) */
+	__type(key, __u32);
+	__type(value, struct vtax_hist);
+} vtax_fast_hists SEC(".maps");
+
+/* slots handed out so far */
+__u32 vtax_fast_used;
+
+/* One on-CPU-only, fs-less syscall sample; 0 when it went to a fast slot. */
+static __always_inline int vtax_fast_add(__u32 subject, __u32 nr, __u64 ns)
+{
+	__u32 i = subject * VTAX_NR_SYSCALLS + nr, sl, idx;
+	__u32 *slot;
+	struct vtax_hist *h;
+
+	if (subject >= VTAX_FAST_SUBJECTS || nr >= VTAX_NR_SYSCALLS)
+		return -1;
+	slot = bpf_map_lookup_elem(&vtax_fast_slot, &i);
+	if (!slot)
+		return -1;
+	sl = *slot;
+	if (!sl) {
+		__u32 mine = __sync_fetch_and_add(&vtax_fast_used, 1) + 1;
+
+		/* another CPU may have claimed this key meanwhile: its slot wins */
+		sl = __sync_val_compare_and_swap(slot, 0, mine);
+		if (!sl)
+			sl = mine;
+	}
+	sl -= 1;
+	h = bpf_map_lookup_elem(&vtax_fast_hists, &sl);
+	if (!h)
+		return -1; /* past the last slot: the hash takes it */
+	idx = vtax_hist_index(ns);
+	if (idx >= VTAX_HIST_NBUCKETS)
+		return -1;
+	h->buckets[idx]++;
+	h->count++;
+	h->sum_ns += ns;
+	if (ns > h->max_ns)
+		h->max_ns = ns;
+	return 0;
+}
+
 static __always_inline __u32 vtax_fs_of_sb(struct super_block *sb)
 {
 	unsigned long magic;
@@ -224,7 +278,8 @@ int BPF_PROG(vtax_sys_exit, struct pt_regs *regs, long ret)
 	vtax_off_unseen(st, now - total, now);
 	off = st->sys_runq_ns + st->sys_blocked_ns;
 	if (!off) {
-		vtax_hist_add(subject, VTAX_FAM_SYSCALL, nr, fs, VTAX_PART_ONCPU_ONLY, total);
+		if (fs != VTAX_FS_NONE || vtax_fast_add(subject, nr, total))
+			vtax_hist_add(subject, VTAX_FAM_SYSCALL, nr, fs, VTAX_PART_ONCPU_ONLY, total);
 		return 0;
 	}
 	oncpu = total > off ? total - off : 0;

@@ -12,15 +12,28 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 # libbpf >= 1.3 (netfilter links) and bpftool come from bookworm-backports.
-BP=/etc/apt/sources.list.d/vtax-bookworm-backports.sources
-if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	cat >"$BP" <<'SRC'
+# Its source is derived from the Debian source this machine already uses
+# (same mirror URI and key), so a machine behind a local mirror keeps using
+# it: no archive host is named here.
+. /etc/os-release
+CODENAME=${VERSION_CODENAME:-bookworm}
+BP=/etc/apt/sources.list.d/vtax-$CODENAME-backports.sources
+. "$(dirname "$0")/apt-sources.sh"
+if ! grep -rqs "^[^#]*$CODENAME-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	read -r BP_URI BP_KEY < <(main_source "$CODENAME" | head -1) || true
+	if [ -z "${BP_URI:-}" ]; then
+		echo "setup.sh: no enabled apt source for suite $CODENAME found in /etc/apt/sources.list(.d): cannot derive $CODENAME-backports" >&2
+		exit 1
+	fi
+	[ "${BP_KEY:--}" = "-" ] && BP_KEY=/usr/share/keyrings/debian-archive-keyring.gpg
+	cat >"$BP" <<SRC
 Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
+URIs: $BP_URI
+Suites: $CODENAME-backports
 Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+Signed-By: $BP_KEY
 SRC
+	echo "setup.sh: added $CODENAME-backports from $BP_URI ($BP)" >&2
 	rm -f /var/lib/vtax-apt-updated
 fi
 
@@ -30,11 +43,17 @@ BUILD_PKGS=(make gcc clang llvm pkg-config libelf-dev zlib1g-dev libjansson-dev
 RUN_PKGS=(iproute2 iptables kmod util-linux procps psmisc busybox-static
 	docker.io redis-server redis-tools mariadb-server mariadb-client
 	qemu-system-x86 fio sysbench gnuplot-nox prometheus chromium
-	python3 e2fsprogs linux-perf)
+	python3 e2fsprogs linux-perf bpftrace xz-utils)
+# man page, completion, Debian package and their tests (85-87-*.t):
+# pandoc renders vtax(8), man-db checks it, debhelper/devscripts/lintian
+# build and check the package, debootstrap makes the clean root it is
+# installed into, systemd's systemd-analyze checks the unit.
+PKG_PKGS=(pandoc man-db bash-completion debhelper devscripts lintian fakeroot
+	debootstrap systemd curl)
 BP_PKGS=(libbpf-dev bpftool)
 
 need=()
-for p in "${BUILD_PKGS[@]}" "${RUN_PKGS[@]}"; do
+for p in "${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${PKG_PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
 done
 bp_need=0
@@ -64,6 +83,13 @@ for svc in redis-server mariadb; do
 		systemctl stop "$svc" || true
 		systemctl disable "$svc" >/dev/null 2>&1 || true
 	fi
+done
+
+# Debian's 6.1 and 6.12 kernels for `make test-kernels` (tests/kernels/),
+# cached in /var/cache/vtax-kernels: a kernel that cannot be fetched fails
+# set-up here, loudly, rather than skipping the matrix later.
+for k in 6.1 6.12; do
+	bash "$(dirname "$0")/../tests/kernels/fetch-kernel.sh" "$k" >/dev/null
 done
 
 # tracefs and bpffs

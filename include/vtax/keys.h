@@ -67,6 +67,18 @@ enum vtax_sys_kind {
 #define VTAX_NR_SYSCALLS 512
 
 /*
+ * The syscall family's fast path (bpf/syscall.bpf.c): an on-CPU-only
+ * syscall with no filesystem (getppid, futex, epoll_wait that did not
+ * sleep...) of subject < VTAX_FAST_SUBJECTS goes to a per-CPU array slot
+ * found through vtax_fast_slot[subject * VTAX_NR_SYSCALLS + nr] (two array
+ * lookups the verifier inlines) instead of the histogram hash (hashing a
+ * 20-byte key per call).  Slots are handed out in BPF on first use;
+ * userspace merges them as the keys (subject, syscall, nr, none,
+ * oncpu_only).  Past the last slot, samples take the hash as before.
+ */
+#define VTAX_FAST_SUBJECTS 64
+
+/*
  * Samples whose histogram could not be created yet.  New keys of the
  * (not preallocated) histogram map come from the kernel's per-CPU element
  * cache, which a burst of new keys can empty until it refills a moment

@@ -8,7 +8,13 @@
  *   GUEST             0                          0
  *   USERSPACE         KVM_EXIT_* (or ERRNO|errno) 0
  *   PIO               port | dir << 16           handler
+ *                     [| NOTIFY | datum << 24]
  *   MMIO              gpa bits 0..31             gpa bits 32..47 | dir << 16 | handler << 20
+ *                                                [| NOTIFY | datum << 24]
+ *   (NOTIFY: a write the kernel completed without the VMM, at an address no
+ *   in-kernel PC device claims: an ioeventfd, i.e. a virtio queue notify;
+ *   datum is the low byte written, which virtio drivers set to the queue
+ *   index.  src/trace/probe_kvm.c names these kvm.notify.)
  *   IRQ               kind                       gsi / vector
  *   HALT              0 poll, 1 wait             valid
  *   STEAL             0                          0
@@ -52,6 +58,11 @@ enum vtax_kvm_irq_kind {
 #define VTAX_KVM_ACC_WRITE 0x4u
 #define VTAX_KVM_ACC_USER  0x8u   /* went to userspace */
 #define VTAX_KVM_ACC_UREAD 0x10u  /* unsatisfied MMIO read: completion follows */
+#define VTAX_KVM_ACC_DATUM 0x20u  /* bits 24..31 hold the low byte written */
+#define VTAX_KVM_ACC_DATUM_SHIFT 24
+
+/* key bit (PIO l1, MMIO l2): a kernel-completed write with its datum in bits 24..31 */
+#define VTAX_KVM_NOTIFY 0x20000u
 
 #define VTAX_KVM_MMIO_L2(gpa, dir, h) \
 	((vtax_u32)(((gpa) >> 32) & 0xffff) | ((vtax_u32)(dir) << 16) | ((vtax_u32)(h) << 20))

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <getopt.h>
 #include "cmd/cli.h"
+#include "trace/probe_util.h"
 #include "util/parse.h"
 
 volatile sig_atomic_t vtax_stop;
@@ -76,8 +77,21 @@ void vtax_install_signals(void)
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!vtax_verbose && level != LIBBPF_WARN)
+	if (level == LIBBPF_WARN) {
+		/* a verifier rejection comes as one warning holding the log */
+		char *msg = NULL;
+		va_list cp;
+
+		va_copy(cp, ap);
+		if (vasprintf(&msg, fmt, cp) >= 0) {
+			vtax_bpf_log_note(msg);
+			if (vtax_verbose)
+				fputs(msg, stderr);
+		}
+		va_end(cp);
+		free(msg);
 		return 0;
+	}
 	if (!vtax_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);

@@ -17,6 +17,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 
 /* one-line error on stderr, returns 1 (the exit status for bad input) */
 int vtax_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,6 +12,7 @@
  * nothing is left behind, no report); 1 bad usage or a fatal error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "util/parse.h"
 #include "export/export.h"
 #include "util/output.h"
+#include "util/spawn.h"
 #include "compare/compare.h"
 #include "trace/probe.h"
 #include "result/result_json.h"
@@ -179,6 +181,44 @@ static int parse_envs(const char *list, struct vtax_compare_opts *o)
 	return 0;
 }
 
+/*
+ * What the chosen workload and environments need on this host and is not
+ * installed (the Debian package recommends, not depends on, these: `attach`
+ * needs none of them).  One line naming every missing program and its
+ * package, before any set-up; 0 when nothing is missing.
+ */
+static int check_programs(enum vtax_workload w, const struct vtax_compare_opts *o)
+{
+	static const struct {
+		const char *prog, *pkg;
+	} need[] = { { "/usr/bin/redis-server", "redis-server" }, { "/usr/sbin/mariadbd", "mariadb-server" },
+		     { "docker", "docker.io" },			  { "/bin/busybox", "busybox-static" },
+		     { "qemu-system-x86_64", "qemu-system-x86" } };
+	int want[5] = { w == VTAX_WL_KV, w == VTAX_WL_OLTP, 0, 0, 0 };
+	char progs[256] = "", pkgs[256] = "";
+	size_t lp = 0, lk = 0;
+
+	for (int i = 0; i < o->nenvs; i++) {
+		want[2] |= o->envs[i] != VTAX_ENV_NATIVE && o->envs[i] != VTAX_ENV_VM;
+		want[3] |= o->envs[i] != VTAX_ENV_NATIVE;
+		want[4] |= o->envs[i] == VTAX_ENV_VM;
+	}
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		const char *base = strrchr(need[i].prog, '/');
+
+		if (!want[i] || vtax_spawn__have(need[i].prog) ||
+		    (i == 1 && vtax_spawn__have("/usr/sbin/mysqld")))
+			continue;
+		lp += (size_t)snprintf(progs + lp, sizeof(progs) - lp, "%s%s", lp ? ", " : "",
+				       base ? base + 1 : need[i].prog);
+		lk += (size_t)snprintf(pkgs + lk, sizeof(pkgs) - lk, " %s", need[i].pkg);
+	}
+	if (!lp)
+		return 0;
+	return vtax_die("compare: missing %s for these environments (apt-get install%s), or choose "
+			"others with --envs", progs, pkgs);
+}
+
 /* text report into path atomically ("-" or NULL = stdout; a device such as
  * /dev/null is written directly, never replaced: src/util/output.c) */
 static int write_text(const struct vtax_compare *c, const char *path)
@@ -323,6 +363,8 @@ int cmd_compare(int argc, char **argv)
 		vtax_warn("--threads applies to the oltp workload; used as --conns");
 	if (envs && parse_envs(envs, &o))
 		return 1;
+	if (check_programs(w, &o))
+		return 1;
 	if (o.remote_client && o.via_proxy)
 		return vtax_die("--client remote and --via-proxy: docker-proxy listens on the host's loopback, "
 				"which a remote client cannot reach");
@@ -352,7 +394,12 @@ int cmd_compare(int argc, char **argv)
 			return vtax_die("%s", err);
 	}
 	if (progress_log) {
-		ps.log = fopen(progress_log, "ae");
+		/* appended to, never through a symlink (it may sit in /tmp) */
+		int lfd = open(progress_log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+		ps.log = lfd >= 0 ? fdopen(lfd, "a") : NULL;
+		if (!ps.log && lfd >= 0)
+			close(lfd);
 		if (!ps.log)
 			return vtax_die("--progress-log: cannot open %s: %s", progress_log,
 					strerror(errno));

@@ -218,7 +218,33 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 			return vtax_bad_option(argv, optstring);
 		}
 	}
+	/* an unwritable --output is bad input: say so before tracing anything */
+	if (o->output && strcmp(o->output, "-") && (!o->format || strcmp(o->format, "gnuplot")) &&
+	    vtax_out__check(o->output, err, sizeof(err)))
+		return vtax_die("%s", err);
 	return 0;
+}
+
+/* Is CMD something execvp can run (searched on PATH like execvp)? 0 or -errno. */
+static int runnable(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	int r = -ENOENT;
+
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) ? -errno : 0;
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? p : ".", cmd);
+		if (access(buf, X_OK) == 0)
+			return 0;
+		if (errno == EACCES)
+			r = -EACCES;
+		p += n + (p[n] == ':');
+	}
+	return r;
 }
 
 static void live_summary(FILE *out, const struct vtax_result *d, double secs)
@@ -363,6 +389,25 @@ static void wait_loop(struct vtax_session *s, const struct trace_opts *o, pid_t 
 	vtax_result__free(prev);
 }
 
+/*
+ * Full BPF maps lose events: the result still holds what was counted and
+ * its drops say how much is missing, so the run succeeds, with one line.
+ */
+static void warn_lost(const struct vtax_result *r)
+{
+	double lost = 0;
+
+	for (size_t i = 0; i < r->ndrops; i++) {
+		const char *n = r->drops[i].name;
+		size_t l = strlen(n);
+
+		if ((l > 5 && strcmp(n + l - 5, "_full") == 0) || strcmp(n, "hist_spill_lost") == 0)
+			lost += r->drops[i].value;
+	}
+	if (lost > 0)
+		vtax_warn("BPF maps full: %.0f events not counted (see drops; raise --max-hists)", lost);
+}
+
 static struct vtax_session *open_session(const struct trace_opts *o)
 {
 	struct vtax_session_opts so = {
@@ -395,6 +440,7 @@ static int finish(struct vtax_session *s, const struct trace_opts *o, const char
 			   (uint64_t)(r->duration_s * 1e9);
 	vtax_session__collect(s, r);
 	vtax_session__close(s); /* detach before printing: tracing ends here */
+	warn_lost(r);
 	rc = emit(o, r);
 	vtax_result__free(r);
 	return rc;
@@ -414,6 +460,12 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	if (optind >= argc)
 		return vtax_die("run: no command given (vtax run [options] -- CMD ARGS...)");
+	{
+		int r = runnable(argv[optind]);
+
+		if (r)
+			return vtax_die("run: cannot run %s: %s", argv[optind], strerror(-r));
+	}
 	if (vtax_preflight())
 		return 1;
 	s = open_session(&o);

@@ -181,6 +181,8 @@ int cmd_doctor(int argc, char **argv)
 
 			rc = vtax_session__open(&s, &so, err, sizeof(err));
 			line(vtax_probes[i]->name, rc == 0, rc ? err : vtax_probes[i]->summary, "");
+			if (rc == 0)
+				printf("  %-26s      hooks: %s\n", "", vtax_probes[i]->hooks);
 			vtax_session__close(s);
 		}
 	}

@@ -126,6 +126,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 /* "127.0.0.1:9477", "[::1]:9477", "localhost:9477" -> a socket address. */
+/* 127.0.0.0/8, ::1 or an IPv4-mapped 127.x: only this host can connect. */
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return 0;
+}
+
 static int parse_listen(const char *spec, struct sockaddr_storage *ss, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
@@ -340,6 +353,10 @@ int cmd_serve(int argc, char **argv)
 		return vtax_die("serve: unexpected argument '%s'", argv[optind]);
 	if (parse_listen(listen, &ss, err, sizeof(err)))
 		return vtax_die("%s", err);
+	if (!is_loopback(&ss))
+		vtax_warn("--listen %s is not a loopback address: anyone who reaches it reads this host's "
+			  "process, cgroup and container names (put a proxy with authentication in front)",
+			  listen);
 	if (!t.npids && !t.ncgroups && !t.ncontainers)
 		t.all = 1;
 	for (int i = 0; i < t.npids; i++)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/spawn.h"
+#include "util/state.h"
 
 #define CN_SUBNET "198.19.255."
 #define CN_FORWARD "/proc/sys/net/ipv4/ip_forward"
@@ -117,6 +118,7 @@ int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 		r = run(a, err, errlen);
 		if (r)
 			goto fail;
+		vtax_state__add("netns", cn->ns, (char *[]){ "ip", "netns", "del", cn->ns, NULL });
 		cn->made_ns = 1;
 	}
 	{
@@ -126,6 +128,7 @@ int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 		r = run(a, err, errlen);
 		if (r)
 			goto fail;
+		vtax_state__add("link", cn->host_if, (char *[]){ "ip", "link", "del", cn->host_if, NULL });
 		cn->made_link = 1;
 	}
 	{
@@ -151,6 +154,8 @@ int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot enable IPv4 forwarding: %s", strerror(-r));
 			goto fail;
 		}
+		vtax_state__add("sysctl", "net.ipv4.ip_forward",
+				(char *[]){ "sysctl", "-qw", "net.ipv4.ip_forward=0", NULL });
 		cn->set_forward = 1;
 	}
 	snprintf(path, sizeof(path), "/run/netns/%s", cn->ns);
@@ -174,8 +179,17 @@ static int forward_rule(const struct vtax_clientnet *cn, const char *op, const c
 {
 	char *a[] = { "iptables", "-w", "5", (char *)op, "FORWARD", "-i", (char *)in, "-o", (char *)out,
 		      "-m", "comment", "--comment", (char *)cn->ns, "-j", "ACCEPT", NULL };
+	char id[96];
+	int r = run(a, err, errlen);
 
-	return run(a, err, errlen);
+	snprintf(id, sizeof(id), "FORWARD %s>%s", in, out);
+	if (!r && strcmp(op, "-A") == 0) {
+		a[3] = "-D";
+		vtax_state__add("iptables", id, a);
+	} else if (!r) {
+		vtax_state__done("iptables", id);
+	}
+	return r;
 }
 
 int vtax_clientnet__allow_bridge(struct vtax_clientnet *cn, const char *bridge, char *err, size_t errlen)
@@ -246,31 +260,26 @@ void vtax_clientnet__teardown(struct vtax_clientnet *cn)
 		char *a[] = { "ip", "link", "del", cn->host_if, NULL };
 
 		run(a, NULL, 0); /* also gone with the namespace */
+		vtax_state__done("link", cn->host_if);
 		cn->made_link = 0;
 	}
 	if (cn->made_ns) {
 		char *a[] = { "ip", "netns", "del", cn->ns, NULL };
 
-		run(a, NULL, 0);
+		if (run(a, NULL, 0) == 0)
+			vtax_state__done("netns", cn->ns);
 		cn->made_ns = 0;
 	}
 	if (cn->set_forward) {
-		write_flag(CN_FORWARD, 0);
+		if (write_flag(CN_FORWARD, 0) == 0)
+			vtax_state__done("sysctl", "net.ipv4.ip_forward");
 		cn->set_forward = 0;
 	}
 }
 
-static void note(char *report, size_t len, const char *what)
-{
-	size_t l = report ? strlen(report) : 0;
-
-	if (report && len > l)
-		snprintf(report + l, len - l, "%s\n", what);
-}
-
 static int pid_alive(int pid)
 {
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	return vtax_state__owner_alive(pid);
 }
 
 int vtax_clientnet__cleanup_stale(char *report, size_t len)
@@ -298,28 +307,21 @@ int vtax_clientnet__cleanup_stale(char *report, size_t len)
 			     tok = strtok_r(NULL, " ", &s2))
 				args[na++] = strcmp(tok, "-A") ? tok : "-D";
 			args[na] = NULL;
-			if (run(args, NULL, 0) == 0) {
+			if (vtax_state__undo(args, "iptables rule", l, report, len) == 0)
 				n++;
-				note(report, len, "removed a FORWARD rule of a dead vtax run");
-			}
 		}
 	}
 	d = opendir("/run/netns");
 	if (!d)
 		return n;
 	while ((de = readdir(d))) {
-		char what[300];
-
 		if (strncmp(de->d_name, "vtax-cli-", 9) || pid_alive(atoi(de->d_name + 9)))
 			continue;
 		{
 			char *a[] = { "ip", "netns", "del", de->d_name, NULL };
 
-			if (run(a, NULL, 0) == 0) {
-				snprintf(what, sizeof(what), "removed network namespace %s", de->d_name);
-				note(report, len, what);
+			if (vtax_state__undo(a, "network namespace", de->d_name, report, len) == 0)
 				n++;
-			}
 		}
 	}
 	closedir(d);

@@ -51,8 +51,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "compare/compare_int.h"
+#include "compare/leftovers.h"
 #include "util/clock.h"
 #include "util/proc.h"
+#include "util/state.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -718,8 +720,10 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		c->opts.duration_s = 10;
 	if (c->opts.warmup_s < 0)
 		c->opts.warmup_s = 0;
+	/* default: the workload's probe plan (ledger.h), not every family */
 	if (!c->opts.probes)
-		c->opts.probes = vtax_probe__default_mask();
+		c->opts.probes = vtax_ledger__probe_plan(c->opts.workload == VTAX_WL_KV) &
+				 vtax_probe__default_mask();
 	c->opts.load.workload = c->opts.workload;
 	c->concurrency = vtax_compare__concurrency(&c->opts.load);
 	snprintf(c->op_name, sizeof(c->op_name), "%s", op_name_of(c->opts.workload));
@@ -731,11 +735,8 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		snprintf(c->envs[i].op_name, sizeof(c->envs[i].op_name), "%s", c->op_name);
 	}
 
-	/* leftovers of a killed earlier run (labelled vtax=1, vtax* links) */
-	vtax_env__cleanup_stale(c->stale_report, sizeof(c->stale_report));
-
-	vtax_clientnet__cleanup_stale(c->stale_report + strlen(c->stale_report),
-				      sizeof(c->stale_report) - strlen(c->stale_report));
+	/* leftovers of a killed earlier run (state files, labels) */
+	vtax_leftovers__remove(c->stale_report, sizeof(c->stale_report));
 
 	snprintf(tmpl, sizeof(tmpl), "%s/vtax-compare.XXXXXX",
 		 c->opts.workdir && *c->opts.workdir ? c->opts.workdir : "/var/tmp");
@@ -745,6 +746,7 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 			 c->opts.workdir ? c->opts.workdir : "/var/tmp", strerror(errno));
 		return -errno;
 	}
+	vtax_state__add("path", workdir, NULL);
 	/* the io workload has no client on the network */
 	if (c->opts.remote_client && c->opts.workload != VTAX_WL_IO) {
 		char cerr[256] = "";
@@ -752,7 +754,8 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		rc = vtax_clientnet__setup(&c->cnet, cerr, sizeof(cerr));
 		if (rc && c->opts.remote_client == 1) {
 			snprintf(err, errlen, "--client remote: %s", cerr);
-			vtax_env__rm_rf(workdir);
+			if (vtax_env__rm_rf(workdir) == 0)
+				vtax_state__done("path", workdir);
 			return rc;
 		}
 		if (rc) {
@@ -777,7 +780,8 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 		}
 		rc = 0; /* a failed environment is reported; the others run */
 	}
-	vtax_env__rm_rf(workdir);
+	if (vtax_env__rm_rf(workdir) == 0)
+		vtax_state__done("path", workdir);
 	if (c->have_cnet) {
 		vtax_clientnet__teardown(&c->cnet);
 		c->have_cnet = 0;

@@ -478,6 +478,23 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 	headline(le, l);
 }
 
+unsigned vtax_ledger__probe_plan(int network_only)
+{
+	unsigned m = 0;
+
+	for (int i = 0; i < VTAX_CAUSE__COUNT; i++) {
+		const struct cause_def *d = &cause_defs[i];
+
+		if (!d->fam)
+			continue;
+		/* the filesystem and block causes: only where the workload does file I/O */
+		if (network_only && (d->fam == VTAX_FAM_SYSCALL || d->fam == VTAX_FAM_BLK))
+			continue;
+		m |= 1u << d->fam;
+	}
+	return m;
+}
+
 int vtax_ledger__build(struct vtax_ledger *l, const struct vtax_ledger_opts *uo,
 		       const struct vtax_ledger_input *base, const struct vtax_ledger_input *envs,
 		       int nenvs)

@@ -121,6 +121,16 @@ int vtax_ledger__build(struct vtax_ledger *l, const struct vtax_ledger_opts *o,
 		       const struct vtax_ledger_input *base, const struct vtax_ledger_input *envs,
 		       int nenvs);
 void vtax_ledger__free(struct vtax_ledger *l);
+/*
+ * The probe plan: the families (1u << enum vtax_family) whose series a
+ * workload's causes are built from, so compare attaches nothing else.  kv
+ * (a network request-response with no file I/O on its path) needs net
+ * (NAT, hops, filter, proxy), sched (run-queue, steal) and kvm (VM exits),
+ * not the per-syscall histograms, whose only cause is the filesystem, nor
+ * blk; oltp and io need every family.  Network-ness is passed as a flag
+ * so the ledger does not depend on the load generators.
+ */
+unsigned vtax_ledger__probe_plan(int network_only);
 json_t *vtax_ledger__to_json(const struct vtax_ledger *l);
 const struct vtax_ledger_env *vtax_ledger__env(const struct vtax_ledger *l, const char *env);
 /* Causes worth printing: measured, and |delta| >= 1% of |diff| or >= 50 ns. */

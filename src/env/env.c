@@ -35,6 +35,7 @@
 
 #include "trace/cgroup.h"
 #include "env/env.h"
+#include "util/state.h"
 
 static const char *const kind_names[VTAX_ENV__COUNT] = {
 	[VTAX_ENV_NATIVE] = "native",
@@ -142,7 +143,8 @@ pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig)
 	int lfd, in_fd;
 	pid_t pid, parent = getpid();
 
-	lfd = open(logpath ? logpath : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	lfd = open(logpath ? logpath : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+		   (logpath ? O_NOFOLLOW : 0), 0644);
 	if (lfd < 0)
 		return -errno;
 	in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -167,6 +169,7 @@ pid_t vtax_env__spawn(char *const argv[], const char *logpath, int deathsig)
 	}
 	close(lfd);
 	close(in_fd);
+	vtax_state__add_process(pid);
 	return pid;
 }
 
@@ -178,17 +181,19 @@ void vtax_env__stop_child(pid_t pid, double grace_s)
 	if (pid <= 0)
 		return;
 	if (waitpid(pid, &st, WNOHANG) != 0)
-		return;
+		goto out;
 	kill(pid, SIGTERM);
 	deadline = vtax_now_s() + grace_s;
 	while (vtax_now_s() < deadline) {
 		if (waitpid(pid, &st, WNOHANG) != 0)
-			return;
+			goto out;
 		usleep(10000);
 	}
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
+out:
+	vtax_state__done_process(pid);
 }
 
 int vtax_env__free_port(void)
@@ -411,9 +416,11 @@ int vtax_env__setup(const struct vtax_env_opts *uo, struct vtax_env *e, char *er
 		o.timeout_s = o.kind == VTAX_ENV_VM ? 120 : 60;
 	env_init(&o, e);
 	snprintf(e->priv.dir, sizeof(e->priv.dir), "%s/env-%s", o.workdir, e->name);
+	vtax_state__add("path", e->priv.dir, NULL);
 	ret = vtax_env__mkdirp(e->priv.dir, 0700);
 	if (ret) {
 		snprintf(err, errlen, "cannot create %s: %s", e->priv.dir, strerror(-ret));
+		vtax_state__done("path", e->priv.dir);
 		e->priv.dir[0] = 0;
 		return ret;
 	}
@@ -487,6 +494,8 @@ int vtax_env__teardown(struct vtax_env *e)
 	}
 	if (e->priv.dir[0]) {
 		r = vtax_env__rm_rf(e->priv.dir);
+		if (!r)
+			vtax_state__done("path", e->priv.dir);
 		ret = ret ? ret : r;
 		e->priv.dir[0] = 0;
 	}

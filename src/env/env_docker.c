@@ -37,6 +37,7 @@
 
 #include "env/env.h"
 #include "env/server.h"
+#include "util/state.h"
 
 #define DOCKER_MAX_ARGS 64
 /* A typed sentinel for docker()'s argument list (a bare NULL may be an int). */
@@ -126,6 +127,10 @@ static int docker_ensure_daemon(struct vtax_env *e, double deadline, char *err, 
 
 	const char *host = getenv("DOCKER_HOST");
 
+	if (!vtax_spawn__have("docker")) {
+		snprintf(err, errlen, "docker is not installed");
+		return -ENOENT;
+	}
 	if (daemon_up())
 		return 0;
 	/* a daemon started here listens on the default socket: it cannot be
@@ -178,6 +183,20 @@ static void add_image(struct vtax_env *e, const char *ref)
 {
 	if (e->priv.nimages < VTAX_ENV_MAX_IMAGES)
 		snprintf(e->priv.images[e->priv.nimages++], sizeof(e->priv.images[0]), "%s", ref);
+	vtax_state__add("docker-image", ref, (char *[]){ "docker", "rmi", "-f", (char *)ref, NULL });
+}
+
+/* Recorded in the run's state file before the call that creates it (a
+ * timed-out CLI may still have created it); "done" once removal succeeded. */
+static void record(const char *kind, const char *id, char *const undo[])
+{
+	vtax_state__add(kind, id, undo);
+}
+
+static void removed(int r, const char *msg, const char *kind, const char *id)
+{
+	if (r == 0 || (msg && strstr(msg, "No such")))
+		vtax_state__done(kind, id);
 }
 
 /* The rootfs -> `docker import` -> (N-1) commits, each adding a layer. */
@@ -239,6 +258,8 @@ static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e,
 		char file[600], dst[96], tag[96];
 
 		snprintf(e->priv.tmp_container, sizeof(e->priv.tmp_container), "vtax-layer-%d-%d", (int)getpid(), i);
+		record("docker-container", e->priv.tmp_container,
+		       (char *[]){ "docker", "rm", "-f", e->priv.tmp_container, NULL });
 		snprintf(file, sizeof(file), "%s/layer-%d", e->priv.dir, i);
 		snprintf(dst, sizeof(dst), "%s:/.vtax-layer-%d", e->priv.tmp_container, i);
 		snprintf(tag, sizeof(tag), "%.80s-l%d", base, i);
@@ -250,8 +271,8 @@ static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e,
 			fprintf(f, "vtax image layer %d\n", i);
 			fclose(f);
 		}
-		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "create", "--label", "vtax=1", "--name",
-			     e->priv.tmp_container, ref, "/bin/busybox", "true", DOCKER_END);
+		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "create", "--label", "vtax=1", "--label",
+			     lbl_pid + 6, "--name", e->priv.tmp_container, ref, "/bin/busybox", "true", DOCKER_END);
 		if (!ret)
 			ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "cp", file, dst, DOCKER_END);
 		if (!ret) {
@@ -263,7 +284,8 @@ static int docker_build_image(const struct vtax_env_opts *o, struct vtax_env *e,
 			snprintf(err, errlen, "building image layer %d failed (%d): %.300s", i, ret, msg);
 			return ret < 0 ? ret : -EIO;
 		}
-		docker(e, NULL, 0, NULL, 0, left(deadline), "rm", "-f", e->priv.tmp_container, DOCKER_END);
+		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "rm", "-f", e->priv.tmp_container, DOCKER_END);
+		removed(ret, msg, "docker-container", e->priv.tmp_container);
 		e->priv.tmp_container[0] = 0;
 		unlink(file);
 		snprintf(ref, reflen, "%s", tag);
@@ -293,6 +315,7 @@ static int docker_make_network(struct vtax_env *e, double deadline, char *gw, si
 		if (strstr(addrs, probe))
 			continue;
 		snprintf(e->priv.network, sizeof(e->priv.network), "%s", name);
+		record("docker-network", name, (char *[]){ "docker", "network", "rm", (char *)name, NULL });
 		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "network", "create", "--driver", "bridge",
 			     "--subnet", subnet, "--gateway", gateway, "--label", "vtax=1", "--label", lbl_pid, name,
 			     DOCKER_END);
@@ -378,6 +401,7 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	}
 	if (o->kind == VTAX_ENV_DOCKER_VOLUME) {
 		snprintf(e->priv.volume, sizeof(e->priv.volume), "vtax-vol-%d", (int)getpid());
+		record("docker-volume", e->priv.volume, (char *[]){ "docker", "volume", "rm", "-f", e->priv.volume, NULL });
 		ret = docker(e, NULL, 0, msg, sizeof(msg), left(deadline), "volume", "create", "--label", "vtax=1",
 			     "--label", lbl_pid, e->priv.volume, DOCKER_END);
 		if (ret) {
@@ -462,6 +486,8 @@ int vtax_env_docker__setup(const struct vtax_env_opts *o, struct vtax_env *e, do
 	}
 	argv[n] = NULL;
 	e->priv.container_made = 1;
+	record("docker-container", e->container_name,
+	       (char *[]){ "docker", "rm", "-f", "-v", e->container_name, NULL });
 	ret = docker_argv(e, argv, out, sizeof(out), msg, sizeof(msg), left(deadline));
 	if (ret) {
 		snprintf(err, errlen, "docker run failed (%d): %.300s", ret, msg);
@@ -554,22 +580,31 @@ int vtax_env_docker__teardown(struct vtax_env *e)
 {
 	int ret = 0;
 
+	char rmsg[512] = "";
+	int r;
+
 	if (e->priv.container_made) {
 		/* -v: anonymous volumes too; a missing container is not an error. */
-		docker(e, NULL, 0, NULL, 0, 60, "rm", "-f", "-v", e->container_name, DOCKER_END);
+		r = docker(e, NULL, 0, rmsg, sizeof(rmsg), 60, "rm", "-f", "-v", e->container_name, DOCKER_END);
+		removed(r, rmsg, "docker-container", e->container_name);
 		e->priv.container_made = 0;
 	}
 	if (e->priv.tmp_container[0]) {
-		docker(e, NULL, 0, NULL, 0, 30, "rm", "-f", e->priv.tmp_container, DOCKER_END);
+		r = docker(e, NULL, 0, rmsg, sizeof(rmsg), 30, "rm", "-f", e->priv.tmp_container, DOCKER_END);
+		removed(r, rmsg, "docker-container", e->priv.tmp_container);
 		e->priv.tmp_container[0] = 0;
 	}
 	if (e->priv.network[0]) {
-		if (docker(e, NULL, 0, NULL, 0, 30, "network", "rm", e->priv.network, DOCKER_END))
+		r = docker(e, NULL, 0, rmsg, sizeof(rmsg), 30, "network", "rm", e->priv.network, DOCKER_END);
+		removed(r, rmsg, "docker-network", e->priv.network);
+		if (r)
 			ret = -EBUSY;
 		e->priv.network[0] = 0;
 	}
 	if (e->priv.volume[0]) {
-		if (docker(e, NULL, 0, NULL, 0, 30, "volume", "rm", "-f", e->priv.volume, DOCKER_END))
+		r = docker(e, NULL, 0, rmsg, sizeof(rmsg), 30, "volume", "rm", "-f", e->priv.volume, DOCKER_END);
+		removed(r, rmsg, "docker-volume", e->priv.volume);
+		if (r)
 			ret = -EBUSY;
 		e->priv.volume[0] = 0;
 	}
@@ -577,8 +612,9 @@ int vtax_env_docker__teardown(struct vtax_env *e)
 	for (int i = e->priv.nimages - 1; i >= 0; i--) {
 		char msg[512];
 
-		if (docker(e, NULL, 0, msg, sizeof(msg), 60, "rmi", "-f", e->priv.images[i], DOCKER_END) &&
-		    !strstr(msg, "No such image"))
+		r = docker(e, NULL, 0, msg, sizeof(msg), 60, "rmi", "-f", e->priv.images[i], DOCKER_END);
+		removed(r, msg, "docker-image", e->priv.images[i]);
+		if (r && !strstr(msg, "No such image"))
 			ret = -EBUSY;
 	}
 	e->priv.nimages = 0;
@@ -598,30 +634,7 @@ int vtax_env_docker__teardown(struct vtax_env *e)
 /* Is the creator recorded in a vtax.pid label still running (and not us)? */
 static int owner_alive(const char *pid_s)
 {
-	int pid = atoi(pid_s);
-
-	char path[64], st[256] = "";
-	FILE *f;
-
-	if (pid <= 0 || pid == (int)getpid())
-		return 0;
-	if (kill(pid, 0) && errno != EPERM)
-		return 0;
-	/* A zombie (killed, not yet reaped) owns nothing any more. */
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(st, sizeof(st), f))
-			st[0] = 0;
-		fclose(f);
-	}
-	{
-		const char *rp = strrchr(st, ')');
-
-		if (rp && rp[1] == ' ' && rp[2] == 'Z')
-			return 0;
-	}
-	return 1;
+	return vtax_state__owner_alive(atoi(pid_s));
 }
 
 /*
@@ -664,24 +677,13 @@ int vtax_env_docker__daemon_in_use(void)
 	return 0;
 }
 
-static void report_add(char *report, size_t len, const char *what, const char *id)
-{
-	size_t l;
-
-	if (!report || !len)
-		return;
-	l = strlen(report);
-	snprintf(report + l, len - l, "removed %s %s\n", what, id);
-}
-
 /*
  * List "ID STATE PID" lines of one object type and remove those whose
  * owner (label vtax.pid) is gone.  Objects labelled vtax=1 without an
- * owner were made by hand or by a test: they are removed only if not in
- * use (not running; rm without force, which Docker refuses while in use).
+ * owner were made by hand or by a test (vtax labels all of its own with
+ * its PID): not provably a dead run's, so they are left alone.
  */
-static int stale_pass(char *report, size_t len, const char *what, char **list, char **rm, char **rm_gentle,
-		      int rm_at)
+static int stale_pass(char *report, size_t len, const char *what, char **list, char **rm, int rm_at)
 {
 	char out[16384], *save = NULL;
 	struct vtax_run_opts ro = { .timeout_s = 30 };
@@ -694,16 +696,11 @@ static int stale_pass(char *report, size_t len, const char *what, char **list, c
 
 		if (sscanf(line, "%127s %31s %31s", id, state, pid) < 2 || owner_alive(pid))
 			continue;
-		if (!pid[0]) {
-			if (strcmp(state, "running") == 0)
-				continue;
-			argv = rm_gentle;
-		}
+		if (!pid[0])
+			continue;
 		argv[rm_at] = id;
-		if (vtax_spawn__run(argv, NULL, 0, &ro) == 0) {
-			report_add(report, len, what, id);
+		if (vtax_state__undo(argv, what, id, report, len) == 0)
 			n++;
-		}
 	}
 	return n;
 }
@@ -715,6 +712,8 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 	int n = 0, ret;
 
 	snprintf(tmp.name, sizeof(tmp.name), "cleanup");
+	if (!vtax_spawn__have("docker") || (!daemon_up() && vtax_state__dry_run()))
+		return 0;
 	if (!daemon_up()) {
 		/* Leftovers persist in /var/lib/docker: a daemon is needed to remove them. */
 		ret = docker_ensure_daemon(&tmp, vtax_now_s() + 60, err, sizeof(err));
@@ -728,24 +727,22 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 		char *list[] = { "docker", "ps", "-a", "--filter", "label=vtax=1", "--format",
 				 "{{.ID}} {{.State}} {{.Label \"vtax.pid\"}}", NULL };
 		char *rm[] = { "docker", "rm", "-f", "-v", NULL, NULL };
-		char *rm_gentle[] = { "docker", "rm", "-v", "--", NULL, NULL };
 
-		n += stale_pass(report, len, "container", list, rm, rm_gentle, 4);
+		n += stale_pass(report, len, "container", list, rm, 4);
 	}
 	{
 		char *list[] = { "docker", "network", "ls", "--filter", "label=vtax=1", "--format",
 				 "{{.ID}} - {{.Label \"vtax.pid\"}}", NULL };
 		char *rm[] = { "docker", "network", "rm", NULL, NULL };
 
-		n += stale_pass(report, len, "network", list, rm, rm, 3);
+		n += stale_pass(report, len, "network", list, rm, 3);
 	}
 	{
 		char *list[] = { "docker", "volume", "ls", "--filter", "label=vtax=1", "--format",
 				 "{{.Name}} - {{.Label \"vtax.pid\"}}", NULL };
 		char *rm[] = { "docker", "volume", "rm", "-f", NULL, NULL };
-		char *rm_gentle[] = { "docker", "volume", "rm", "--", NULL, NULL };
 
-		n += stale_pass(report, len, "volume", list, rm, rm_gentle, 4);
+		n += stale_pass(report, len, "volume", list, rm, 4);
 	}
 	/*
 	 * Repeat: `rmi -f` of a layer's parent only untags it while a child
@@ -764,7 +761,6 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 				char *insp[] = { "docker", "image", "inspect", "-f",
 						 "{{index .Config.Labels \"vtax.pid\"}}", id, NULL };
 				char *rmi[] = { "docker", "rmi", "-f", id, NULL };
-				char *rmi_gentle[] = { "docker", "rmi", id, NULL };
 
 				vtax_spawn__run(insp, pid, sizeof(pid), &ro);
 				chomp(pid);
@@ -772,10 +768,11 @@ int vtax_env_docker__cleanup_stale(char *report, size_t len)
 					pid[0] = 0;
 				if (owner_alive(pid))
 					continue;
-				/* No owner label: not vtax's run; only if unused (no -f). */
-				if (vtax_spawn__run(pid[0] ? rmi : rmi_gentle, NULL, 0, &ro) == 0) {
-					left++;
-					report_add(report, len, "image", id);
+				/* No owner label: not provably a dead run's; left alone. */
+				if (!pid[0])
+					continue;
+				if (vtax_state__undo(rmi, "image", id, report, len) == 0) {
+					left += !vtax_state__dry_run();
 					n++;
 				}
 			}

@@ -46,6 +46,7 @@
 
 #include "env/env.h"
 #include "env/server.h"
+#include "util/state.h"
 
 #define VM_LABEL_TCG "emulated (TCG): not representative of KVM"
 #define VM_CMD_PORT "vtax.cmd"
@@ -251,6 +252,8 @@ static int vm_network(struct vtax_env *e, int *idx, char *err, size_t errlen)
 			if (ip_cmd(e, err, errlen, a))
 				continue; /* taken meanwhile: next number */
 		}
+		/* recorded once made: a failed add may be another run's bridge */
+		vtax_state__add("link", br, (char *[]){ "ip", "link", "del", br, NULL });
 		snprintf(e->priv.bridge, sizeof(e->priv.bridge), "%s", br);
 		{
 			char *a1[] = { "ip", "addr", "add", cidr, "dev", br, NULL };
@@ -262,8 +265,10 @@ static int vm_network(struct vtax_env *e, int *idx, char *err, size_t errlen)
 			if ((r = ip_cmd(e, err, errlen, a1)) || (r = ip_cmd(e, err, errlen, a2)))
 				return r;
 			snprintf(e->priv.tap, sizeof(e->priv.tap), "%s", tap);
-			if ((r = ip_cmd(e, err, errlen, a3)) || (r = ip_cmd(e, err, errlen, a4)) ||
-			    (r = ip_cmd(e, err, errlen, a5)))
+			if ((r = ip_cmd(e, err, errlen, a3)))
+				return r;
+			vtax_state__add("link", tap, (char *[]){ "ip", "link", "del", tap, NULL });
+			if ((r = ip_cmd(e, err, errlen, a4)) || (r = ip_cmd(e, err, errlen, a5)))
 				return r;
 		}
 		*idx = n;
@@ -781,6 +786,8 @@ int vtax_env_vm__teardown(struct vtax_env *e)
 
 		if (link_exists(e->priv.tap) && ip_cmd(e, NULL, 0, a))
 			ret = -EBUSY;
+		else
+			vtax_state__done("link", e->priv.tap);
 		e->priv.tap[0] = 0;
 	}
 	if (e->priv.bridge[0]) {
@@ -788,6 +795,8 @@ int vtax_env_vm__teardown(struct vtax_env *e)
 
 		if (link_exists(e->priv.bridge) && ip_cmd(e, NULL, 0, a))
 			ret = -EBUSY;
+		else
+			vtax_state__done("link", e->priv.bridge);
 		e->priv.bridge[0] = 0;
 	}
 	return ret;
@@ -847,13 +856,8 @@ int vtax_env_vm__cleanup_stale(char *report, size_t len)
 			{
 				char *a[] = { "ip", "link", "del", de->d_name, NULL };
 
-				if (ip_cmd(NULL, NULL, 0, a) == 0) {
-					size_t l = report ? strlen(report) : 0;
-
-					if (report && len > l)
-						snprintf(report + l, len - l, "removed link %s\n", de->d_name);
+				if (vtax_state__undo(a, "link", de->d_name, report, len) == 0)
 					n++;
-				}
 			}
 		}
 		closedir(d);

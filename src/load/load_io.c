@@ -52,7 +52,7 @@ int vtax_load_io__prepare(const struct vtax_load_opts *o, char *err, size_t errl
 	char *buf;
 	int fd, ret = 0;
 
-	fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "create %s: %s", o->path, strerror(errno));

@@ -322,6 +322,9 @@ void vtax_report__text(FILE *out, const struct vtax_result *r, const struct vtax
 			}
 		}
 	}
+	if (r->bpf_map_bytes)
+		fprintf(out, "\nvtax's own footprint: BPF maps %.1f MiB, RSS %.1f MiB\n",
+			(double)r->bpf_map_bytes / 1048576.0, (double)r->rss_bytes / 1048576.0);
 	if (r->ndrops) {
 		double total = 0;
 

@@ -155,6 +155,22 @@ int vtax_result__drop(struct vtax_result *r, const char *name, double value)
 	return counter_set(&r->drops, &r->ndrops, &r->cap_drops, name, "count", value, 1);
 }
 
+void vtax_result__hook(struct vtax_result *r, const char *what, const char *how)
+{
+	size_t i;
+
+	for (i = 0; i < r->nhooks; i++)
+		if (!strcmp(r->hooks[i].what, what))
+			break;
+	if (i == r->nhooks) {
+		if (r->nhooks >= sizeof(r->hooks) / sizeof(r->hooks[0]))
+			return;
+		r->nhooks++;
+	}
+	snprintf(r->hooks[i].what, sizeof(r->hooks[i].what), "%s", what);
+	snprintf(r->hooks[i].how, sizeof(r->hooks[i].how), "%s", how);
+}
+
 const char *vtax_series__label(const struct vtax_series *se, const char *key)
 {
 	for (int i = 0; i < se->nlabels; i++)

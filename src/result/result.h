@@ -61,6 +61,16 @@ struct vtax_result {
 	/* drops and misses of the whole session (map full, enter w/o exit...) */
 	size_t ndrops, cap_drops;
 	struct vtax_counter *drops;
+	/* vtax's own footprint when the result was collected (0: unknown):
+	 * kernel memory of its BPF maps (memlock) and its resident set */
+	uint64_t bpf_map_bytes, rss_bytes;
+	/* which kernel hook each family (and series group such as
+	 * "net.netfilter") used on this kernel, or "n/m: <reason>" */
+	size_t nhooks;
+	struct vtax_hook {
+		char what[32];
+		char how[224];
+	} hooks[16];
 };
 
 struct vtax_result *vtax_result__new(const char *mode);
@@ -80,6 +90,8 @@ struct vtax_series *vtax_subject__find(const struct vtax_subject *s, const char 
 int vtax_subject__counter(struct vtax_subject *s, const char *name, const char *unit,
 			  double value, int add);
 int vtax_result__drop(struct vtax_result *r, const char *name, double value);
+/* Set what -> how in the hooks table (replaces an existing entry). */
+void vtax_result__hook(struct vtax_result *r, const char *what, const char *how);
 /* Label value by key, or NULL. */
 const char *vtax_series__label(const struct vtax_series *se, const char *key);
 /* Sort every subject's series by total time (sum_ns) descending. */

@@ -116,6 +116,20 @@ json_t *vtax_result__to_json(const struct vtax_result *r)
 	for (size_t i = 0; i < r->ndrops; i++)
 		json_object_set_new(drops, r->drops[i].name, json_integer((json_int_t)r->drops[i].value));
 	json_object_set_new(o, "drops", drops);
+	if (r->nhooks) {
+		json_t *hk = json_object();
+
+		for (size_t i = 0; i < r->nhooks; i++)
+			json_object_set_new(hk, r->hooks[i].what, json_string(r->hooks[i].how));
+		json_object_set_new(o, "hooks", hk);
+	}
+	if (r->bpf_map_bytes || r->rss_bytes) {
+		json_t *fp = json_object();
+
+		json_object_set_new(fp, "bpf_map_bytes", json_integer((json_int_t)r->bpf_map_bytes));
+		json_object_set_new(fp, "rss_bytes", json_integer((json_int_t)r->rss_bytes));
+		json_object_set_new(o, "footprint", fp);
+	}
 	return o;
 }
 
@@ -210,9 +224,16 @@ struct vtax_result *vtax_result__from_json(const json_t *j, char *err, size_t er
 			goto fail;
 		}
 	}
+	v = json_object_get(json_object_get(j, "footprint"), "bpf_map_bytes");
+	r->bpf_map_bytes = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+	v = json_object_get(json_object_get(j, "footprint"), "rss_bytes");
+	r->rss_bytes = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 	drops = json_object_get(j, "drops");
 	json_object_foreach(drops, key, v)
 		vtax_result__drop(r, key, json_number_value(v));
+	json_object_foreach(json_object_get(j, "hooks"), key, v)
+		if (json_is_string(v))
+			vtax_result__hook(r, key, json_string_value(v));
 	return r;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -238,21 +259,20 @@ int vtax_json__write_file(json_t *doc, const char *path, char *err, size_t errle
 
 	if (rc)
 		return rc;
+	errno = 0;
 	if (json_dumpf(doc, o.f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', o.f) == EOF) {
-		snprintf(err, errlen, "cannot write %s", path);
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
 		vtax_out__abort(&o);
 		return -EIO;
 	}
 	return vtax_out__commit(&o, err, errlen);
 }
 
-json_t *vtax_json__load_file(const char *path, char *err, size_t errlen)
+/* A parsed document is a vtax result if it says so (vtax_schema). */
+static json_t *vtax_doc(json_t *doc, const json_error_t *je, const char *path, char *err, size_t errlen)
 {
-	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
-
 	if (!doc) {
-		snprintf(err, errlen, "%s: not valid JSON (line %d: %s)", path, je.line, je.text);
+		snprintf(err, errlen, "%s: not valid JSON (line %d: %s)", path, je->line, je->text);
 		return NULL;
 	}
 	if (!json_is_integer(json_object_get(doc, "vtax_schema"))) {
@@ -261,4 +281,19 @@ json_t *vtax_json__load_file(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return doc;
+}
+
+json_t *vtax_json__load_buffer(const char *buf, size_t len, const char *name, char *err, size_t errlen)
+{
+	json_error_t je;
+
+	return vtax_doc(json_loadb(buf, len, 0, &je), &je, name, err, errlen);
+}
+
+json_t *vtax_json__load_file(const char *path, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+
+	return vtax_doc(doc, &je, path, err, errlen);
 }

@@ -19,6 +19,8 @@ int vtax_hist__from_json(const json_t *j, struct vtax_hist *h, char *err, size_t
 int vtax_json__write_file(json_t *doc, const char *path, char *err, size_t errlen);
 /* Load a vtax JSON document (checks "vtax_schema"); NULL + err on failure. */
 json_t *vtax_json__load_file(const char *path, char *err, size_t errlen);
+/* The same from a buffer (name in messages): for tests/fuzz. */
+json_t *vtax_json__load_buffer(const char *buf, size_t len, const char *name, char *err, size_t errlen);
 /* Wrap one result as a top-level document (adds tool/version/schema). */
 json_t *vtax_json__document(const struct vtax_result *r);
 

@@ -12,12 +12,21 @@
 
 int vtax_cgroup__mount(const char *controller, char *out, size_t len, int *is_v2)
 {
-	char line[4096], v2[1024] = "";
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	int found = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int rc;
 
 	if (!f)
 		return -errno;
+	rc = vtax_cgroup__mount_from(f, controller, out, len, is_v2);
+	fclose(f);
+	return rc;
+}
+
+int vtax_cgroup__mount_from(FILE *f, const char *controller, char *out, size_t len, int *is_v2)
+{
+	char line[4096], v2[1024] = "";
+	int found = 0;
+
 	while (fgets(line, sizeof(line), f)) {
 		char mnt[1024], fstype[64], src[256], opts[1024], *sep = strstr(line, " - ");
 
@@ -40,7 +49,6 @@ int vtax_cgroup__mount(const char *controller, char *out, size_t len, int *is_v2
 		if (found)
 			break;
 	}
-	fclose(f);
 	if (found) {
 		*is_v2 = 0;
 		return 0;
@@ -55,7 +63,7 @@ int vtax_cgroup__mount(const char *controller, char *out, size_t len, int *is_v2
 
 int vtax_cgroup__of_pid(pid_t pid, const char *controller, char *out, size_t len)
 {
-	char path[64], line[4096], mnt[1024], rel[2048] = "";
+	char path[64], mnt[1024], rel[2048] = "";
 	int is_v2 = 0, rc;
 	FILE *f;
 
@@ -63,9 +71,22 @@ int vtax_cgroup__of_pid(pid_t pid, const char *controller, char *out, size_t len
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f)
 		return -errno;
+	rc = vtax_cgroup__rel_from(f, is_v2, controller, rel, sizeof(rel));
+	fclose(f);
+	if (rc)
+		return rc;
+	snprintf(out, len, "%s%s", mnt, strcmp(rel, "/") ? rel : "");
+	return 0;
+}
+
+int vtax_cgroup__rel_from(FILE *f, int is_v2, const char *controller, char *rel, size_t rlen)
+{
+	char line[4096];
+
+	rel[0] = 0;
 	while (fgets(line, sizeof(line), f)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 
@@ -74,7 +95,7 @@ int vtax_cgroup__of_pid(pid_t pid, const char *controller, char *out, size_t len
 		*c2 = '\0';
 		c2[strcspn(c2 + 1, "\n") + 1] = '\0';
 		if (is_v2 ? (c1[1] == '\0' && line[0] == '0') : 0) {
-			snprintf(rel, sizeof(rel), "%s", c2 + 1);
+			snprintf(rel, rlen, "%s", c2 + 1);
 			break;
 		}
 		if (!is_v2) {
@@ -82,8 +103,8 @@ int vtax_cgroup__of_pid(pid_t pid, const char *controller, char *out, size_t len
 
 			for (tok = strtok_r(c1 + 1, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
-				if (!strcmp(tok, controller)) {
-					snprintf(rel, sizeof(rel), "%s", c2 + 1);
+				if (controller && !strcmp(tok, controller)) {
+					snprintf(rel, rlen, "%s", c2 + 1);
 					break;
 				}
 			}
@@ -91,11 +112,7 @@ int vtax_cgroup__of_pid(pid_t pid, const char *controller, char *out, size_t len
 				break;
 		}
 	}
-	fclose(f);
-	if (!rel[0])
-		return -ENOENT;
-	snprintf(out, len, "%s%s", mnt, strcmp(rel, "/") ? rel : "");
-	return 0;
+	return rel[0] ? 0 : -ENOENT;
 }
 
 static int read_u64_file(const char *path, int64_t *v)

@@ -7,6 +7,7 @@
 #define VTAX_CGROUP_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,5 +27,11 @@ struct vtax_cfs_stat {
 };
 /* CFS bandwidth figures of a cgroup directory (v1 cpu.stat or v2 cpu.stat/cpu.max). */
 int vtax_cgroup__cfs_stat(const char *dir, struct vtax_cfs_stat *st);
+
+/* The parsers behind the two above, on an open mountinfo / cgroup file
+ * (seams for tests/fuzz): the mount point of controller's hierarchy (or
+ * cgroup2's), and the cgroup path relative to it. */
+int vtax_cgroup__mount_from(FILE *f, const char *controller, char *out, size_t len, int *is_v2);
+int vtax_cgroup__rel_from(FILE *f, int is_v2, const char *controller, char *rel, size_t rlen);
 
 #endif

@@ -20,6 +20,7 @@ struct vtax_probe_ops {
 	const char *name;          /* as in --probes */
 	enum vtax_family family;
 	const char *summary;       /* one line for --help and doctor */
+	const char *hooks;         /* the kernel hooks it uses (result "hooks", doctor) */
 	/* open, share maps, load, attach.  0 or -errno with err filled. */
 	int (*attach)(struct vtax_session *s, void **state, char *err, size_t errlen);
 	void (*detach)(void *state);

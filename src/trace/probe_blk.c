@@ -137,6 +137,7 @@ static int blk_cause(const struct vtax_hist_key *k)
 const struct vtax_probe_ops vtax_probe_blk = {
 	.name = "blk",
 	.family = VTAX_FAM_BLK,
+	.hooks = "tp_btf block_bio_*/block_rq_*",
 	.summary = "block bio wait (throttle), request queue and service time per disk",
 	.attach = blk_attach,
 	.detach = blk_detach,

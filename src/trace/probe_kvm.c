@@ -8,16 +8,17 @@
  *   kvm.userspace{reason=IO}                    VMM emulation per exit
  *   kvm.pio{port=0x3f8, dir=write, handler=user, device=serial}
  *   kvm.mmio{gpa=0xd0000, dir=write, handler=user, device=...}
+ *   kvm.notify{space=mmio, addr=0xfeb00e50, queue=1, device=virtio-net}
+ *                                               virtio notifies (ioeventfd)
  *   kvm.irq{kind=msi, vector=..} / kvm.halt{how=poll|wait}
  *   sched.steal                                 vCPU threads' run-queue wait
  *
  * Exit reason names are the kernel's own tables (the print fmt of the
  * kvm_exit tracepoint: VMX basic reasons, SVM exit codes), keyed by raw
  * reason + isa so one binary decodes either vendor.  `device` names the
- * well-known PC ports and the local APIC/IO-APIC/HPET windows; ioeventfd
- * accesses (kvm_fast_mmio) are virtio queue notifies in practice.  Mapping
- * a virtio device's BAR to its name needs the VMM's PCI layout (QEMU:
- * query-pci over QMP) and is not done (docs/kvm.md).
+ * well-known PC ports and the local APIC/IO-APIC/HPET windows.  A write the
+ * kernel completed without the VMM at any other address is an ioeventfd:
+ * kvm.notify, by address and the queue index the guest wrote (docs/kvm.md).
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -269,6 +270,30 @@ static void hexlabel(struct vtax_label *l, const char *key, unsigned long long v
 	vtax_label__set(l, key, buf);
 }
 
+/*
+ * kvm.notify{space, addr, queue}: a guest write that KVM completed by
+ * signalling an ioeventfd (so always in the kernel).  queue is the value
+ * written (virtio drivers write the queue index to the notify register);
+ * absent when the kernel did not report the data (kvm_fast_mmio).  The
+ * device is added at collection from the VMM's layout, when vtax knows it.
+ */
+static int notify_labels(char *name, size_t namelen, struct vtax_label *labels, int *nlabels,
+			 const char *space, unsigned long long addr, int queue)
+{
+	char buf[16];
+
+	snprintf(name, namelen, "notify");
+	vtax_label__set(&labels[0], "space", space);
+	hexlabel(&labels[1], "addr", addr);
+	*nlabels = 2;
+	if (queue >= 0) {
+		snprintf(buf, sizeof(buf), "%d", queue);
+		vtax_label__set(&labels[2], "queue", buf);
+		*nlabels = 3;
+	}
+	return 0;
+}
+
 static int kvm_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 		      struct vtax_label *labels, int *nlabels)
 {
@@ -318,6 +343,10 @@ static int kvm_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 		unsigned port = k->l1 & 0xffff, h = k->l2;
 		const char *dev = port_device(port);
 
+		if (k->l1 & VTAX_KVM_NOTIFY)
+			return notify_labels(name, namelen, labels, nlabels, "pio", port,
+					     (int)(k->l1 >> 24));
+
 		snprintf(name, namelen, "pio");
 		hexlabel(&labels[0], "port", port);
 		vtax_label__set(&labels[1], "dir", (k->l1 >> 16) & 1 ? "write" : "read");
@@ -334,6 +363,9 @@ static int kvm_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 		unsigned h = (k->l2 >> 20) & 0xf;
 		const char *dev = mmio_device(gpa, h);
 
+		if ((k->l2 & VTAX_KVM_NOTIFY) || h == VTAX_KVM_H_IOEVENTFD)
+			return notify_labels(name, namelen, labels, nlabels, "mmio", gpa,
+					     (k->l2 & VTAX_KVM_NOTIFY) ? (int)(k->l2 >> 24) : -1);
 		snprintf(name, namelen, "mmio");
 		hexlabel(&labels[0], "gpa", gpa);
 		vtax_label__set(&labels[1], "dir", (k->l2 >> 16) & 1 ? "write" : "read");
@@ -434,6 +466,7 @@ static void kvm_collect(struct vtax_session *s, void *state, struct vtax_result 
 const struct vtax_probe_ops vtax_probe_kvm = {
 	.name = "kvm",
 	.family = VTAX_FAM_KVM,
+	.hooks = "tracepoint kvm_exit (record via CO-RE), tp_btf kvm_entry/kvm_pio/kvm_mmio/kvm_userspace_exit/kvm_fpu",
 	.summary = "KVM exits by reason, VMM userspace emulation, PIO/MMIO, IRQs, halt, steal",
 	.attach = kvm_attach,
 	.detach = kvm_detach,

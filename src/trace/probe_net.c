@@ -251,6 +251,10 @@ static void net_configure(struct net_bpf *skel, int nf, int sysenter, uint32_t s
 	/* loaded always, attached by net_proxies() when a proxy is found */
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_read, false);
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_send, false);
+	/* tcp_sendmsg_locked came in 6.2: without it (6.1) docker-proxy's
+	 * relay is not timed, everything else is */
+	if (!vtax_btf_has_tracepoint("tcp_sendmsg_locked"))
+		bpf_program__set_autoload(skel->progs.vtax_net_proxy_send, false);
 	bpf_program__set_autoload(skel->progs.vtax_nf_ct_open, nf);
 	bpf_program__set_autoload(skel->progs.vtax_nf_ct_close, nf);
 	bpf_program__set_autoload(skel->progs.vtax_nf_nat_open, nf);
@@ -290,10 +294,12 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	}
 	/* the syscall family (listed before us) already times syscall entry */
 	use_sys_ts = !!(s->loaded & (1u << VTAX_FAM_SYSCALL));
-	ns->nf_supported = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) == 1;
+	ns->nf_supported = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) == 1 &&
+			   !vtax_test_unavailable("netfilter");
 	if (!ns->nf_supported)
 		snprintf(ns->nf_error, sizeof(ns->nf_error),
-			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3)");
+			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3)%s",
+			 vtax_test_unavailable("netfilter") ? " (simulated: VTAX_TEST_UNAVAILABLE)" : "");
 	net_configure(ns->skel, ns->nf_supported, !use_sys_ts, ns->self_netns);
 	rc = vtax_session__share_maps(s, ns->skel->obj);
 	if (!rc)
@@ -341,8 +347,9 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 			bpf_link__destroy(ns->links[i]);
 		ns->nlinks = 0;
 	}
-	if (!ns->nlinks && s->opts.verbose)
-		fprintf(stderr, "vtax: net: no netfilter time: %s\n", ns->nf_error);
+	/* one line, always: the report's netfilter share is then missing, not zero */
+	if (!ns->nlinks)
+		fprintf(stderr, "vtax: warning: net: no netfilter time: %s\n", ns->nf_error);
 	net_current = ns;
 	*state = ns;
 	return 0;
@@ -710,6 +717,23 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 		}
 	}
 	free(vals);
+	/* which hooks time the netfilter stages (conntrack, NAT, filter) and
+	 * docker-proxy's relay on this kernel, or why they are not measured */
+	if (ns->nlinks) {
+		char how[96];
+
+		snprintf(how, sizeof(how), "netfilter BPF links (%d)", ns->nlinks);
+		vtax_result__hook(r, "net.netfilter", how);
+	} else {
+		char how[224];
+
+		snprintf(how, sizeof(how), "n/m: %s", ns->nf_error[0] ? ns->nf_error : "no netfilter link attached");
+		vtax_result__hook(r, "net.netfilter", how);
+	}
+	vtax_result__hook(r, "net.proxy",
+			  bpf_program__autoload(ns->skel->progs.vtax_net_proxy_send)
+				  ? "tp_btf tcp_sendmsg_locked/tcp_rcv_space_adjust"
+				  : "n/m: no tcp_sendmsg_locked tracepoint (kernel < 6.2): docker-proxy relays are not timed");
 	/* whether netfilter time is measured at all, per subject; docker-proxy
 	 * processes whose relays are timed (net.proxy) */
 	for (size_t i = 0; i < s->nsubjects; i++) {
@@ -742,6 +766,7 @@ static int net_supported(char *why, size_t whylen)
 const struct vtax_probe_ops vtax_probe_net = {
 	.name = "net",
 	.family = VTAX_FAM_NET,
+	.hooks = "tp_btf net_dev_*/netif_*/tcp_probe/skb_copy_datagram_iovec/kfree_skb",
 	.summary = "per-packet hop latency (socket, qdisc, veth, bridge, backlog), conntrack/NAT/filter time, drops",
 	.attach = net_attach,
 	.detach = net_detach,

@@ -165,6 +165,7 @@ static void sched_collect(struct vtax_session *s, void *state, struct vtax_resul
 const struct vtax_probe_ops vtax_probe_sched = {
 	.name = "sched",
 	.family = VTAX_FAM_SCHED,
+	.hooks = "tp_btf sched_switch/sched_wakeup/sched_process_*",
 	.summary = "run-queue latency, preemptions, blocked time, CFS throttling",
 	.attach = sched_attach,
 	.detach = sched_detach,

@@ -161,6 +161,53 @@ static void seed_all_mount_namespaces(int map_fd)
 	vtax_proc__for_each_pid(seed_mntns, &m);
 }
 
+/*
+ * Fast-path slots (keys.h): 256, or fewer on hosts with many CPUs, so the
+ * per-CPU array stays within 8 MiB (a histogram is ~4.5 KiB per CPU).
+ */
+static uint32_t fast_slots(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t n = (8u << 20) / ((size_t)(ncpu > 0 ? ncpu : 1) * sizeof(struct vtax_hist));
+
+	return n > 256 ? 256 : n < 1 ? 1 : (uint32_t)n;
+}
+
+/* Merge the fast-path slots into the result as their hash keys would be. */
+static void merge_fast(struct vtax_session *s, struct syscall_bpf *skel, struct vtax_result *r)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int sfd = bpf_map__fd(skel->maps.vtax_fast_slot), hfd = bpf_map__fd(skel->maps.vtax_fast_hists);
+	struct vtax_hist *cpus = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*cpus)) : NULL;
+	struct vtax_hist *h = malloc(sizeof(*h));
+
+	for (size_t si = 0; cpus && h && si < s->nsubjects; si++) {
+		uint32_t subject = s->subjects[si].id;
+
+		if (subject >= VTAX_FAST_SUBJECTS)
+			continue;
+		for (uint32_t nr = 0; nr < VTAX_NR_SYSCALLS; nr++) {
+			uint32_t i = subject * VTAX_NR_SYSCALLS + nr, slot = 0;
+			struct vtax_hist_key key = { .subject = subject, .family = VTAX_FAM_SYSCALL,
+						     .name = nr, .l1 = VTAX_FS_NONE,
+						     .l2 = VTAX_PART_ONCPU_ONLY };
+
+			if (bpf_map_lookup_elem(sfd, &i, &slot) || !slot)
+				continue;
+			slot -= 1;
+			if (bpf_map_lookup_elem(hfd, &slot, cpus))
+				continue;
+			vtax_hist__reset(h);
+			for (int c = 0; c < ncpu; c++)
+				vtax_hist__merge(h, &cpus[c]);
+			if (h->count)
+				vtax_session__merge_hist(s, r, &key, h);
+		}
+	}
+	free(cpus);
+	free(h);
+}
+
 static int syscall_attach(struct vtax_session *s, void **state, char *err, size_t errlen)
 {
 	struct syscall_bpf *skel;
@@ -172,6 +219,8 @@ static int syscall_attach(struct vtax_session *s, void **state, char *err, size_
 		return -errno;
 	}
 	rc = vtax_session__share_maps(s, skel->obj);
+	if (!rc)
+		rc = bpf_map__set_max_entries(skel->maps.vtax_fast_hists, fast_slots());
 	if (!rc)
 		rc = syscall_bpf__load(skel);
 	if (rc) {
@@ -297,8 +346,8 @@ static void fold_subject(struct vtax_subject *subj)
 
 static void syscall_collect(struct vtax_session *s, void *state, struct vtax_result *r)
 {
-	(void)s;
-	(void)state;
+	if (state)
+		merge_fast(s, state, r);
 	for (size_t i = 0; i < r->nsubjects; i++)
 		fold_subject(&r->subjects[i]);
 }
@@ -306,6 +355,7 @@ static void syscall_collect(struct vtax_session *s, void *state, struct vtax_res
 const struct vtax_probe_ops vtax_probe_syscall = {
 	.name = "syscall",
 	.family = VTAX_FAM_SYSCALL,
+	.hooks = "tp_btf sys_enter/sys_exit",
 	.summary = "syscall latency per syscall, split on-CPU / run-queue / blocked, by filesystem",
 	.attach = syscall_attach,
 	.detach = syscall_detach,

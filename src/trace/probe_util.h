@@ -10,6 +10,12 @@
 
 /* err = "<what>: <strerror>" with hints for common BPF failures */
 void vtax_probe_error(char *err, size_t errlen, const char *what, int rc);
+/* Called with every libbpf warning: remembers a verifier rejection (the
+ * program and the log's last meaningful line) for vtax_probe_error. */
+void vtax_bpf_log_note(const char *msg);
+/* Does the running kernel's vmlinux BTF have tracepoint tp (for tp_btf)?
+ * Hooks that came later than the oldest supported kernel are optional. */
+int vtax_btf_has_tracepoint(const char *tp);
 void vtax_label__set(struct vtax_label *l, const char *key, const char *value);
 /* x86_64 syscall name by number, NULL if unknown */
 const char *vtax_syscall_name(unsigned nr);

@@ -24,6 +24,7 @@
 #include "util/clock.h"
 #include "util/proc.h"
 #include "trace/session.h"
+#include "util/state.h"
 
 static const char *const shared_names[VTAX_MAP_NR] = {
 	[VTAX_MAP_HISTS] = "vtax_hists",
@@ -88,6 +89,44 @@ static void note_programs(struct vtax_session *s, struct bpf_object *obj)
 			continue;
 		s->prog_ids[s->nprog_ids++] = info.id;
 	}
+}
+
+/*
+ * The run's state file notes that a session is open and its programs
+ * (links die with the process: nothing for cleanup to undo; the note lets
+ * `vtax cleanup --dry-run` and a reader of the file see what was attached).
+ */
+/*
+ * Test-only fault injection (docs/failures.md): VTAX_TEST_UNAVAILABLE is a
+ * comma-separated list of probe families (and "netfilter") that behave as
+ * if this kernel lacked them.  Hosts without those gaps cannot be rented.
+ */
+int vtax_test_unavailable(const char *what)
+{
+	const char *l = getenv("VTAX_TEST_UNAVAILABLE");
+	size_t n = strlen(what);
+
+	for (const char *p = l; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, what, n) == 0 && (p[n] == ',' || p[n] == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static void state_note(struct vtax_session *s, int open)
+{
+	char id[64], ids[200] = "";
+	int at = 0;
+
+	snprintf(id, sizeof(id), "session-%llu", (unsigned long long)s->start_ns);
+	if (!open) {
+		vtax_state__done("bpf-link", id);
+		return;
+	}
+	for (int i = 0; i < s->nprog_ids && at < (int)sizeof(ids) - 12; i++)
+		at += snprintf(ids + at, sizeof(ids) - (size_t)at, "%s%u", i ? "," : "", s->prog_ids[i]);
+	/* the "undo" fields only list the program ids: bpf-link is never run */
+	vtax_state__add("bpf-link", id, (char *[]){ "prog-ids", ids, NULL });
 }
 
 int vtax_session__bpf_stats(struct vtax_session *s, uint64_t *run_ns, uint64_t *run_cnt)
@@ -192,8 +231,15 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 			if ((pass == 0) != is_core || !(fams & (1u << p->family)))
 				continue;
 			s->pending_obj = NULL;
-			rc = p->attach(s, &s->fam_state[p->family], s->fam_error[p->family],
-				       sizeof(s->fam_error[0]));
+			if (vtax_test_unavailable(p->name)) {
+				/* test-only: a kernel without this tracepoint family */
+				snprintf(s->fam_error[p->family], sizeof(s->fam_error[0]),
+					 "%s tracepoints not found (simulated: VTAX_TEST_UNAVAILABLE)", p->name);
+				rc = -ENOENT;
+			} else {
+				rc = p->attach(s, &s->fam_state[p->family], s->fam_error[p->family],
+					       sizeof(s->fam_error[0]));
+			}
 			if (!rc && s->pending_obj)
 				note_programs(s, s->pending_obj);
 			s->pending_obj = NULL; /* destroyed with a failed family */
@@ -205,9 +251,8 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 					vtax_session__close(s);
 					return rc;
 				}
-				/* other families go on without this one; reported */
-				if (s->opts.verbose)
-					fprintf(stderr, "vtax: %s probes unavailable: %s\n", p->name,
+				/* other families go on without this one; one line says so */
+				fprintf(stderr, "vtax: warning: %s probes unavailable: %s\n", p->name,
 						s->fam_error[p->family]);
 				continue;
 			}
@@ -220,6 +265,7 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 		vtax_session__close(s);
 		return rc;
 	}
+	state_note(s, 1);
 	*sp = s;
 	return 0;
 }
@@ -228,6 +274,7 @@ void vtax_session__close(struct vtax_session *s)
 {
 	if (!s)
 		return;
+	state_note(s, 0);
 	/* detach in reverse: families before the core that owns the maps */
 	for (int i = (int)(sizeof(s->fam_state) / sizeof(s->fam_state[0])) - 1; i >= 0; i--) {
 		const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)i);
@@ -540,8 +587,8 @@ static void collect_drops(struct vtax_session *s, struct vtax_result *r)
 }
 
 /* One histogram of the map (or of the spill store) into the result. */
-static int merge_key(struct vtax_session *s, struct vtax_result *r, const struct vtax_hist_key *key,
-		     const struct vtax_hist *h)
+int vtax_session__merge_hist(struct vtax_session *s, struct vtax_result *r,
+			     const struct vtax_hist_key *key, const struct vtax_hist *h)
 {
 	const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)key->family);
 	struct vtax_subject_def *sd = vtax_session__subject(s, key->subject);
@@ -623,6 +670,64 @@ static int read_hist(int fd, const struct vtax_hist_key *key, struct vtax_hist *
 	return 0;
 }
 
+uint64_t vtax_self__bpf_map_bytes(void)
+{
+	DIR *d = opendir("/proc/self/fdinfo");
+	struct dirent *e;
+	uint64_t total = 0;
+	unsigned seen[1024];
+	size_t nseen = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char p[64], line[128];
+		unsigned long long memlock = 0;
+		unsigned id = 0;
+		int is_map = 0, dup = 0;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/fdinfo/%s", e->d_name);
+		f = fopen(p, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "map_id: %u", &id) == 1)
+				is_map = 1;
+			else
+				sscanf(line, "memlock: %llu", &memlock);
+		}
+		fclose(f);
+		/* the same map is held by several fds (shared maps, dups): once */
+		for (size_t i = 0; is_map && i < nseen; i++)
+			dup |= seen[i] == id;
+		if (!is_map || dup)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = id;
+		total += memlock;
+	}
+	closedir(d);
+	return total;
+}
+
+uint64_t vtax_self__rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 {
 	struct vtax_hist_key key, next;
@@ -641,7 +746,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	while (!rc) {
 		key = next;
 		nkeys++;
-		if (!read_hist(fd, &key, cpus, ncpu, h) && merge_key(s, r, &key, h))
+		if (!read_hist(fd, &key, cpus, ncpu, h) && vtax_session__merge_hist(s, r, &key, h))
 			break;
 		rc = bpf_map_get_next_key(fd, &key, &next);
 	}
@@ -649,7 +754,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	free(cpus);
 	drain_spill(s, ncpu);
 	for (size_t i = 0; i < s->nspilled; i++)
-		merge_key(s, r, &s->spilled[i].key, &s->spilled[i].hist);
+		vtax_session__merge_hist(s, r, &s->spilled[i].key, &s->spilled[i].hist);
 	vtax_result__drop(r, "hist_spill_lost", (double)s->spill_lost);
 	if (nkeys >= s->opts.max_hists)
 		vtax_result__drop(r, "hist_map_at_capacity", 1);
@@ -658,10 +763,20 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 		vtax_result__subject(r, s->subjects[i].name, s->subjects[i].kind);
 	for (int i = 0; vtax_probes[i]; i++) {
 		const struct vtax_probe_ops *p = vtax_probes[i];
+		char nm[288];
 
+		/* which hook each family used here, or why it is not measured */
+		if (s->loaded & (1u << p->family)) {
+			vtax_result__hook(r, p->name, p->hooks);
+		} else if ((s->opts.families | (1u << VTAX_FAM_SCHED)) & (1u << p->family)) {
+			snprintf(nm, sizeof(nm), "n/m: %s", s->fam_error[p->family]);
+			vtax_result__hook(r, p->name, nm);
+		}
 		if (p->collect && (s->loaded & (1u << p->family)))
 			p->collect(s, s->fam_state[p->family], r);
 	}
 	collect_drops(s, r);
+	r->bpf_map_bytes = vtax_self__bpf_map_bytes();
+	r->rss_bytes = vtax_self__rss_bytes();
 	return 0;
 }

@@ -103,5 +103,16 @@ void vtax_sched__baseline(struct vtax_session *s);
 
 /* Read everything into r (adds to r's histograms). */
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r);
+/* Kernel memory (memlock) of every BPF map this process holds, in bytes;
+ * and this process's resident set (VmRSS), in bytes.  0 when unreadable. */
+uint64_t vtax_self__bpf_map_bytes(void);
+uint64_t vtax_self__rss_bytes(void);
+/* Add one histogram of key into the result (for families that keep some
+ * histograms outside the shared map: the syscall fast path). */
+int vtax_session__merge_hist(struct vtax_session *s, struct vtax_result *r,
+			     const struct vtax_hist_key *key, const struct vtax_hist *h);
+
+/* Test-only: is `what` (a family name or "netfilter") listed in VTAX_TEST_UNAVAILABLE? */
+int vtax_test_unavailable(const char *what);
 
 #endif

@@ -174,3 +174,36 @@ void vtax_oncpu__delta(const struct vtax_oncpu *a, const struct vtax_oncpu *b, d
 			*vcpu += d;
 	}
 }
+
+unsigned long long vtax_proc__start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	{
+		/* comm may hold spaces and ')': the fields follow the last ')' */
+		char *p = strrchr(buf, ')');
+		int field = 2;
+
+		if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+			return 0;
+		for (p++; *p && field < 22; p++)
+			if (*p == ' ')
+				field++;
+		start = strtoull(p, NULL, 10);
+	}
+	return start;
+}

@@ -26,6 +26,10 @@ ssize_t vtax_proc__read(const char *path, char *buf, size_t len);
  * NULL-terminated); the count, or -errno. */
 int vtax_proc__cmdline(pid_t pid, char *buf, size_t len, const char **argv, int max);
 
+/* Start time of pid in clock ticks since boot (/proc/PID/stat field 22);
+ * 0 when gone or a zombie.  With the PID it names one process for good. */
+unsigned long long vtax_proc__start_time(pid_t pid);
+
 /* On-CPU time of a process's threads, from /proc/PID/task/TID/schedstat. */
 #define VTAX_ONCPU_MAX_THREADS 512
 struct vtax_oncpu {

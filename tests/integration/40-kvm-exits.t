@@ -11,7 +11,12 @@
 #   4. `vtax attach --vm PID` makes subject vm:PID with the same counts, and
 #      its vCPU thread's run-queue wait appears as sched.steal;
 #   5. `vtax attach --all` shows a running VMM as its own subject vm:PID
-#      beside "host", with its exits counted there and not in host.
+#      beside "host", with its exits counted there and not in host;
+#   6. virtio's fast path: writes to an MMIO address and a port carrying a
+#      KVM_IOEVENTFD (testvmm --notify/--notify-pio) come back as exactly K
+#      kvm.notify{space,addr,queue} each, with no userspace exit and the
+#      eventfd counting K (under PVM kvm_exit does not fire, so no exit
+#      reasons here: tests/integration/41-kvm-real.t has them).
 # The VMM is started and stopped by this script; nothing else is created.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -154,5 +159,23 @@ vpid=$(python3 -c "import json;print(json.load(open('$tmp/tv5.json'))['pid'])")
 pio=$(q "$tmp/r5.json" "vm:$vpid" kvm pio "port=0x3f8,dir=write,handler=user" count)
 hpio=$(q "$tmp/r5.json" host kvm pio "" count)
 ok $([ "$pio" = 500 ] && [ "$hpio" = 0 ]; echo $?) "--all: subject vm:$vpid has its 500 PIO exits, host none (got $pio, host $hpio)"
+
+# 6. ioeventfd notifies: completed in the kernel, named by address and queue
+K=900 KP=333 NA=0xfeb00e50 NP=0xc050 Q=3
+"$VTAX" run --probes kvm -f json -o "$tmp/r6.json" -- "$TVMM" --pio 20 --mmio 10 \
+	--notify $K --notify-addr $NA --notify-pio $KP --notify-port $NP --notify-queue $Q \
+	> "$tmp/tv6.json" 2> "$tmp/err6"
+ok $? "vtax run -- testvmm --notify $K --notify-pio $KP exits 0"
+efd=$(python3 -c "import json;d=json.load(open('$tmp/tv6.json'));print(d['notify_eventfd'], d['notify_pio_eventfd'], d['kvm_runs'])")
+ok $([ "$efd" = "$K $KP 31" ]; echo $?) "eventfd counts $K and $KP, and only 20+10+1 KVM_RUN returns (got $efd)"
+nm=$(q "$tmp/r6.json" pid: kvm notify "space=mmio,addr=$NA,queue=$Q" count)
+np=$(q "$tmp/r6.json" pid: kvm notify "space=pio,addr=$NP,queue=$Q" count)
+nall=$(q "$tmp/r6.json" pid: kvm notify "" count)
+ok $([ "$nm" = $K ] && [ "$np" = $KP ] && [ "$nall" = $((K + KP)) ]; echo $?) \
+	"kvm.notify{mmio,$NA,queue=$Q} = $K and {pio,$NP,queue=$Q} = $KP (got $nm, $np, all $nall)"
+# the final hlt's userspace time never ends (no KVM_RUN follows): IO + MMIO only
+u="$(q "$tmp/r6.json" pid: kvm userspace "reason=IO" count) $(q "$tmp/r6.json" pid: kvm userspace "" count)"
+um=$(q "$tmp/r6.json" pid: kvm mmio "" count)
+ok $([ "$u" = "20 30" ] && [ "$um" = 10 ]; echo $?) "no userspace exit and no kvm.mmio for a notify: userspace IO/all 20 30, mmio 10 (got $u, $um)"
 
 done_testing

@@ -108,6 +108,21 @@ run_case ack 200 7 0x510 0xd0000 1
 run_case unreal 50 300 0x3f8 0xd0000000 0
 run_case empty 0 0 0x3f8 0xd0000 0
 
+# ioeventfd notifies: the kernel completes them (kvm_mmio/kvm_pio fire, no
+# kvm_userspace_exit) and the eventfds count exactly K and K'.
+perf stat -x, -o "$TMP/ntf.perf" \
+	-e kvm:kvm_mmio --filter "type == 2 && len == 4 && gpa == 0xd1050 && val == 5" \
+	-e kvm:kvm_pio --filter "rw == 1 && port == 0xc050 && size == 2 && val == 5" \
+	-e kvm:kvm_userspace_exit \
+	"$VMM" --pio 3 --mmio 4 --notify 700 --notify-pio 300 --notify-queue 5 >"$TMP/ntf.json" 2>"$TMP/ntf.err"
+ok $? "notify: testvmm --notify 700 --notify-pio 300 runs ($(cat "$TMP/ntf.err"))"
+got=$(grep ',kvm:' "$TMP/ntf.perf" | cut -d, -f1 | tr '\n' ' ')
+[ "$got" = "700 300 8 " ]
+ok $? "notify: kvm_mmio(0xd1050, len 4, 5) / kvm_pio(0xc050, size 2, 5) / kvm_userspace_exit = 700 300 8 (got $got)"
+got=$(jpy "$TMP/ntf.json" '"%d %d %d" % (d["notify_eventfd"], d["notify_pio_eventfd"], d["kvm_runs"])')
+[ "$got" = "700 300 8" ]
+ok $? "notify: eventfd counts 700 and 300, 8 KVM_RUN returns (got $got)"
+
 # --hold-us: userspace time per exit.  SCHED_FIFO keeps other load on this
 # 2-CPU machine from stretching the run; a few tries absorb the rest.
 for try in 1 2 3; do

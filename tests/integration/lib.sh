@@ -82,3 +82,11 @@ ensure_docker() {
 	bash "$ROOT/scripts/start-dockerd.sh" >/dev/null 2>&1
 	docker info >/dev/null 2>&1
 }
+# A free TCP port on 127.0.0.1 (for servers a test starts)
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# promq PORT PROMQL -> the result of a Prometheus instant query on
+# 127.0.0.1:PORT as JSON (the "result" list), or [] on any error
+promq() {
+	curl -s --max-time 5 "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=$2" |
+		python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["data"]["result"]))' 2>/dev/null || echo '[]'
+}

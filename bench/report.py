@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""report.py - the table of `make bench` (bench/bench.sh): reads the raw
+samples ("round row config value", value in ns per operation), prints
+medians, the cost each configuration adds over the untraced run paired by
+round (median of the per-round differences, bootstrap 95% CI), and ratios
+against the least latency probe and bpftrace; writes the markdown file
+(machine, CPU model, method, table)."""
+import argparse, os, platform, random, statistics as st, subprocess, sys, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--data", required=True)
+ap.add_argument("--out", required=True)
+ap.add_argument("--qos", default="0")
+ap.add_argument("--elapsed", default="?")
+ap.add_argument("--sizes", default="")
+ap.add_argument("--calib", default="")
+a = ap.parse_args()
+
+S = {}  # (row, config) -> {round: value}
+for line in open(a.data):
+    f = line.split()
+    if len(f) != 4 or f[3] == "nan":
+        continue
+    S.setdefault((f[1], f[2]), {})[int(f[0])] = float(f[3])
+
+ROWS = [("getppid-cpu", "getppid loop, CPU time of the looping thread", "ns/call"),
+        ("getppid", "getppid loop, wall clock", "ns/call"),
+        ("sched-cpu", "sched ping-pong (pipe, 1 CPU), CPU time of both processes", "ns/round trip"),
+        ("sched", "sched ping-pong (pipe, 1 CPU), wall clock", "ns/round trip"),
+        ("tcp", "TCP ping-pong, veth+bridge+DNAT, mean RTT", "ns/round trip"),
+        ("kv", "redis kv, 1 conn, p50 latency", "ns/request"),
+        ("kv-cpu", "redis kv, 1 conn, redis-server CPU time", "ns/request")]
+NAMES = {"base": "untraced", "aa": "untraced again (A/A)", "empty": "empty programs (floor)",
+         "least": "least latency probe", "vtax": "vtax", "vtax-all": "vtax attach --all",
+         "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE)",
+         "bpftrace": "bpftrace, equivalent script"}
+ORDER = ["base", "aa", "empty", "least", "vtax", "vtax-every", "vtax-before", "vtax-all", "bpftrace"]
+rng = random.Random(11)
+
+
+def paired(row, cfg):
+    b, x = S.get((row, "base"), {}), S.get((row, cfg), {})
+    return [x[r] - b[r] for r in sorted(set(b) & set(x))]
+
+
+def ci(d):
+    if len(d) < 3:
+        return None
+    meds = sorted(st.median(rng.choices(d, k=len(d))) for _ in range(2000))
+    return meds[int(0.025 * len(meds))], meds[int(0.975 * len(meds)) - 1]
+
+
+def fmt(v):
+    return "-" if v is None else f"{v:,.0f}"
+
+
+out = []
+for row, title, unit in ROWS:
+    if not any(k[0] == row for k in S):
+        continue
+    base = S.get((row, "base"), {})
+    mb = st.median(base.values()) if base else None
+    added = {c: (st.median(paired(row, c)) if paired(row, c) else None) for c in ORDER}
+    out.append(f"\n### {title} ({unit})\n")
+    out.append("| configuration | median | added | added 95% CI | added / least | added / bpftrace | % of untraced |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    for c in ORDER:
+        if (row, c) not in S:
+            continue
+        med = st.median(S[(row, c)].values())
+        ad = added[c] if c != "base" else None
+        lo_hi = ci(paired(row, c)) if c != "base" else None
+        rl = rb = pct = "-"
+        if ad is not None and added.get("least"):
+            rl = f"{ad / added['least']:.2f}x"
+        if ad is not None and added.get("bpftrace"):
+            rb = f"{ad / added['bpftrace']:.2f}x"
+        if ad is not None and mb:
+            pct = f"{100 * ad / mb:+.1f}%"
+        out.append(f"| {NAMES[c]} | {fmt(med)} | {fmt(ad) if ad is not None else '-'} | "
+                   f"{'-' if not lo_hi else fmt(lo_hi[0]) + ' to ' + fmt(lo_hi[1])} | {rl} | {rb} | {pct} |")
+table = "\n".join(out)
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=10).stdout.strip()
+    except Exception:
+        return "?"
+
+
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-").strip()
+rounds = max((r for v in S.values() for r in v), default=0)
+head = f"""# vtax probe cost: `make bench` results
+
+Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not edit by hand.
+
+- Machine: {platform.node().split('.')[0] if False else 'VM'}, {os.cpu_count()} CPUs, {cpu}; kernel {platform.release()}
+- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the end: {sh("cut -d' ' -f1-3 /proc/loadavg")}
+- bpftrace: {sh("bpftrace --version")}
+- Method: {rounds} interleaved rounds; each round runs every (row, configuration) once in a random order.
+  Each figure is the workload's own timing per operation (no tracer start-up in it); medians over rounds.
+  "added" is the median over rounds of (configuration - untraced of the same round), with a bootstrap
+  95% CI of that median; the A/A row (a second untraced run) shows the noise.  PM QoS held
+  (/dev/cpu_dma_latency = 0): {'yes' if a.qos == '1' else 'no'}.  Workloads pinned to CPU 0 (redis on CPU 1).
+  Sizes: {a.sizes}.  Wall time: {a.elapsed} s.
+- Configurations: empty programs on the syscall+sched hooks (tcp: on the net family's hooks), the least
+  latency probe (bpf/bench_floor.bpf.c: clock into task storage at sys_enter, clock + one per-CPU add at
+  sys_exit; sched row: the same from sched_wakeup to switch-in), vtax (getppid: `run --probes syscall,sched`;
+  sched: `--probes sched`; tcp: `--probes net`; kv: `attach -p SERVER -p CLIENT` with kv's probe plan
+  `--probes sched,net,kvm`, as compare's traced pass now attaches, and with every family as before), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
+  (per-syscall latency histogram; run-queue latency histogram; skb queue-to-receive histogram).
+- The machine is shared with other work: compare only figures from the same run.
+"""
+cal = []
+if a.calib and os.path.exists(a.calib):
+    import json
+    for line in open(a.calib):
+        label, _, js = line.partition(" ")
+        try:
+            d = json.loads(js)
+        except ValueError:
+            continue
+        progs = ", ".join(f"{n} {v[0]:g} ({v[1]} ns)" for n, v in list(d["programs"].items())[:12])
+        cal.append(f"| {label} | {d['runs_per_op']:g} | {d['bpf_ns_per_op']:,} | {progs} |")
+if cal:
+    table += ("\n\n### BPF work per kv request (calibration pass, BPF run-time statistics on)\n\n"
+              "Server and client attached as compare does, outside the timed rounds: program runs and\n"
+              "kernel-measured BPF CPU per request (the statistics' own two clock reads per run included).\n\n"
+              "| probe set | runs/request | BPF ns/request | per program: runs/request (ns/request) |\n"
+              "|---|---:|---:|---|\n" + "\n".join(cal))
+md = head + table + "\n"
+with open(a.out, "w") as f:
+    f.write(md)
+print(md)

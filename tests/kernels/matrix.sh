@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# matrix.sh - `make test-kernels`: vtax's integration subset
+# (tests/kernels/subset.sh) on Debian 12's stock kernel (6.1), Debian's 6.12
+# (bookworm-backports; Debian 13's series), both booted under QEMU TCG with
+# this host's userland (vm-run.sh), and on the host's own kernel.  The two
+# guests run side by side (single-threaded TCG: one host CPU each), then the
+# host column.  Prints TAP (one line per kernel x family) and a table
+# kernel x family -> hook used / pass.  A kernel that cannot be fetched is
+# a failure, not a skip.  Results stay in $VTAX_MATRIX_OUT (default
+# build/kernel-matrix).  Bounded: 900 s per guest.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+cd "$ROOT" || exit 1
+out=${VTAX_MATRIX_OUT:-$ROOT/build/kernel-matrix}
+KERNELS=${VTAX_MATRIX_KERNELS:-6.1 6.12}
+rm -rf "$out"
+mkdir -p "$out"
+[ -x build/vtax ] || { echo "not ok 1 - build/vtax missing (make)"; echo "1..1"; exit 1; }
+start=$(date +%s)
+fail=0
+pids=()
+for k in $KERNELS; do
+	mkdir -p "$out/$k"
+	if ! kdir=$("$HERE/fetch-kernel.sh" "$k" 2>"$out/$k/fetch.err"); then
+		echo "# cannot fetch kernel $k: $(tail -n 1 "$out/$k/fetch.err")"
+		fail=1
+		continue
+	fi
+	"$HERE/vm-run.sh" --out "$out/$k" --timeout 900 "$kdir" -- \
+		bash tests/kernels/subset.sh /tmp/vtax-out/res >"$out/$k/vm.log" 2>&1 &
+	pids+=($!)
+done
+mkdir -p "$out/host"
+bash "$HERE/subset.sh" "$out/host/res"
+for p in "${pids[@]}"; do wait "$p"; done
+python3 - "$out" "host $KERNELS" "$fail" "$(($(date +%s) - start))" <<'PY'
+import json, os, sys
+out, cols, fetch_fail, secs = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), sys.argv[4]
+fams = [("syscall", "10-syscall"), ("sched", "11-sched"), ("net", "20-net-nat"),
+        ("blk", "45-blk-requests"), ("kvm", "40-kvm-exits")]
+n = bad = 0
+table = {}
+names = {}
+for c in cols:
+    res = os.path.join(out, c, "res")
+    names[c] = open(os.path.join(res, "kernel")).read().strip() if os.path.exists(os.path.join(res, "kernel")) else c
+    summ = {}
+    try:
+        for line in open(os.path.join(res, "summary")):
+            t, rc, s = line.split()
+            summ[t] = (int(rc), int(s))
+    except OSError:
+        pass
+    try:
+        hooks = json.load(open(os.path.join(res, "hooks.json"))).get("hooks", {})
+    except (OSError, ValueError):
+        hooks = {}
+    for fam, t in fams:
+        n += 1
+        tap = os.path.join(res, t + ".tap")
+        body = open(tap).read() if os.path.exists(tap) else ""
+        skipped = "1..0 # SKIP" in body
+        rc, s = summ.get(t, (None, 0))
+        hook = hooks.get(fam, "not loaded")
+        short = hook.split(" ")[0] if not hook.startswith("n/m") else "n/m"
+        if fam == "net":
+            nf = hooks.get("net.netfilter", "")
+            short += "+" + ("nf-links" if nf.startswith("netfilter") else "nf:n/m")
+        if fam == "kvm" and hook.startswith("tracepoint"):
+            short = "tp+tp_btf"
+        if rc is None:
+            st, okk = "no run", False
+        elif skipped:
+            st, okk = "skip", False
+        else:
+            st, okk = ("pass" if rc == 0 else "FAIL"), rc == 0
+        if not okk:
+            bad += 1
+            for l in body.splitlines():
+                if l.startswith("not ok") or "SKIP" in l:
+                    print("# %s %s: %s" % (names[c], t, l))
+        print("%s %d - %s %s: %s (%ss; hook: %s)" % ("ok" if okk else "not ok", n, names[c], fam, st, s, hook))
+        table[(c, fam)] = "%s / %s" % (short, st)
+if fetch_fail:
+    n += 1; bad += 1
+    print("not ok %d - a kernel could not be fetched" % n)
+print("1..%d" % n)
+w = 26
+print("# kernel matrix (%s s): family -> hook used / result" % secs)
+print("# %-9s" % "family" + "".join("%-*s" % (w, names[c][:w - 1]) for c in cols))
+for fam, _ in fams:
+    print("# %-9s" % fam + "".join("%-*s" % (w, table.get((c, fam), "-")) for c in cols))
+for c in cols:
+    try:
+        h = json.load(open(os.path.join(out, c, "res", "hooks.json"))).get("hooks", {})
+        print("# %s hooks: %s" % (names[c], json.dumps(h)))
+    except (OSError, ValueError):
+        pass
+sys.exit(1 if bad else 0)
+PY
