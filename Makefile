@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # vtax build: BPF objects (clang, CO-RE) -> skeletons (bpftool) -> vtax.
 # `make V=1` shows full commands.  `make SAN=1` builds an ASan/UBSan binary
 # into build-san/.  `make install` / `make uninstall` (PREFIX, DESTDIR),
@@ -221,8 +222,11 @@ lint: $(SKELS)
 		--inline-suppr --suppress=missingIncludeSystem --suppress=unknownMacro -Iinclude -Isrc src/
 	$(Q)clang-tidy --quiet $(SRCS) -- $(subst -I$(OUT)/skel,-isystem $(OUT)/skel,$(filter-out -Werror $(SANFLAGS),$(ALL_CFLAGS)))
 
+# `make format` reformats the whole tree; `make format FORMAT_FILES="a.c b.h"`
+# only the files named (e.g. the ones a change touched).
+FORMAT_FILES ?= $(SRCS) $(HDRS) $(BPF_SRCS) $(wildcard bpf/*.h) $(TEST_C) $(FIXT_C)
 format:
-	$(Q)clang-format -i $(SRCS) $(HDRS) $(BPF_SRCS) $(wildcard bpf/*.h) $(TEST_C) $(FIXT_C)
+	$(Q)clang-format -i $(FORMAT_FILES)
 
 clean:
 	$(Q)rm -rf build build-san build-fuzz

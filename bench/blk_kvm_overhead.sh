@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Cost per event of the kvm and blk probe families, side by side in one run:
 #   kvm  testvmm --pio N (N PIO exits to userspace, no hold): wall time of
 #        its KVM_RUN loop (testvmm's own elapsed_ns) untraced, under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * net_floor - attach empty BPF programs (bpf/net_floor.bpf.c) on the hooks
  * the net family uses, run argv, detach.  The floor of the net family's

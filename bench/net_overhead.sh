@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Cost of the net probe family on a TCP request/response ping-pong over
 # veth + bridge + DNAT + MASQUERADE (the topology of
 # tests/integration/20-net-topo.sh; vtax runs in the "host" namespace, so

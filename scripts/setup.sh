@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # vtax set-up: installs every build and runtime dependency from Debian's
 # archive (bookworm + bookworm-backports), mounts tracefs/bpffs when missing.
 # Idempotent: safe to run again; does nothing that is already done.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Start Docker's daemon when it is not answering: with systemd when there is
 # one, else dockerd in the background (machines booted without systemd).
 # Idempotent.  Used by setup.sh and by tests that need Docker.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * blk.h - the block probe family's key layout, shared by bpf/blk.bpf.c and
  * src/trace/probe_blk.c.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * keys.h - map keys, enums and per-task state shared by BPF programs and
  * userspace.  A histogram is keyed by (subject, family, name, l1, l2); each

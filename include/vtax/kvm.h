@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * kvm.h - the kvm probe family's key layout, shared by bpf/kvm.bpf.c and
  * src/trace/probe_kvm.c (which turns reasons, ports and addresses into names).

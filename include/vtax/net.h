@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * net.h - the net probe family's keys, shared by bpf/net.bpf.c and
  * src/trace/probe_net.c.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cli.c - helpers every subcommand shares: one-line errors, signals,
  * option parsing of durations, and the preflight checks of tracing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cmd_compare.c - `vtax compare`: the CLI of the guided comparison
  * (compare.h): options, the progress line on a TTY (and, with
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cmd/cli.h"
+#include "util/clock.h"
 #include "util/parse.h"
 #include "export/export.h"
 #include "util/output.h"
@@ -116,12 +118,11 @@ struct progress_state {
 	const char *last_phase;
 	FILE *log;           /* --progress-log */
 	char last_line[160]; /* what was logged last (env phase pass run) */
-	struct timespec t0;
+	double t0;           /* vtax_now_s() at start */
 };
 
 static void log_progress(struct progress_state *ps, const struct vtax_compare_progress *p)
 {
-	struct timespec now;
 	char line[160];
 
 	snprintf(line, sizeof(line), "%s %s %s %d", p->env, p->phase, p->pass ? p->pass : "-",
@@ -129,11 +130,8 @@ static void log_progress(struct progress_state *ps, const struct vtax_compare_pr
 	if (!strcmp(line, ps->last_line))
 		return;
 	snprintf(ps->last_line, sizeof(ps->last_line), "%s", line);
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	/* flushed at once: a reader acts on the line while the phase runs */
-	fprintf(ps->log, "%.3f %s\n",
-		(double)(now.tv_sec - ps->t0.tv_sec) + (double)(now.tv_nsec - ps->t0.tv_nsec) / 1e9,
-		line);
+	fprintf(ps->log, "%.3f %s\n", vtax_now_s() - ps->t0, line);
 	fflush(ps->log);
 }
 
@@ -495,7 +493,7 @@ int cmd_compare(int argc, char **argv)
 		if (!ps.log)
 			return vtax_die("--progress-log: cannot open %s: %s", progress_log,
 					strerror(errno));
-		clock_gettime(CLOCK_MONOTONIC, &ps.t0);
+		ps.t0 = vtax_now_s();
 	}
 	o.stop = (volatile int *)&vtax_stop;
 	o.progress = on_progress;

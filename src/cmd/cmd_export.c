@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cmd_export.c - `vtax export RESULT.json --format F [--output PATH]`:
  * turn a saved result (run, attach or compare) into CSV, OpenMetrics,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cmd_load.c - `vtax load`: run one of vtax's load generators (load.h) and
  * print its result as one JSON object on stdout.

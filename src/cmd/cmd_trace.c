@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cmd_trace.c - `vtax run` and `vtax attach`: open a session, name the
  * subjects, wait (live summary per --interval), collect, report.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * doctor.c - `vtax doctor`: what this host supports (tracepoints, netfilter
  * BPF, kprobes, fentry, KVM and its kind, Docker, cgroup version, BTF) and

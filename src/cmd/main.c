@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * main.c - vtax's entry point: subcommand dispatch.
  */

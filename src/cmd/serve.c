@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * serve.c - `vtax serve`: a long-running exporter.  It attaches like
  * `vtax attach` (default: the whole host, per container) and serves the

@@ -76,7 +76,7 @@ void vtax_compare__io_argv(char **argv, char (*buf)[64], const char *exe,
 {
 	int n = 0, b = 0;
 
-#define ARG(s) (argv[n++] = (char *)(s))
+#define ARG(s)	    (argv[n++] = (char *)(s))
 #define NUM(fmt, v) (snprintf(buf[b], 64, fmt, v), argv[n++] = buf[b++])
 	ARG(exe);
 	ARG("load");
@@ -135,7 +135,8 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 		json_t *j;
 
 		snprintf(path, sizeof(path), "%s/vtax-io.dat", e->data_dir);
-		vtax_compare__io_argv(argv, nb, e->vtax_path, &lo, path, 0, lo.warmup_s, lo.duration_s);
+		vtax_compare__io_argv(argv, nb, e->vtax_path, &lo, path, 0, lo.warmup_s,
+				      lo.duration_s);
 		if (gated) {
 			int k = 0;
 
@@ -144,7 +145,8 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 			argv[k] = "--wait-signal";
 			argv[k + 1] = NULL;
 		}
-		m->rc = out ? vtax_env__exec(e, argv, out, 1 << 20, lo.warmup_s + lo.duration_s + 60)
+		m->rc = out ? vtax_env__exec(e, argv, out, 1 << 20,
+					     lo.warmup_s + lo.duration_s + 60)
 			    : -ENOMEM;
 		/* the JSON says why even when `vtax load` failed */
 		j = m->rc >= 0 ? json_loads(out, 0, &je) : NULL;
@@ -153,8 +155,11 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 				m->rc = -EIO;
 		} else {
 			memset(&m->r, 0, sizeof(m->r));
-			snprintf(m->r.error, sizeof(m->r.error), "vtax load in %s: %s: %.160s", e->name,
-				 m->rc < 0 ? strerror(-m->rc) : m->rc ? "failed" : "no result",
+			snprintf(m->r.error, sizeof(m->r.error), "vtax load in %s: %s: %.160s",
+				 e->name,
+				 m->rc < 0 ? strerror(-m->rc)
+				 : m->rc   ? "failed"
+					   : "no result",
 				 out ? out : "");
 			m->rc = m->rc < 0 ? m->rc : -EIO;
 		}
@@ -208,7 +213,8 @@ static pid_t wait_gated(struct vtax_compare *c, const struct vtax_env *e, pid_t 
 		while (f && fscanf(f, "%d", &pid) == 1) {
 			const char *argv[64];
 			char cmd[2048];
-			int na = vtax_proc__cmdline(pid, cmd, sizeof(cmd), argv, 64), load = 0, wait = 0;
+			int na = vtax_proc__cmdline(pid, cmd, sizeof(cmd), argv, 64), load = 0,
+			    wait = 0;
 
 			for (int i = 1; i < na; i++) {
 				load |= !strcmp(argv[i], "load");
@@ -354,15 +360,15 @@ static int relay(struct vtax_compare *c, int idx, int run, const struct vtax_mea
 			break;
 		}
 		if (vtax_now_s() - t0 > limit_s) {
-			snprintf(ce->error, sizeof(ce->error), "the client did not finish within %.0f s",
-				 limit_s);
+			snprintf(ce->error, sizeof(ce->error),
+				 "the client did not finish within %.0f s", limit_s);
 			rc = -ETIMEDOUT;
 			break;
 		}
 		pr = poll(&pf, 1, 100);
 		if (vtax_now_s() - last_prog >= 0.25) {
-			vtax_compare__progress(c, "measure", mc->traced ? "traced" : "untraced", idx,
-					       run, t0, ops);
+			vtax_compare__progress(c, "measure", mc->traced ? "traced" : "untraced",
+					       idx, run, t0, ops);
 			last_prog = vtax_now_s();
 		}
 		if (pr <= 0)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * clientnet.h - the "remote" client of `vtax compare --client remote`.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * compare.h - `vtax compare`: one workload, several environments, run one
  * after another under tracing, then the tax ledger (ledger.h).

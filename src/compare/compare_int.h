@@ -28,12 +28,12 @@ struct vtax_client_result {
  * and are not the data path.
  */
 struct vtax_measure_ctx {
-	int traced;  /* this run is traced (else no session may be open) */
+	int traced; /* this run is traced (else no session may be open) */
 	struct vtax_session *s;
 	uint32_t server_id, client_id;
 	pid_t proxy_pid;
-	int in_env;  /* the generator runs inside the environment */
-	int gated;   /* ... and waits for SIGUSR1, found in the container's cgroup */
+	int in_env;   /* the generator runs inside the environment */
+	int gated;    /* ... and waits for SIGUSR1, found in the container's cgroup */
 	int stats_fd; /* BPF run-time statistics on while held (-1: none) */
 	int calibrate; /* the calibration run: statistics on, nothing collected */
 	struct vtax_result *round; /* this round's result (collected into, then merged) */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * ledger.c - the tax ledger of `vtax compare` (ledger.h): components ->
  * named causes -> per-operation differences from native, closure, knobs.

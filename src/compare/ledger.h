@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * ledger.h - the tax ledger of `vtax compare`: for each environment, how
  * much more one workload operation costs than on native, itemized by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * report_compare.c - the text report of `vtax compare`: the headline
  * sentences of the ledger first (biggest named cause and its knob), then

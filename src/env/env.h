@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * env.h - the environments of `vtax compare`: native, docker-nat,
  * docker-host, docker-overlay, docker-volume and vm.

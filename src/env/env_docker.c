@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * env_docker.c - the four Docker environments.  The docker CLI is run with
  * argv arrays (fork/execvp, never a shell); images are built offline.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * env_image.c - offline assembly of root filesystems for containers and
  * guests.  No registry is reachable, so vtax builds what it runs from the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * env_native.c - the "native" environment: the server runs directly on the
  * host, listening on 127.0.0.1 on a free port, with its data under the

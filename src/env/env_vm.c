@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * env_vm.c - the "vm" environment: a QEMU guest running the server.
  *

@@ -82,7 +82,8 @@ static void mariadb(struct builder *b, const struct vtax_server_conf *c)
 	size_t off = 0;
 
 	for (int i = 0; i < 3 && c->bind[i] && off < sizeof(bind); i++)
-		off += (size_t)snprintf(bind + off, sizeof(bind) - off, "%s%s", i ? "," : "", c->bind[i]);
+		off += (size_t)snprintf(bind + off, sizeof(bind) - off, "%s%s", i ? "," : "",
+					c->bind[i]);
 	arg(b, "%s", c->exe ? c->exe : "/usr/sbin/mariadbd");
 	arg(b, "--no-defaults");
 	arg(b, "--user=root");

@@ -15,19 +15,19 @@
 #include "env/env.h"
 
 struct vtax_server_conf {
-	const char *exe;        /* the binary (default: the standard path in images) */
+	const char *exe; /* the binary (default: the standard path in images) */
 	int port;
-	const char *bind[3];    /* addresses to listen on, NULL-terminated (default 127.0.0.1) */
+	const char *bind[3]; /* addresses to listen on, NULL-terminated (default 127.0.0.1) */
 	const char *data_dir;
-	const char *run_dir;    /* mariadb: socket and pid file (default data_dir) */
-	const char *err_log;    /* mariadb: --log-error file (NULL: stderr) */
-	const char *share_dir;  /* mariadb: messages and charsets (NULL: compiled-in default) */
+	const char *run_dir;   /* mariadb: socket and pid file (default data_dir) */
+	const char *err_log;   /* mariadb: --log-error file (NULL: stderr) */
+	const char *share_dir; /* mariadb: messages and charsets (NULL: compiled-in default) */
 };
 
 #define VTAX_SERVER_MAX_ARGS 24
 struct vtax_server_argv {
 	char *argv[VTAX_SERVER_MAX_ARGS]; /* NULL-terminated */
-	char buf[3072];                   /* storage of the formatted arguments */
+	char buf[3072];			  /* storage of the formatted arguments */
 };
 
 /* Fill a with server s's command line.  0, or -EINVAL (no such server,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * export.c - the model every exporter reads (struct vtax_export_doc), built
  * from a run/attach result or a compare document; the format dispatcher;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * export.h - vtax results in the formats other tools read: CSV (tidy long
  * format), OpenMetrics text, gnuplot data + script, and a self-contained

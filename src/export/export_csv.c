@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * export_csv.c - results as tidy CSV (RFC 4180), for R, pandas, a
  * spreadsheet or gnuplot.

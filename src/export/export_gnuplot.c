@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * export_gnuplot.c - results as gnuplot data files and a script that draws
  * them: `vtax export R.json --format gnuplot -o DIR; cd DIR; gnuplot plot.gp`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * export_html.c - one self-contained HTML report: inline CSS and SVG that
  * vtax draws itself, no script, no font or image fetched, so it reads the

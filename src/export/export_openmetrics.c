@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * export_openmetrics.c - results as OpenMetrics text (the Prometheus
  * exposition format), for `vtax export --format openmetrics` and for

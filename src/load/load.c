@@ -80,8 +80,8 @@ void vtax_load_opts__defaults(struct vtax_load_opts *o, enum vtax_workload w)
  * direct, rw) are taken as given, except beyond u->sz where the defaults of
  * vtax_load_opts__defaults apply.
  */
-static int load__normalize(const struct vtax_load_opts *u, struct vtax_load_opts *o,
-			   char *err, size_t errlen)
+static int load__normalize(const struct vtax_load_opts *u, struct vtax_load_opts *o, char *err,
+			   size_t errlen)
 {
 	struct vtax_load_opts d;
 	size_t n;
@@ -96,12 +96,32 @@ static int load__normalize(const struct vtax_load_opts *u, struct vtax_load_opts
 	memcpy(o, u, n);
 	o->sz = sizeof(*o);
 
-#define DEF(f) do { if (!o->f) o->f = d.f; } while (0)
-#define DEFPOS(f) do { if (o->f <= 0) o->f = d.f; } while (0)
-	DEF(host); DEF(user); DEF(password); DEF(db);
-	DEFPOS(port); DEFPOS(conns); DEFPOS(pipeline); DEFPOS(value_size);
-	DEFPOS(keyspace); DEFPOS(tables); DEFPOS(table_size); DEF(file_size);
-	DEFPOS(bs); DEFPOS(qd); DEFPOS(timeout_s); DEFPOS(max_duration_s);
+#define DEF(f)                      \
+	do {                        \
+		if (!o->f)          \
+			o->f = d.f; \
+	} while (0)
+#define DEFPOS(f)                   \
+	do {                        \
+		if (o->f <= 0)      \
+			o->f = d.f; \
+	} while (0)
+	DEF(host);
+	DEF(user);
+	DEF(password);
+	DEF(db);
+	DEFPOS(port);
+	DEFPOS(conns);
+	DEFPOS(pipeline);
+	DEFPOS(value_size);
+	DEFPOS(keyspace);
+	DEFPOS(tables);
+	DEFPOS(table_size);
+	DEF(file_size);
+	DEFPOS(bs);
+	DEFPOS(qd);
+	DEFPOS(timeout_s);
+	DEFPOS(max_duration_s);
 	DEFPOS(range_size);
 #undef DEF
 #undef DEFPOS
@@ -121,7 +141,8 @@ static int load__normalize(const struct vtax_load_opts *u, struct vtax_load_opts
 			return -EINVAL;
 		}
 		if (o->bs % 512 || o->file_size < (uint64_t)o->bs) {
-			snprintf(err, errlen, "io block size %d must be a multiple of 512 and <= file size",
+			snprintf(err, errlen,
+				 "io block size %d must be a multiple of 512 and <= file size",
 				 o->bs);
 			return -EINVAL;
 		}
@@ -181,7 +202,6 @@ int vtax_load__run(const struct vtax_load_opts *u, struct vtax_load_result *r)
 	return -EINVAL;
 }
 
-
 /* ---- the workload option table ---------------------------------------- */
 
 static const char *const rw_names[] = { "randread", "randwrite", "read", "write" };
@@ -191,7 +211,13 @@ const char *vtax_load_rw__name(int rw)
 	return rw >= 0 && rw < 4 ? rw_names[rw] : "?";
 }
 
-#define FIELD(o, d, type) ((type *)((char *)(o) + (d)->off))
+/* the option's field in o (d->off: offsetof) */
+static void *field(struct vtax_load_opts *o, const struct vtax_load_optdef *d)
+{
+	return (char *)o + d->off;
+}
+
+#define FIELD(o, d, type) ((type *)field(o, d))
 
 static int set_int(const struct vtax_load_optdef *d, const char *arg, struct vtax_load_opts *o)
 {
@@ -274,12 +300,12 @@ static int set_flag(const struct vtax_load_optdef *d, const char *arg, struct vt
 	return 0;
 }
 
-#define KV (1u << VTAX_WL_KV)
-#define OLTP (1u << VTAX_WL_OLTP)
-#define IO (1u << VTAX_WL_IO)
-#define OFF(f) offsetof(struct vtax_load_opts, f)
+#define KV	(1u << VTAX_WL_KV)
+#define OLTP	(1u << VTAX_WL_OLTP)
+#define IO	(1u << VTAX_WL_IO)
+#define OFF(f)	offsetof(struct vtax_load_opts, f)
 #define INTEGER "an integer"
-#define SIZE "bytes (K, M, G suffixes)"
+#define SIZE	"bytes (K, M, G suffixes)"
 
 const struct vtax_load_optdef vtax_load_optdefs[] = {
 	{ "conns", required_argument, KV | OLTP, "N", "kv connections / oltp client threads",
@@ -298,8 +324,8 @@ const struct vtax_load_optdef vtax_load_optdefs[] = {
 	  INTEGER },
 	{ "table-size", required_argument, OLTP, "N", "oltp rows per table", set_int,
 	  OFF(table_size), 1, 100000000, INTEGER },
-	{ "bs", required_argument, IO, "B", "io block size (a multiple of 512)", set_bs, OFF(bs), 512,
-	  1 << 26, "bytes (K, M, G suffixes), a multiple of 512," },
+	{ "bs", required_argument, IO, "B", "io block size (a multiple of 512)", set_bs, OFF(bs),
+	  512, 1 << 26, "bytes (K, M, G suffixes), a multiple of 512," },
 	{ "qd", required_argument, IO, "N", "io queue depth", set_int, OFF(qd), 1, 4096, INTEGER },
 	{ "rw", required_argument, IO, "MODE", "io randread, randwrite, read or write", set_rw,
 	  OFF(rw), 0, 3, "randread, randwrite, read or write" },
@@ -320,13 +346,13 @@ const int vtax_load_noptdefs = (int)(sizeof(vtax_load_optdefs) / sizeof(vtax_loa
 void vtax_load_opt__long(struct option *opts, int *n)
 {
 	for (int i = 0; i < vtax_load_noptdefs; i++)
-		opts[(*n)++] = (struct option){ vtax_load_optdefs[i].name, vtax_load_optdefs[i].has_arg,
-						 NULL, VTAX_LOAD_OPT_BASE + i };
+		opts[(*n)++] =
+			(struct option){ vtax_load_optdefs[i].name, vtax_load_optdefs[i].has_arg,
+					 NULL, VTAX_LOAD_OPT_BASE + i };
 	opts[*n] = (struct option){ 0 };
 }
 
-int vtax_load_opt__set(int idx, const char *arg, struct vtax_load_opts *o, char *err,
-		       size_t errlen)
+int vtax_load_opt__set(int idx, const char *arg, struct vtax_load_opts *o, char *err, size_t errlen)
 {
 	const struct vtax_load_optdef *d;
 
@@ -339,8 +365,8 @@ int vtax_load_opt__set(int idx, const char *arg, struct vtax_load_opts *o, char 
 		return 0;
 	if (d->set == set_int || d->set == set_u32 || d->set == set_size_int || d->set == set_bs ||
 	    d->set == set_size_u64 || d->set == set_frac)
-		snprintf(err, errlen, "--%s: expected %s in [%ld, %ld], got '%s'", d->name, d->expect,
-			 d->lo, d->hi, arg);
+		snprintf(err, errlen, "--%s: expected %s in [%ld, %ld], got '%s'", d->name,
+			 d->expect, d->lo, d->hi, arg);
 	else
 		snprintf(err, errlen, "--%s: expected %s, got '%s'", d->name, d->expect, arg);
 	return -EINVAL;
@@ -352,7 +378,8 @@ void vtax_load_opt__usage(FILE *f)
 		const struct vtax_load_optdef *d = &vtax_load_optdefs[i];
 		char left[40];
 
-		snprintf(left, sizeof(left), "--%s%s%s", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+		snprintf(left, sizeof(left), "--%s%s%s", d->name, d->arg ? " " : "",
+			 d->arg ? d->arg : "");
 		fprintf(f, "      %-18s %s\n", left, d->help);
 	}
 }

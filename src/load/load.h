@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * load.h - vtax's own load generators for `vtax compare` (workloads "kv",
  * "oltp", "io"), measured on the client side.

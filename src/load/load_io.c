@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * load_io.c - the "io" workload: fio-style block I/O on one file through
  * liburing (like `fio --ioengine=io_uring --direct=1`).

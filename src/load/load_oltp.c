@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * load_oltp.c - the "oltp" workload: MySQL-style transactions on a real
  * MariaDB/MySQL server through libmariadb, shaped like sysbench's

@@ -6,12 +6,18 @@
 #include "result/cause.h"
 
 static const char *const keys[VTAX_CAUSE__END] = {
-	[VTAX_CAUSE_NAT] = "nat",	    [VTAX_CAUSE_HOPS] = "hops",
-	[VTAX_CAUSE_FILTER] = "filter",	    [VTAX_CAUSE_PROXY] = "proxy",
-	[VTAX_CAUSE_FS] = "fs",		    [VTAX_CAUSE_BLK] = "blk",
-	[VTAX_CAUSE_RUNQ] = "runq",	    [VTAX_CAUSE_STEAL] = "steal",
-	[VTAX_CAUSE_KVM_EXIT] = "kvm_exits", [VTAX_CAUSE_VMM] = "vmm",
-	[VTAX_CAUSE_TCG] = "tcg",	    [VTAX_CAUSE_FS_REF] = "fs_ref",
+	[VTAX_CAUSE_NAT] = "nat",
+	[VTAX_CAUSE_HOPS] = "hops",
+	[VTAX_CAUSE_FILTER] = "filter",
+	[VTAX_CAUSE_PROXY] = "proxy",
+	[VTAX_CAUSE_FS] = "fs",
+	[VTAX_CAUSE_BLK] = "blk",
+	[VTAX_CAUSE_RUNQ] = "runq",
+	[VTAX_CAUSE_STEAL] = "steal",
+	[VTAX_CAUSE_KVM_EXIT] = "kvm_exits",
+	[VTAX_CAUSE_VMM] = "vmm",
+	[VTAX_CAUSE_TCG] = "tcg",
+	[VTAX_CAUSE_FS_REF] = "fs_ref",
 };
 
 const char *vtax_cause__key(int cause)

@@ -17,13 +17,13 @@ enum vtax_cause {
 	VTAX_CAUSE_HOPS,      /* net: bridge + veth and other hops */
 	VTAX_CAUSE_FILTER,    /* net: netfilter filter table (Docker's chains) */
 	VTAX_CAUSE_PROXY,     /* net: docker-proxy relays (userland proxy) */
-	VTAX_CAUSE_FS,        /* syscall totals on overlay files */
-	VTAX_CAUSE_BLK,       /* blk: block I/O */
+	VTAX_CAUSE_FS,	      /* syscall totals on overlay files */
+	VTAX_CAUSE_BLK,	      /* blk: block I/O */
 	VTAX_CAUSE_RUNQ,      /* sched.runq */
 	VTAX_CAUSE_STEAL,     /* sched.steal (a vCPU thread's run-queue wait) */
 	VTAX_CAUSE_KVM_EXIT,  /* kvm.exit by reason */
-	VTAX_CAUSE_VMM,       /* kvm.userspace: VMM userspace emulation */
-	VTAX_CAUSE_TCG,       /* vCPU thread on-CPU time under TCG (counter, no series) */
+	VTAX_CAUSE_VMM,	      /* kvm.userspace: VMM userspace emulation */
+	VTAX_CAUSE_TCG,	      /* vCPU thread on-CPU time under TCG (counter, no series) */
 	VTAX_CAUSE__COUNT,
 	/* Not a cause: the native side of VTAX_CAUSE_FS, syscall totals on a
 	 * data filesystem (ext4, xfs, ...; not sockets, pipes, proc, ...). */

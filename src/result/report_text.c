@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * report_text.c - text report: per subject, per family, rows sorted by
  * total time, with count, total, mean, p50/p90/p99/p99.9 and max, in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * result.h - the in-memory form of a vtax result: what a run, an attach or
  * one environment of a compare measured.  Everything that reports or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * result_json.c - write and read the vtax JSON result format (docs/json.md).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * result_json.h - vtax results as JSON (schema in docs/json.md), with
  * jansson.  Writers are atomic: a temp file renamed into place, so a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cgroup.c - locate cgroup directories and read CFS bandwidth statistics,
  * on cgroup v1 (hybrid, as Docker's cgroupfs driver uses) and v2.

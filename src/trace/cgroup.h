@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cgroup.h - a process's identity on this host: its cgroups (cgroup v1
  * hybrid and v2) and its namespaces.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * hist.h - userspace operations on the shared log-linear histogram
  * (include/vtax/hist.h): record, merge, percentiles.

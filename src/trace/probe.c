@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe.c - the list of probe families and --probes parsing.
  * Adding a family: one ops struct in src/probe_<name>.c, one line here.

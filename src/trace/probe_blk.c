@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe_blk.c - userspace half of the block family (bpf/blk.bpf.c): loads
  * and attaches it, and decodes keys into

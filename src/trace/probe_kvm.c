@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe_kvm.c - userspace half of the kvm family (bpf/kvm.bpf.c): attach,
  * the vCPU-thread map for sched.steal, and decoding keys into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe_net.c - userspace half of the net family (bpf/net.bpf.c).
  *
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "util/proc.h"
 #include "net.skel.h"
 #include "trace/cgroup.h"
 #include "trace/probe_util.h"
@@ -453,42 +455,48 @@ static int netns_has_addr(pid_t pid, uint32_t ip)
 
 /* The container IP a docker-proxy process relays to (its -container-ip
  * argument), 0 if pid is not a docker-proxy relaying IPv4. */
-/* /proc/PID/WHAT into buf (NUL-terminated); bytes read, or -1 */
-static ssize_t read_proc(const char *pid, const char *what, char *buf, size_t len)
+static uint32_t proxy_target(pid_t pid)
 {
-	char path[64];
-	size_t n;
-	FILE *f;
+	const char *argv[64];
+	char buf[4096], path[64];
+	struct in_addr a;
+	int na;
 
-	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	return (ssize_t)n;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (vtax_proc__read(path, buf, sizeof(buf)) < 0 || strcmp(buf, "docker-proxy\n"))
+		return 0;
+	na = vtax_proc__cmdline(pid, buf, sizeof(buf), argv, 64);
+	for (int i = 0; i + 1 < na; i++)
+		if (!strcmp(argv[i], "-container-ip") && inet_pton(AF_INET, argv[i + 1], &a) == 1)
+			return a.s_addr;
+	return 0;
 }
 
-static uint32_t proxy_target(const char *pid)
+struct proxy_scan {
+	struct vtax_session *s;
+	struct net_state *ns;
+	int fd, pidfd, n;
+};
+
+/* One process: a docker-proxy relaying into a subject's namespace? */
+static int proxy_one(pid_t pid, void *arg)
 {
-	char buf[4096];
-	struct in_addr a;
-	ssize_t got;
-	size_t n;
+	struct proxy_scan *ps = arg;
+	uint32_t ip = proxy_target(pid), tgid = (uint32_t)pid, subj;
 
-	if (read_proc(pid, "comm", buf, sizeof(buf)) < 0 || strcmp(buf, "docker-proxy\n"))
+	if (!ip)
 		return 0;
-	got = read_proc(pid, "cmdline", buf, sizeof(buf));
-	if (got < 0)
+	if (ps->pidfd >= 0 && !bpf_map_lookup_elem(ps->pidfd, &tgid, &subj))
 		return 0;
-	n = (size_t)got;
-	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
-		const char *arg = buf + i, *next = buf + i + strlen(arg) + 1;
+	for (size_t i = 0; i < ps->s->nsubjects; i++) {
+		struct vtax_subject_def *d = &ps->s->subjects[i];
 
-		if (!strcmp(arg, "-container-ip") && next < buf + n &&
-		    inet_pton(AF_INET, next, &a) == 1)
-			return a.s_addr;
+		if (!d->pid || !d->netns_ino || d->netns_ino == ps->ns->init_netns ||
+		    !netns_has_addr(d->pid, ip))
+			continue;
+		if (!bpf_map_update_elem(ps->fd, &tgid, &d->id, BPF_ANY))
+			ps->n++;
+		break;
 	}
 	return 0;
 }
@@ -500,43 +508,17 @@ static uint32_t proxy_target(const char *pid)
 static void net_proxies(struct vtax_session *s, struct net_state *ns)
 {
 	int fd = bpf_map__fd(ns->skel->maps.vtax_net_proxy);
-	int pidfd = s->map_fd[VTAX_MAP_PID];
+	struct proxy_scan scan = { .s = s, .ns = ns, .fd = fd, .pidfd = s->map_fd[VTAX_MAP_PID] };
 	uint32_t key, next, zero = 0;
-	struct dirent *e;
-	DIR *dir;
-	int n = 0;
+	int n;
 
 	while (!bpf_map_get_next_key(fd, NULL, &next)) {
 		key = next;
 		if (bpf_map_delete_elem(fd, &key))
 			break;
 	}
-	dir = opendir("/proc");
-	if (dir) {
-		while ((e = readdir(dir))) {
-			uint32_t ip, tgid, subj;
-
-			if (e->d_name[0] < '1' || e->d_name[0] > '9')
-				continue;
-			ip = proxy_target(e->d_name);
-			if (!ip)
-				continue;
-			tgid = (uint32_t)atoi(e->d_name);
-			if (pidfd >= 0 && !bpf_map_lookup_elem(pidfd, &tgid, &subj))
-				continue;
-			for (size_t i = 0; i < s->nsubjects; i++) {
-				struct vtax_subject_def *d = &s->subjects[i];
-
-				if (!d->pid || !d->netns_ino || d->netns_ino == ns->init_netns ||
-				    !netns_has_addr(d->pid, ip))
-					continue;
-				if (!bpf_map_update_elem(fd, &tgid, &d->id, BPF_ANY))
-					n++;
-				break;
-			}
-		}
-		closedir(dir);
-	}
+	vtax_proc__for_each_pid(proxy_one, &scan);
+	n = scan.n;
 	if (n && !ns->proxy_links[0]) {
 		struct bpf_link *r = bpf_program__attach(ns->skel->progs.vtax_net_proxy_read);
 		struct bpf_link *w = bpf_program__attach(ns->skel->progs.vtax_net_proxy_send);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe_sched.c - userspace half of the sched family (bpf/sched.bpf.c), the
  * core object that creates the shared maps.  Decodes sched.runq{cause} and

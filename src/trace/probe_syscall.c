@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe_syscall.c - userspace half of the syscall family (bpf/syscall.bpf.c):
  * tells BPF which syscalls touch files and how (vtax_sys_kind), seeds the
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include "util/proc.h"
 #include "trace/probe_util.h"
 #include "trace/session.h"
 #include "syscall.skel.h"
@@ -123,36 +125,41 @@ static void seed_mountinfo(int map_fd, const char *path)
 	fclose(f);
 }
 
+struct mntns_seen {
+	int map_fd;
+	unsigned long ino[256];
+	int n;
+};
+
+static int seed_mntns(pid_t pid, void *arg)
+{
+	struct mntns_seen *m = arg;
+	char p[64];
+	struct stat st;
+
+	if (pid <= 0)
+		return 0;
+	if (m->n >= 256)
+		return 1;
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)pid);
+	if (stat(p, &st))
+		return 0;
+	for (int i = 0; i < m->n; i++)
+		if (m->ino[i] == st.st_ino)
+			return 0;
+	m->ino[m->n++] = st.st_ino;
+	snprintf(p, sizeof(p), "/proc/%d/mountinfo", (int)pid);
+	seed_mountinfo(m->map_fd, p);
+	return 0;
+}
+
 /* One mountinfo per mount namespace on the host (containers included). */
 static void seed_all_mount_namespaces(int map_fd)
 {
-	unsigned long seen[256];
-	int nseen = 0;
-	DIR *d = opendir("/proc");
-	struct dirent *e;
+	struct mntns_seen m = { .map_fd = map_fd };
 
 	seed_mountinfo(map_fd, "/proc/self/mountinfo");
-	if (!d)
-		return;
-	while ((e = readdir(d)) && nseen < 256) {
-		char p[300];
-		struct stat st;
-		int dup = 0;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(p, sizeof(p), "/proc/%s/ns/mnt", e->d_name);
-		if (stat(p, &st))
-			continue;
-		for (int i = 0; i < nseen; i++)
-			dup |= seen[i] == st.st_ino;
-		if (dup)
-			continue;
-		seen[nseen++] = st.st_ino;
-		snprintf(p, sizeof(p), "/proc/%s/mountinfo", e->d_name);
-		seed_mountinfo(map_fd, p);
-	}
-	closedir(d);
+	vtax_proc__for_each_pid(seed_mntns, &m);
 }
 
 /*

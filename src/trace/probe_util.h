@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe_util.h - small helpers every probe family's userspace half uses.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * session.c - load probe families around one set of shared maps, keep the
  * subject tables the BPF side reads, and collect histograms into a result.
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "util/clock.h"
+#include "util/proc.h"
 #include "trace/session.h"
 #include "util/state.h"
 
@@ -339,73 +341,75 @@ int vtax_session__track_pid(struct vtax_session *s, pid_t tgid, uint32_t subject
 static pid_t proc_ppid(pid_t pid)
 {
 	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
 	int ppid = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (vtax_proc__read(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
 		return -1;
 	return ppid;
 }
 
+/* The processes of a tree found so far, for one pass over /proc. */
+struct pid_tree {
+	struct vtax_session *s;
+	uint32_t subject;
+	pid_t *set;
+	size_t n, cap;
+	int added, err;
+};
+
+/* A process whose parent is in the tree joins it. */
+static int tree_add(pid_t pid, void *arg)
+{
+	struct pid_tree *t = arg;
+	pid_t pp = proc_ppid(pid);
+	int known = 0, parent_known = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		known |= t->set[i] == pid;
+		parent_known |= t->set[i] == pp;
+	}
+	if (known || !parent_known)
+		return 0;
+	if (t->n == t->cap) {
+		pid_t *p2 = realloc(t->set, sizeof(*t->set) * t->cap * 2);
+
+		if (!p2) {
+			t->err = -ENOMEM;
+			return 1;
+		}
+		t->set = p2;
+		t->cap *= 2;
+	}
+	t->set[t->n++] = pid;
+	vtax_session__track_pid(t->s, pid, t->subject);
+	t->added = 1;
+	return 0;
+}
+
 int vtax_session__track_pid_tree(struct vtax_session *s, pid_t root, uint32_t subject)
 {
-	pid_t *set = NULL;
-	size_t n = 0, cap = 0;
-	int rc, added = 1;
-	DIR *d;
-	struct dirent *e;
+	struct pid_tree t = { .s = s, .subject = subject, .added = 1 };
+	int rc;
 
 	rc = vtax_session__track_pid(s, root, subject);
 	if (rc)
 		return rc;
 	/* existing descendants: repeat until no new child of a tracked pid */
-	set = malloc(sizeof(*set) * 16);
-	if (!set)
+	t.set = malloc(sizeof(*t.set) * 16);
+	if (!t.set)
 		return -ENOMEM;
-	cap = 16;
-	set[n++] = root;
-	while (added) {
-		added = 0;
-		d = opendir("/proc");
-		if (!d)
+	t.cap = 16;
+	t.set[t.n++] = root;
+	while (t.added && !t.err) {
+		t.added = 0;
+		if (vtax_proc__for_each_pid(tree_add, &t) < 0)
 			break;
-		while ((e = readdir(d))) {
-			pid_t pid = (pid_t)atoi(e->d_name), pp;
-			int known = 0, parent_known = 0;
-
-			if (pid <= 0)
-				continue;
-			pp = proc_ppid(pid);
-			for (size_t i = 0; i < n; i++) {
-				known |= set[i] == pid;
-				parent_known |= set[i] == pp;
-			}
-			if (known || !parent_known)
-				continue;
-			if (n == cap) {
-				pid_t *p2 = realloc(set, sizeof(*set) * cap * 2);
-
-				if (!p2)
-					break;
-				set = p2;
-				cap *= 2;
-			}
-			set[n++] = pid;
-			vtax_session__track_pid(s, pid, subject);
-			added = 1;
-		}
-		closedir(d);
 	}
-	free(set);
+	free(t.set);
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * session.h - one tracing session: the shared BPF maps, the loaded probe
  * families, and the subjects being measured.

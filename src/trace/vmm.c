@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * vmm.c - find VMM processes and their vCPU threads, for `attach --vm` and
  * `--all` (each VM its own subject) and for the kvm family's steal map.
@@ -12,45 +13,17 @@
  * has another name is missed here; bpf/kvm.bpf.c adds every thread that
  * enters KVM_RUN (kvm_fpu) to the vCPU map anyway.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "trace/session.h"
+#include "util/proc.h"
 #include "trace/vmm.h"
 
 #define KVM_RUN_IOCTL 0xae80ul
 #define SYS_IOCTL_NR 16
-
-/* Calls fn(fdnum, link) for each fd of pid; stops early on nonzero. */
-static int for_each_fd(pid_t pid, int (*fn)(int fd, const char *link, void *arg), void *arg)
-{
-	char dir[64], path[320], link[256];
-	struct dirent *e;
-	DIR *d;
-	int rc = 0;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while (!rc && (e = readdir(d))) {
-		ssize_t n;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		rc = fn(atoi(e->d_name), link, arg);
-	}
-	closedir(d);
-	return rc;
-}
 
 static int is_kvm_link(const char *link)
 {
@@ -66,7 +39,7 @@ static int fd_is_kvm(int fd, const char *link, void *arg)
 
 int vtax_vmm__is_vmm(pid_t pid)
 {
-	int rc = for_each_fd(pid, fd_is_kvm, NULL);
+	int rc = vtax_proc__for_each_fd(pid, fd_is_kvm, NULL);
 
 	return rc < 0 ? rc : rc > 0;
 }
@@ -85,16 +58,13 @@ static int fd_collect_vcpu(int fd, const char *link, void *arg)
 	return 0;
 }
 
+/* a one-line /proc file without its newline; 0 or -errno */
 static int read_small(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
-	size_t n;
+	ssize_t n = vtax_proc__read(path, buf, len);
 
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
+	if (n < 0)
+		return (int)n;
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
@@ -123,12 +93,38 @@ static int syscall_is_kvm_run(const char *line, const struct vcpu_fds *v)
 	return 0;
 }
 
+struct task_scan {
+	pid_t pid;
+	const struct vcpu_fds *v;
+	struct vtax_vmm_info *info;
+};
+
+/* One thread: a vCPU by its name or by what it is blocked in. */
+static int task_one(pid_t tid, void *arg)
+{
+	struct task_scan *t = arg;
+	char path[96], buf[256];
+	int vcpu = 0;
+
+	if (tid <= 0)
+		return 0;
+	t->info->nthreads++;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)t->pid, (int)tid);
+	if (!read_small(path, buf, sizeof(buf)) && comm_is_vcpu(buf))
+		vcpu = 1;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)t->pid, (int)tid);
+	if (!vcpu && t->v->n && !read_small(path, buf, sizeof(buf)) && syscall_is_kvm_run(buf, t->v))
+		vcpu = 1;
+	if (vcpu && t->info->nvcpus < VTAX_VMM_MAX_VCPUS)
+		t->info->vcpu_tids[t->info->nvcpus++] = tid;
+	return 0;
+}
+
 int vtax_vmm__inspect(pid_t pid, struct vtax_vmm_info *info)
 {
 	struct vcpu_fds v = { .n = 0 };
-	char dir[64], path[320], buf[256];
-	struct dirent *e;
-	DIR *d;
+	struct task_scan t = { .pid = pid, .v = &v, .info = info };
+	char path[64];
 	int rc;
 
 	memset(info, 0, sizeof(*info));
@@ -136,52 +132,36 @@ int vtax_vmm__inspect(pid_t pid, struct vtax_vmm_info *info)
 	rc = vtax_vmm__is_vmm(pid);
 	if (rc <= 0)
 		return rc < 0 ? rc : -ENOENT;
-	for_each_fd(pid, fd_collect_vcpu, &v);
+	vtax_proc__for_each_fd(pid, fd_collect_vcpu, &v);
 	info->nvcpu_fds = v.n;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	read_small(path, info->comm, sizeof(info->comm));
+	rc = vtax_proc__for_each_task(pid, task_one, &t);
+	return rc < 0 ? rc : 0;
+}
 
-	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		pid_t tid = (pid_t)atoi(e->d_name);
-		int vcpu = 0;
+struct vmm_scan {
+	pid_t *pids;
+	int n, max;
+};
 
-		if (tid <= 0)
-			continue;
-		info->nthreads++;
-		snprintf(path, sizeof(path), "%s/%d/comm", dir, tid);
-		if (!read_small(path, buf, sizeof(buf)) && comm_is_vcpu(buf))
-			vcpu = 1;
-		snprintf(path, sizeof(path), "%s/%d/syscall", dir, tid);
-		if (!vcpu && v.n && !read_small(path, buf, sizeof(buf)) &&
-		    syscall_is_kvm_run(buf, &v))
-			vcpu = 1;
-		if (vcpu && info->nvcpus < VTAX_VMM_MAX_VCPUS)
-			info->vcpu_tids[info->nvcpus++] = tid;
-	}
-	closedir(d);
+static int vmm_one(pid_t pid, void *arg)
+{
+	struct vmm_scan *m = arg;
+
+	if (m->n >= m->max)
+		return 1;
+	if (pid > 0 && pid != getpid() && vtax_vmm__is_vmm(pid) == 1)
+		m->pids[m->n++] = pid;
 	return 0;
 }
 
 int vtax_vmm__list(pid_t *pids, int max)
 {
-	struct dirent *e;
-	DIR *d = opendir("/proc");
-	int n = 0;
+	struct vmm_scan m = { pids, 0, max };
+	int rc = vtax_proc__for_each_pid(vmm_one, &m);
 
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)) && n < max) {
-		pid_t pid = (pid_t)atoi(e->d_name);
-
-		if (pid > 0 && pid != getpid() && vtax_vmm__is_vmm(pid) == 1)
-			pids[n++] = pid;
-	}
-	closedir(d);
-	return n;
+	return rc < 0 ? rc : m.n;
 }
 
 int vtax_vmm__add_subject(struct vtax_session *s, pid_t pid, uint32_t *id, char *err,

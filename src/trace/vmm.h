@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * vmm.h - finding virtual machine monitors (QEMU, Firecracker, cloud
  * hypervisor, a test VMM) and their vCPU threads from /proc.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * output.h - write a report or export to a path atomically: a temp file in
  * the same directory, renamed into place on success, removed on failure,

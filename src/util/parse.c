@@ -47,9 +47,21 @@ int vtax_parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	if (end == s || !isfinite(v) || v < 0)
 		return -EINVAL;
 	switch (*end) {
-	case 'K': case 'k': v *= 1024.0; end++; break;
-	case 'M': case 'm': v *= 1048576.0; end++; break;
-	case 'G': case 'g': v *= 1073741824.0; end++; break;
+	case 'K':
+	case 'k':
+		v *= 1024.0;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		v *= 1048576.0;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		v *= 1073741824.0;
+		end++;
+		break;
 	}
 	if (*end || v < (double)lo || v > (double)hi || v != floor(v))
 		return -EINVAL;

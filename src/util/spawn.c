@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * spawn.c - fork/exec an argv (never a shell) with captured stdout and
  * stderr, a deadline and a stop flag; the child gets its own process

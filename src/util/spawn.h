@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * spawn.h - run a program with an argv array (never a shell), capture its
  * output, bound it in time: the one fork-and-poll runner of vtax.  Used for

@@ -214,7 +214,7 @@ static int recorded_start(int pid, unsigned long long *start)
 
 int vtax_state__owner_alive(int pid)
 {
-	unsigned long long now, rec;
+	unsigned long long now, rec = 0;
 
 	if (pid <= 0 || pid == (int)getpid())
 		return 0;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Syscall attribution with injected, known taxes:
 #  - exactly N getppid calls are counted exactly;
 #  - 25 sleeps of 20 ms show 500 ms blocked (±10%) and little on-CPU time;

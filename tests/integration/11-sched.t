@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Scheduler attribution with injected, known taxes:
 #  - two busy processes pinned to one CPU for 2 s of wall time each: each
 #    waits for the CPU about half the time.  The exact expectation is the

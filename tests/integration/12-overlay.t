@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Filesystem attribution with a known overlay depth: stat and openat of
 # files that live in the lowest layer of an overlay with 1 and with 30
 # lower layers, and in a plain directory.  vtax must classify overlay vs

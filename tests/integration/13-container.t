@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # --container on a real Docker container (busybox image built offline):
 # the subject is container:NAME, its syscalls are traced (docker exec'd
 # processes included, via its cgroup), its rootfs files classify as overlay.

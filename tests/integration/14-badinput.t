@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Bad input: one clear line on stderr, non-zero exit, nothing left attached.
 . "$(dirname "$0")/lib.sh"
 need_root

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # vtax's userspace under ASan/UBSan (build-san/, `make SAN=1`) and under
 # valgrind memcheck, on real tracing sessions: loading, collecting, the
 # result model, JSON and text reports, Ctrl-C.  Any report fails the test.

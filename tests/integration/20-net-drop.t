@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 20-net-drop.t - an iptables DROP rule in the host's FORWARD chain: every
 # datagram of a burst is counted as dropped, with the kernel's reason
 # (NETFILTER_DROP), at the hop it was in (received on the bridge, about to

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 20-net-nat.t - net probes on a hand-made Docker-like host (20-net-topo.sh):
 # the hop timeline appears (send, qdisc, veth crossing, backlog, bridge,
 # forward, socket queue); NAT time is recorded exactly for the NATed

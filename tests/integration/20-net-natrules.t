@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 20-net-natrules.t - 5000 non-matching rules in the nat PREROUTING chain
 # before the DNAT rule: the NAT component (time in the nat hook, on new
 # connections) grows at least 10x; conntrack, filter and the bridge and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 20-net-tbf.t - a tbf rate limit on the client's veth and a burst of UDP
 # datagrams of known size: vtax's qdisc hop shows the queueing delay the
 # token bucket imposes (computed here from rate, burst and packet size,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 20-net-topo.sh - the hand-made "Docker host" topology the net tests and
 # bench/net_overhead.sh share.  Source it, then `net_topo_up`; `net_topo_down`
 # (put it in an EXIT trap) removes everything: deleting the namespaces

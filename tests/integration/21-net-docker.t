@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 21-net-docker.t - the net family on real Docker containers (issue 3).
 #
 # A container on a Docker network of the test's own (198.18.X.0/24,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 30-load-io.t - the "io" load generator (src/load/load_io.c): runs
 # build/tests/30-loadgen with VTAX_TEST_IO_DIR on a disk-backed temp dir
 # (/var/tmp: /tmp may be tmpfs) so that O_DIRECT reads reach the device and

@@ -1,14 +1,16 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 30-load-kv.t - the "kv" load generator (src/load/load_kv.c) against a real
 # redis-server on loopback: starts one on a free port in a temp dir, runs
 # build/tests/30-loadgen with VTAX_TEST_REDIS_PORT (which checks the
 # generator's counts against INFO commandstats, max_ops, the stop flag,
 # progress, and errors instead of hangs), then stops the server by PID.
 set -u
-cd "$(dirname "$0")/../.." || exit 1
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
 bin=${VTAX_TEST_BUILD:-build}/tests/30-loadgen
-[ -x "$bin" ] || { echo "1..0 # SKIP $bin not built (make)"; exit 0; }
-command -v redis-server >/dev/null || { echo "1..0 # SKIP redis-server not installed"; exit 0; }
+[ -x "$bin" ] || skip_all "$bin not built (make)"
+command -v redis-server >/dev/null || skip_all "redis-server not installed"
 
 tmp=$(mktemp -d /tmp/vtax-t30kv.XXXXXX) || exit 1
 pid=
@@ -37,7 +39,7 @@ free_port() {
 	return 1
 }
 
-port=$(free_port) || { echo "1..0 # SKIP no free port"; exit 0; }
+port=$(free_port) || skip_all "no free port"
 redis-server --port "$port" --bind 127.0.0.1 --dir "$tmp" --save '' --appendonly no \
 	--daemonize no --logfile "$tmp/redis.log" &
 pid=$!
@@ -51,10 +53,9 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 if [ $up != 1 ]; then
-	echo "not ok 1 - redis-server starts on 127.0.0.1:$port"
+	ok 1 "redis-server starts on 127.0.0.1:$port"
 	sed 's/^/# /' "$tmp/redis.log"
-	echo "1..1"
-	exit 1
+	done_testing
 fi
 
 VTAX_TEST_REDIS_PORT=$port "$bin"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 30-load-oltp.t - the "oltp" load generator (src/load/load_oltp.c) against a
 # real MariaDB on loopback: mariadb-install-db into a temp datadir, mariadbd
 # on a free port (socket and pid file in the temp dir, grant tables skipped),
@@ -6,12 +7,13 @@
 # VTAX_TEST_MYSQL_PORT checks transactions against Com_commit/Com_rollback.
 # The server is stopped by its PID on every exit path.
 set -u
-cd "$(dirname "$0")/../.." || exit 1
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
 bin=${VTAX_TEST_BUILD:-build}/tests/30-loadgen
-[ -x "$bin" ] || { echo "1..0 # SKIP $bin not built (make)"; exit 0; }
+[ -x "$bin" ] || skip_all "$bin not built (make)"
 mysqld=$(command -v mariadbd || command -v mysqld || ls /usr/sbin/mariadbd /usr/sbin/mysqld 2>/dev/null | head -1)
 installdb=$(command -v mariadb-install-db || command -v mysql_install_db)
-[ -n "$mysqld" ] && [ -n "$installdb" ] || { echo "1..0 # SKIP mariadb-server not installed"; exit 0; }
+[ -n "$mysqld" ] && [ -n "$installdb" ] || skip_all "mariadb-server not installed"
 
 tmp=$(mktemp -d /var/tmp/vtax-t30db.XXXXXX) || exit 1
 pid=
@@ -46,18 +48,17 @@ free_port() {
 }
 
 fail_setup() {
-	echo "not ok 1 - $1"
+	ok 1 "$1"
 	for f in "$tmp"/*.log; do
 		[ -f "$f" ] && tail -20 "$f" | sed "s|^|# $(basename "$f"): |"
 	done
-	echo "1..1"
-	exit 1
+	done_testing
 }
 
 "$installdb" --no-defaults --datadir="$tmp/data" --user="$(id -un)" \
 	--auth-root-authentication-method=normal --skip-test-db >"$tmp/install.log" 2>&1 ||
 	fail_setup "mariadb-install-db"
-port=$(free_port) || { echo "1..0 # SKIP no free port"; exit 0; }
+port=$(free_port) || skip_all "no free port"
 "$mysqld" --no-defaults --datadir="$tmp/data" --socket="$tmp/mysqld.sock" --port="$port" \
 	--bind-address=127.0.0.1 --user="$(id -un)" --skip-grant-tables --skip-log-bin \
 	--pid-file="$tmp/mysqld.pid" --log-error="$tmp/mysqld.log" \

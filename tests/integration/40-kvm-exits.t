@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 40-kvm-exits.t - the kvm family against the test VMM (tests/fixtures/testvmm.c):
 #   1. `vtax run` of testvmm --pio N --mmio M: exactly N kvm.pio{port=P,
 #      dir=write, handler=user} and M kvm.mmio{gpa=A, dir=write} accesses,
@@ -18,17 +19,15 @@
 #      reasons here: tests/integration/41-kvm-real.t has them).
 # The VMM is started and stopped by this script; nothing else is created.
 set -u
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.." || exit 1
 B=${VTAX_TEST_BUILD:-build}
 VTAX=$B/vtax
 TVMM=$B/fixtures/testvmm
-n=0
-fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-[ -x "$VTAX" ] && [ -x "$TVMM" ] || { echo "1..0 # SKIP build first (make)"; exit 0; }
-[ -c /dev/kvm ] || { echo "1..0 # SKIP no /dev/kvm"; exit 0; }
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+[ -x "$VTAX" ] && [ -x "$TVMM" ] || skip_all "build first (make)"
+[ -c /dev/kvm ] || skip_all "no /dev/kvm"
 
 tmp=$(mktemp -d /tmp/vtax-t40kvm.XXXXXX) || exit 1
 tv_pid=
@@ -179,5 +178,4 @@ u="$(q "$tmp/r6.json" pid: kvm userspace "reason=IO" count) $(q "$tmp/r6.json" p
 um=$(q "$tmp/r6.json" pid: kvm mmio "" count)
 ok $([ "$u" = "20 30" ] && [ "$um" = 10 ]; echo $?) "no userspace exit and no kvm.mmio for a notify: userspace IO/all 20 30, mmio 10 (got $u, $um)"
 
-echo "1..$n"
-exit $fail
+done_testing

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 40-testvmm.t - proves the test VMM (tests/fixtures/testvmm.c) drives exactly
 # the KVM exits it claims, as the kernel itself counts them, so vtax's KVM
 # exit attribution tests can trust its numbers:
@@ -16,7 +17,7 @@
 need_root
 [ -e /dev/kvm ] || skip_all "no /dev/kvm"
 VMM=$FIX/testvmm
-[ -x "$VMM" ] || { echo "1..1"; echo "not ok 1 - $VMM is built (run make)"; exit 1; }
+[ -x "$VMM" ] || { ok 1 "$VMM is built (run make)"; done_testing; }
 
 TMP=$(mktemp -d)
 VPID=""
@@ -33,8 +34,8 @@ trap cleanup EXIT
 # a kernel interface vtax itself mounts, and a concurrent tracer may use it.
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 if ! command -v perf >/dev/null || ! perf stat -x, -e kvm:kvm_pio true >/dev/null 2>&1; then
-	echo "1..1"; echo "not ok 1 - perf counts kvm tracepoints (scripts/setup.sh installs linux-perf)"
-	exit 1
+	ok 1 "perf counts kvm tracepoints (scripts/setup.sh installs linux-perf)"
+	done_testing
 fi
 
 # vmm_count NAME PORT ADDR -- testvmm-args...

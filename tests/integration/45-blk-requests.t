@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 45-blk-requests.t - the blk family on a loop device: an O_DIRECT fixture
 # (tests/fixtures/odirect_reads.c) issuing exactly K 4 KiB reads gives
 # exactly K blk.service{dev=loopN, op=read, size=4k} requests for its
@@ -6,17 +7,15 @@
 # with 64 KiB reads (size=64k).  The loop device and its backing file in a
 # temp dir are removed on every exit path.
 set -u
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.." || exit 1
 B=${VTAX_TEST_BUILD:-build}
 VTAX=$B/vtax
 FIX=$B/fixtures/odirect_reads
-n=0
-fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-[ -x "$VTAX" ] && [ -x "$FIX" ] || { echo "1..0 # SKIP build first (make)"; exit 0; }
-command -v losetup > /dev/null || { echo "1..0 # SKIP no losetup"; exit 0; }
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+[ -x "$VTAX" ] && [ -x "$FIX" ] || skip_all "build first (make)"
+command -v losetup > /dev/null || skip_all "no losetup"
 
 tmp=$(mktemp -d /var/tmp/vtax-t45blk.XXXXXX) || exit 1
 loop=
@@ -28,7 +27,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 truncate -s 64M "$tmp/img"
-loop=$(losetup --find --show --direct-io=on "$tmp/img") || { echo "1..0 # SKIP losetup failed"; exit 0; }
+loop=$(losetup --find --show --direct-io=on "$tmp/img") || skip_all "losetup failed"
 dev=$(basename "$loop")
 
 # count FILE NAME 'k=v,...' -> summed count over pid: subjects
@@ -66,8 +65,7 @@ if addpart "$loop" 1 2048 100000 2>/dev/null && for _ in $(seq 50); do [ -b "${l
 	c=$(count "$tmp/r3.json" service "dev=$dev,op=read,size=4k")
 	ok $([ "$c" = $K ]; echo $?) "through partition ${loop}p1: $K requests charged to disk $dev (got $c)"
 else
-	n=$((n + 1)); echo "ok $n # SKIP addpart on $loop failed"
+	skip "addpart on $loop failed"
 fi
 
-echo "1..$n"
-exit $fail
+done_testing

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 45-blk-throttle.t - blk.bio_wait recovers a known blk-throttle wait.
 #
 # A loop device gets a partition (addpart: BLKPG, no partition-table parser
@@ -13,6 +14,7 @@
 # block_bio_remap fires before blk-throttle for partition I/O (docs/blk.md).
 # Loop device, partition, cgroup and temp dir are removed on every exit.
 set -u
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.." || exit 1
 B=${VTAX_TEST_BUILD:-build}
 VTAX=$B/vtax
@@ -20,14 +22,11 @@ FIX=$B/fixtures/odirect_reads
 IOPS=50
 K1=10
 K2=40
-n=0
-fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
-[ -x "$VTAX" ] && [ -x "$FIX" ] || { echo "1..0 # SKIP build first (make)"; exit 0; }
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+[ -x "$VTAX" ] && [ -x "$FIX" ] || skip_all "build first (make)"
 BLKIO=/sys/fs/cgroup/blkio
-[ -f $BLKIO/blkio.throttle.read_iops_device ] || { echo "1..0 # SKIP no cgroup v1 blkio hierarchy"; exit 0; }
+[ -f $BLKIO/blkio.throttle.read_iops_device ] || skip_all "no cgroup v1 blkio hierarchy"
 
 tmp=$(mktemp -d /var/tmp/vtax-t45thr.XXXXXX) || exit 1
 loop=
@@ -45,8 +44,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 truncate -s 64M "$tmp/img"
-loop=$(losetup --find --show --direct-io=on "$tmp/img") || { echo "1..0 # SKIP losetup failed"; exit 0; }
-addpart "$loop" 1 2048 100000 || { echo "1..0 # SKIP addpart failed"; exit 0; }
+loop=$(losetup --find --show --direct-io=on "$tmp/img") || skip_all "losetup failed"
+addpart "$loop" 1 2048 100000 || skip_all "addpart failed"
 for _ in $(seq 50); do [ -b "${loop}p1" ] && break; sleep 0.1; done
 majmin=$(cat /sys/block/"$(basename "$loop")"/dev)
 # The first open of the new partition may read the disk's partition table
@@ -100,5 +99,4 @@ else
 	ok 1 "total bio_wait vs wall time (runs failed)"
 fi
 
-echo "1..$n"
-exit $fail
+done_testing

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 50-env-docker-host.t - docker-host: --net=host; vtax starts dockerd when none runs and stops it again.
 # Drives build/tests/50-envctl (tests/unit/50-envctl.c); see docs/environments.md.
 . "$(dirname "$0")/env_lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 50-env-docker-overlay.t - docker-overlay: an image of 3 layers, data on the container's overlay.
 # Drives build/tests/50-envctl (tests/unit/50-envctl.c); see docs/environments.md.
 . "$(dirname "$0")/env_lib.sh"

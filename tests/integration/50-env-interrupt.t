@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 50-env-interrupt.t - SIGTERM during set-up: set-up aborts promptly and removes what it created.
 # Drives build/tests/50-envctl (tests/unit/50-envctl.c); see docs/environments.md.
 . "$(dirname "$0")/env_lib.sh"
@@ -15,19 +16,11 @@ interrupt() {
 	wait "$pid"
 	rc=$?
 	t1=$(date +%s.%N)
-	check "$tag" $rc "$TMP/out" "$TMP/err"
-	n=$((n + 1))
-	if awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 30) }'; then
-		echo "ok $n - $tag: set-up and clean-up ended $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s after SIGTERM"
-	else
-		echo "not ok $n - $tag: took too long after SIGTERM"; fail=1
-	fi
-	n=$((n + 1))
-	if grep -qs "vtax-vm-$pid" /proc/[0-9]*/cmdline; then
-		echo "not ok $n - $tag: a QEMU of pid $pid still runs"; fail=1
-	else
-		echo "ok $n - $tag: no process of the interrupted run left"
-	fi
+	run_verdict "$tag" $rc "$TMP/out" "$TMP/err"
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 30) }'
+	ok $? "$tag: set-up and clean-up ended $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s after SIGTERM (bound 30 s)"
+	! grep -qs "vtax-vm-$pid" /proc/[0-9]*/cmdline
+	ok $? "$tag: no process of the interrupted run left (no QEMU named vtax-vm-$pid)"
 }
 before=$(vtax_links)
 if command -v dockerd >/dev/null; then
@@ -38,6 +31,6 @@ interrupt "native mariadb SIGTERM at 0.3s" 0.3 VTAX_TEST_ENV=native VTAX_TEST_SE
 if command -v qemu-system-x86_64 >/dev/null; then
 	interrupt "vm SIGTERM during boot" 3 VTAX_TEST_ENV=vm
 fi
-n=$((n + 1))
-if [ "$(vtax_links)" = "$before" ]; then echo "ok $n - no vtax bridge/tap left"; else echo "not ok $n - links left: $(vtax_links)"; fail=1; fi
+[ "$(vtax_links)" = "$before" ]
+ok $? "no vtax bridge/tap left (now: $(vtax_links | tr '\n' ' '))"
 finish

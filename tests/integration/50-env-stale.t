@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 50-env-stale.t - cleanup_stale: leftovers of a SIGKILLed run (no teardown) are found by label/name and removed.
 # Drives build/tests/50-envctl (tests/unit/50-envctl.c); see docs/environments.md.
 . "$(dirname "$0")/env_lib.sh"
@@ -14,12 +15,9 @@ killed() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
-	n=$((n + 1))
-	if grep -q '^# holding' "$TMP/hold"; then
-		echo "ok $n - $tag: set up (pid $pid), now SIGKILLed"
-	else
-		echo "not ok $n - $tag: set-up did not finish"; fail=1; tail -5 "$TMP/holderr" | sed 's/^/#   /'
-	fi
+	grep -q '^# holding' "$TMP/hold"
+	ok $? "$tag: set up (pid $pid), then SIGKILLed"
+	grep -q '^# holding' "$TMP/hold" || tail -5 "$TMP/holderr" | sed 's/^/#   /' 
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	sleep 1

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-fail.t - a failing environment is reported and the others
 # still run: Docker is made unreachable for vtax alone (DOCKER_HOST points
 # at a socket that does not exist), so the Docker environments fail at
@@ -32,11 +33,10 @@ python3 - "$tmp" "$rc" "$fifo_ok" "$frc" <<'PY'
 import json, sys
 tmp, rc = sys.argv[1], int(sys.argv[2])
 fifo_ok, frc = sys.argv[3] == "1", int(sys.argv[4])
-n = 0
-def ok(cond, msg):
-    global n
-    n += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, msg))
+sys.path.insert(0, "tests/integration")
+from tap_why import Tap
+tap = Tap()
+ok = tap.ok
 ok(fifo_ok, "-o to a FIFO (as /dev/null): the report is written into it, the FIFO stays (rc %d)" % frc)
 ok(rc == 3, "exit status 3 when an environment failed (got %d)" % rc)
 try:
@@ -57,5 +57,5 @@ ok(d.get("ledger") is not None and d["ledger"]["environments"] == [],
    "the ledger has no row for the failed environment")
 err = open(tmp + "/f.err").read()
 ok("docker-nat failed:" in err, "stderr names the failed environment")
-print("1..%d" % n)
+tap.plan()
 PY

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-kv.t - `vtax compare` with the kv workload (real redis-server)
 # on native, docker-nat and docker-host, checked from the JSON report:
 #   A. a client on the host (--client local; the remote default is
@@ -34,18 +35,11 @@ echo "$?" >"$tmp/b.rc"
 NET=$net python3 - "$tmp" <<'PY'
 import json, os, sys
 sys.path.insert(0, "tests/integration")
-from tap_why import why
+from tap_why import Tap, why
 tmp = sys.argv[1]
 net = os.environ["NET"] == "1"
-n = 0
-def ok(cond, msg, skip=None):
-    global n
-    n += 1
-    if skip:
-        print("ok %d - %s # SKIP %s" % (n, msg, skip))
-    else:
-        print("%sok %d - %s" % ("" if cond else "not ", n, msg))
-    return cond
+tap = Tap()
+ok = tap.ok
 def load(tag):
     rc = int(open("%s/%s.rc" % (tmp, tag)).read())
     try:
@@ -70,7 +64,7 @@ if not ok(rc == 0 and a and all(e["status"] == "ok" for e in a["environments"]),
     if a:
         for e in a["environments"]:
             print("# %s: %s %s" % (e["env"], e["status"], e.get("error")))
-    print("1..%d" % n); sys.exit(1)
+    tap.plan(); sys.exit(1)
 ok(a["mode"] == "compare" and a["vtax_schema"] == 1 and len(a["environments"]) == 3
    and all(e["throughput_ops_s"] > 0 and e["client_latency"]["count"] > 0 and len(e["runs"]) == 2
            for e in a["environments"]),
@@ -104,7 +98,7 @@ rc, b = load("b")
 if not ok(rc == 0 and b and all(e["status"] == "ok" for e in b["environments"]),
           "B: compare --via-proxy exits 0, every environment ok (rc %d%s)" %
           (rc, why(b, "%s/b.err" % tmp))):
-    print("1..%d" % n); sys.exit(1)
+    tap.plan(); sys.exit(1)
 ok(b["client"]["where"] == "local", "B: --via-proxy runs the client on the host (%s)" % b["client"])
 p = led(b, "docker-nat")
 print("# docker-nat via proxy: %s" % p["headline"])
@@ -117,5 +111,5 @@ ok(p["closure"] is not None and p["closure"] >= 0.60,
    "B: closure >= 60%% (%s)" % p["closure"], None if net else noskip)
 ok(p["lead"] is not None and p["headline"].startswith("In docker-nat") and "knob:" in p["headline"],
    "B: the headline leads with the biggest cause and its knob")
-print("1..%d" % n)
+tap.plan()
 PY

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-remote.t - `vtax compare`'s default client is remote: it runs
 # in a namespace of vtax's own behind a veth, as a client on another machine.
 #  - native, docker-nat and vm all answer it (vm through the host's FORWARD);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-signal.t - SIGINT or SIGTERM in the middle of `vtax compare`
 # leaves nothing behind: exit status 130, no container, network, volume or
 # image labelled with this run's vtax.pid, no server process, no work
@@ -16,11 +17,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-n=0
-t() { # t COND MESSAGE
-	n=$((n + 1))
-	if eval "$1"; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
 
 left_behind() { # what this run's pid left: docker objects, processes, dirs
 	local p=$1
@@ -60,17 +56,17 @@ for sig in INT TERM; do
 		fi
 		sleep 0.1
 	done
-	t "[ $measuring = 1 ]" "SIG$sig: compare reached $when's $pass measurement"
+	check "SIG$sig: compare reached $when's $pass measurement" -- [ "$measuring" = 1 ]
 	kill -$sig "$pid"
 	st=0
 	for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	wait "$pid"
 	st=$?
-	t "[ $st = 130 ]" "SIG$sig: exit status 130 (got $st)"
+	check "SIG$sig: exit status 130 (got $st)" -- [ "$st" = 130 ]
 	[ $st = 130 ] || sed 's/^/# /' "$tmp/$sig.err"
-	t "[ ! -s $tmp/$sig.json ]" "SIG$sig: no report written"
+	check "SIG$sig: no report written" -- [ ! -s "$tmp/$sig.json" ]
 	lb=$(left_behind "$pid")
-	t "[ -z \"$lb\" ]" "SIG$sig: nothing left behind${lb:+: $(echo $lb)}"
+	check "SIG$sig: nothing left behind${lb:+: $(echo $lb)}" -- [ -z "$lb" ]
 	pid=
 done
-echo "1..$n"
+done_testing

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-storage.t - the filesystem cause of the ledger: the io
 # (O_DIRECT file I/O run inside the environment with `vtax load`) and oltp
 # (MariaDB) workloads on docker-overlay vs docker-volume.  The overlay
@@ -25,15 +26,10 @@ done
 python3 - "$tmp" <<'PY'
 import json, sys
 sys.path.insert(0, "tests/integration")
-from tap_why import why
+from tap_why import Tap, why
 tmp = sys.argv[1]
-n = 0
-def ok(cond, msg, skip=None):
-    global n
-    n += 1
-    print(("ok %d - %s # SKIP %s" % (n, msg, skip)) if skip else
-          ("%sok %d - %s" % ("" if cond else "not ", n, msg)))
-    return cond
+tap = Tap()
+ok = tap.ok
 for w in ("io", "oltp"):
     rc = open("%s/%s.rc" % (tmp, w)).read().strip()
     if rc == "skip":
@@ -64,5 +60,5 @@ for w in ("io", "oltp"):
        "%s: overlay component for docker-overlay" % w)
     ok(v["measured"] and not v["present"] and v["env_ns_per_op"] == 0,
        "%s: no overlay component for docker-volume" % w)
-print("1..%d" % n)
+tap.plan()
 PY

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-untraced.t - the untraced pass of `vtax compare`: the headline
 # figures come from runs with no vtax BPF program attached, the components
 # from traced runs, both passes in each of the --runs rounds.
@@ -67,14 +68,10 @@ echo $? >"$tmp/n.rc"
 python3 - "$tmp" <<'PY'
 import json, sys
 sys.path.insert(0, "tests/integration")
-from tap_why import why
+from tap_why import Tap, why
 tmp = sys.argv[1]
-n = 0
-def ok(cond, msg):
-    global n
-    n += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, msg))
-    return cond
+tap = Tap()
+ok = tap.ok
 def load(tag):
     rc = int(open("%s/%s.rc" % (tmp, tag)).read())
     try:
@@ -92,7 +89,7 @@ if not ok(rc == 0 and d and all(e["status"] == "ok" for e in d["environments"]),
     if d:
         for e in d["environments"]:
             print("# %s: %s %s" % (e["env"], e["status"], e.get("error")))
-    print("1..%d" % n); sys.exit(1)
+    tap.plan(); sys.exit(1)
 
 # the live samples: phase line "t env phase pass run" | attachments
 win = {"untraced": [], "traced": []}
@@ -187,5 +184,5 @@ ok(rc == 0 and nd and nd.get("untraced") is False and ne.get("untraced") is None
    and ne["client_latency"]["count"] == ne["traced"]["client_latency"]["count"] > 0
    and all(r["session_open"] for r in ne["runs"]),
    "--no-untraced: no untraced pass, the traced runs are the headline (rc %d)" % rc)
-print("1..%d" % n)
+tap.plan()
 PY

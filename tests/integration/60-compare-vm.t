@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 60-compare-vm.t - the vm environment in a compare: on these machines QEMU
 # runs under TCG, so the run must complete, every figure of the vm must be
 # labelled "emulated (TCG): not representative of KVM" (JSON: emulated,
@@ -31,19 +32,17 @@ procs=$(for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$f" 2>/dev/null | grep -
 python3 - "$tmp" "$rc" "$rc2" "$pid" "$pid2" "$links" "$procs" <<'PY'
 import json, sys
 tmp, rc, rc2, pid, pid2, links, procs = sys.argv[1:8]
-n = 0
-def ok(cond, msg, skip=None):
-    global n
-    n += 1
-    print(("ok %d - %s # SKIP %s" % (n, msg, skip)) if skip else
-          ("%sok %d - %s" % ("" if cond else "not ", n, msg)))
+sys.path.insert(0, "tests/integration")
+from tap_why import Tap
+tap = Tap()
+ok = tap.ok
 try:
     d = json.load(open(tmp + "/vm.json"))
     vm = [e for e in d["environments"] if e["env"] == "vm"][0]
 except Exception as e:
     print("# " + open(tmp + "/vm.err").read().replace("\n", "\n# "))
     ok(False, "compare native,vm wrote a JSON report (rc %s)" % rc)
-    print("1..%d" % n); sys.exit(1)
+    tap.plan(); sys.exit(1)
 err = vm.get("error") or ""
 if vm["status"] != "ok" and "not available" in err:
     print("1..0 # SKIP the vm environment is not available in this build: %s" % err)
@@ -63,5 +62,5 @@ ok(rc2 == "0" and ("* " + label) in txt and "vm*" in txt, "text report stars vm 
 ok(links.strip() == "" or all(not l.endswith(tuple(str((int(p) + t * 13) % 250 + 1) for p in (pid, pid2) for t in range(64))) for l in links.split()),
    "no vtaxbr/vtaxtap link of these runs is left (%s)" % links.replace("\n", " "))
 ok(procs.strip() == "", "no QEMU or server process of these runs is left")
-print("1..%d" % n)
+tap.plan()
 PY

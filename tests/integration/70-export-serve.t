@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # `vtax serve`: a real Prometheus (Debian's) scrapes vtax's /metrics every
 # second on loopback; the test then asks Prometheus's HTTP API for a vtax
 # histogram.  Known tax: a sleeper doing 10 ms sleeps, so Prometheus must

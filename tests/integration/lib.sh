@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # lib.sh - shared helpers for vtax's integration tests (TAP producers).
 # Source it: `. "$(dirname "$0")/lib.sh"`.  Tests run as root against the
 # real kernel; each removes what it creates in an EXIT trap.
@@ -9,9 +10,10 @@ FIX=$ROOT/build/fixtures
 T_N=0
 T_FAIL=0
 
-ok() { # ok COND_EXIT_STATUS DESCRIPTION
+ok() { # ok COND_EXIT_STATUS DESCRIPTION; returns COND_EXIT_STATUS's truth
 	T_N=$((T_N + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAIL=$((T_FAIL + 1)); fi
+	[ "$1" -eq 0 ]
 }
 check() { # check DESCRIPTION -- command...
 	local d=$1; shift; [ "$1" = "--" ] && shift

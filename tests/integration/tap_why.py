@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """tap_why.py - why a compare run failed, in one short line.
 
 Integration tests put it into the failing test's own description: a CI

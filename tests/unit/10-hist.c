@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * 10-hist - unit tests of the shared log-linear histogram: bucket edges,
  * percentile error against an exact sort of random samples, merging, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * 11-report - the text report's layout: rows sorted by total time, syscall
  * parts as shares, the packet path line in crossing order with netfilter

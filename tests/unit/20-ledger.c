@@ -22,8 +22,8 @@
 #include "tap.h"
 
 #define OPS 1000ull
-#define ALL_FAMS                                                                              \
-	((1u << VTAX_FAM_SYSCALL) | (1u << VTAX_FAM_SCHED) | (1u << VTAX_FAM_NET) |           \
+#define ALL_FAMS                                                                    \
+	((1u << VTAX_FAM_SYSCALL) | (1u << VTAX_FAM_SCHED) | (1u << VTAX_FAM_NET) | \
 	 (1u << VTAX_FAM_BLK) | (1u << VTAX_FAM_KVM))
 
 /* A series tagged `cause`, n samples adding up to ns_per_op * OPS. */
@@ -85,7 +85,8 @@ static void family_tags(void)
 		{ VTAX_FAM_NET, VTAX_NET_PATH, 0, 0, VTAX_CAUSE_NONE, "net path" },
 		{ VTAX_FAM_NET, VTAX_NET_DROP, 0, 0, VTAX_CAUSE_NONE, "net drop" },
 		{ VTAX_FAM_SCHED, VTAX_SCHED_RUNQ, 0, 0, VTAX_CAUSE_RUNQ, "sched runq" },
-		{ VTAX_FAM_SCHED, VTAX_SCHED_OFFCPU_BLOCKED, 0, 0, VTAX_CAUSE_NONE, "sched blocked" },
+		{ VTAX_FAM_SCHED, VTAX_SCHED_OFFCPU_BLOCKED, 0, 0, VTAX_CAUSE_NONE,
+		  "sched blocked" },
 		{ VTAX_FAM_BLK, VTAX_BLK_QUEUE, 0, 0, VTAX_CAUSE_BLK, "blk queue" },
 		{ VTAX_FAM_KVM, VTAX_KVM_EXIT, 0, 0, VTAX_CAUSE_KVM_EXIT, "kvm exit" },
 		{ VTAX_FAM_KVM, VTAX_KVM_USERSPACE, 0, 0, VTAX_CAUSE_VMM, "kvm userspace" },
@@ -117,7 +118,8 @@ static const struct vtax_ledger_cause *cause(const struct vtax_ledger_env *le, i
 
 int main(void)
 {
-	struct vtax_result *nat = vtax_result__new("compare-env"), *env = vtax_result__new("compare-env");
+	struct vtax_result *nat = vtax_result__new("compare-env"),
+			   *env = vtax_result__new("compare-env");
 	struct vtax_subject *ns = vtax_result__subject(nat, "server", "pid");
 	struct vtax_subject *es = vtax_result__subject(env, "server", "container");
 	struct vtax_subject *ec = vtax_result__subject(env, "client", "pid");
@@ -128,7 +130,8 @@ int main(void)
 	const struct vtax_ledger_env *le;
 	double expect[VTAX_CAUSE__COUNT] = { 0 }, explained = 0;
 	static const char *const names[VTAX_CAUSE__COUNT] = {
-		"nat", "hops", "filter", "proxy", "fs", "blk", "runq", "steal", "kvm_exits", "vmm", "tcg",
+		"nat",	"hops",	 "filter",    "proxy", "fs",  "blk",
+		"runq", "steal", "kvm_exits", "vmm",   "tcg",
 	};
 
 	family_tags();
@@ -187,24 +190,51 @@ int main(void)
 	latency(&lat_x, 20000 + 3000);
 	{
 		struct vtax_ledger_input in[5] = {
-			{ .env = "native", .traced = nat, .traced_ops = OPS, .latency = &lat_n,
-			  .untraced = 1, .ops_per_s = 1000, .families = ALL_FAMS },
-			{ .env = "everything", .traced = env, .traced_ops = OPS, .latency = &lat_e,
-			  .untraced = 1, .ops_per_s = 500, .families = ALL_FAMS, .emulated = 1,
+			{ .env = "native",
+			  .traced = nat,
+			  .traced_ops = OPS,
+			  .latency = &lat_n,
+			  .untraced = 1,
+			  .ops_per_s = 1000,
+			  .families = ALL_FAMS },
+			{ .env = "everything",
+			  .traced = env,
+			  .traced_ops = OPS,
+			  .latency = &lat_e,
+			  .untraced = 1,
+			  .ops_per_s = 500,
+			  .families = ALL_FAMS,
+			  .emulated = 1,
 			  .label = "emulated" },
-			{ .env = "quiet", .traced = nat, .traced_ops = OPS, .latency = &lat_q,
-			  .untraced = 1, .ops_per_s = 990, .families = ALL_FAMS },
-			{ .env = "spread", .traced = nat, .traced_ops = OPS, .latency = &lat_s,
-			  .untraced = 1, .ops_per_s = 900, .families = ALL_FAMS,
-			  .run_mean_min_ns = 17000, .run_mean_max_ns = 25000 },
-			{ .env = "nonet", .traced = env, .traced_ops = OPS, .latency = &lat_x,
-			  .untraced = 1, .ops_per_s = 900,
+			{ .env = "quiet",
+			  .traced = nat,
+			  .traced_ops = OPS,
+			  .latency = &lat_q,
+			  .untraced = 1,
+			  .ops_per_s = 990,
+			  .families = ALL_FAMS },
+			{ .env = "spread",
+			  .traced = nat,
+			  .traced_ops = OPS,
+			  .latency = &lat_s,
+			  .untraced = 1,
+			  .ops_per_s = 900,
+			  .families = ALL_FAMS,
+			  .run_mean_min_ns = 17000,
+			  .run_mean_max_ns = 25000 },
+			{ .env = "nonet",
+			  .traced = env,
+			  .traced_ops = OPS,
+			  .latency = &lat_x,
+			  .untraced = 1,
+			  .ops_per_s = 900,
 			  .families = ALL_FAMS & ~(1u << VTAX_FAM_NET) },
 		};
 
 		int rc = vtax_ledger__build(&l, &lo, &in[0], in, 5);
 
-		tap_ok(rc == 0 && l.nenvs == 4, "ledger of 4 environments against native (%d)", l.nenvs);
+		tap_ok(rc == 0 && l.nenvs == 4, "ledger of 4 environments against native (%d)",
+		       l.nenvs);
 	}
 
 	le = vtax_ledger__env(&l, "everything");
@@ -216,12 +246,13 @@ int main(void)
 
 		tap_ok(c->measured && c->present && near(c->delta_ns, expect[i]) &&
 			       !strcmp(c->key, names[i]),
-		       "cause %s: %.1f ns per op (expected %.1f)", names[i], c->delta_ns, expect[i]);
+		       "cause %s: %.1f ns per op (expected %.1f)", names[i], c->delta_ns,
+		       expect[i]);
 	}
 	tap_ok(near(le->diff_ns, explained + 1000), "difference %.1f = explained + 1000",
 	       le->diff_ns);
-	tap_ok(near(le->explained_ns, explained), "explained %.1f (expected %.1f)", le->explained_ns,
-	       explained);
+	tap_ok(near(le->explained_ns, explained), "explained %.1f (expected %.1f)",
+	       le->explained_ns, explained);
 	tap_ok(near(le->unexplained_ns, 1000), "unexplained %.1f (expected 1000)",
 	       le->unexplained_ns);
 	tap_ok(near(le->closure, explained / (explained + 1000)), "closure %.4f", le->closure);
@@ -232,7 +263,8 @@ int main(void)
 		int hops_minus = 0;
 
 		for (int i = 0; i < cause(le, VTAX_CAUSE_HOPS)->nitems; i++)
-			hops_minus |= !!strstr(cause(le, VTAX_CAUSE_HOPS)->items[i].series, "minus netfilter");
+			hops_minus |= !!strstr(cause(le, VTAX_CAUSE_HOPS)->items[i].series,
+					       "minus netfilter");
 		tap_ok(hops_minus, "the hops show the netfilter time taken out of them");
 	}
 
@@ -244,8 +276,10 @@ int main(void)
 	       "3000 ns against a run spread of +-4000 ns: within noise (band %.0f)",
 	       le ? le->noise_ns : NAN);
 	le = vtax_ledger__env(&l, "nonet");
-	tap_ok(le && !cause(le, VTAX_CAUSE_NAT)->measured && !cause(le, VTAX_CAUSE_HOPS)->measured &&
-		       !cause(le, VTAX_CAUSE_FILTER)->measured && cause(le, VTAX_CAUSE_FS)->measured,
+	tap_ok(le && !cause(le, VTAX_CAUSE_NAT)->measured &&
+		       !cause(le, VTAX_CAUSE_HOPS)->measured &&
+		       !cause(le, VTAX_CAUSE_FILTER)->measured &&
+		       cause(le, VTAX_CAUSE_FS)->measured,
 	       "net not loaded: its causes are not measured, the others are");
 	tap_ok(!strcmp(l.unavailable, "net"), "unavailable families: \"%s\"", l.unavailable);
 	tap_ok(le && le->within_noise == 0 && le->unexplained_ns > 0,
@@ -259,10 +293,21 @@ int main(void)
 		struct vtax_result *re = vtax_result__from_json(je, err, sizeof(err));
 		struct vtax_ledger l2;
 		struct vtax_ledger_input in[2] = {
-			{ .env = "native", .traced = rn, .traced_ops = OPS, .latency = &lat_n,
-			  .untraced = 1, .ops_per_s = 1000, .families = ALL_FAMS },
-			{ .env = "everything", .traced = re, .traced_ops = OPS, .latency = &lat_e,
-			  .untraced = 1, .ops_per_s = 500, .families = ALL_FAMS, .emulated = 1 },
+			{ .env = "native",
+			  .traced = rn,
+			  .traced_ops = OPS,
+			  .latency = &lat_n,
+			  .untraced = 1,
+			  .ops_per_s = 1000,
+			  .families = ALL_FAMS },
+			{ .env = "everything",
+			  .traced = re,
+			  .traced_ops = OPS,
+			  .latency = &lat_e,
+			  .untraced = 1,
+			  .ops_per_s = 500,
+			  .families = ALL_FAMS,
+			  .emulated = 1 },
 		};
 		const struct vtax_ledger_env *a = vtax_ledger__env(&l, "everything"), *b;
 		int same = rn && re && !vtax_ledger__build(&l2, &lo, &in[0], in, 2);

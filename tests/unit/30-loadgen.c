@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * 30-loadgen.c - TAP test of the load generators (src/load_*.c) against real
  * servers.  The servers are started by tests/integration/30-load-*.t, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * 50-envctl.c - drives src/env*.c against the real servers, Docker and
  * QEMU: set-up, a raw TCP PING to the server, exec inside the environment

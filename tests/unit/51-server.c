@@ -23,10 +23,14 @@ static int has(char *const *argv, const char *a, const char *b)
 
 int main(void)
 {
-	struct vtax_server_conf rc = { .port = 6379, .data_dir = "/data",
+	struct vtax_server_conf rc = { .port = 6379,
+				       .data_dir = "/data",
 				       .bind = { "127.0.0.1", "198.18.0.1" } };
-	struct vtax_server_conf mc = { .port = 3306, .data_dir = "/d", .run_dir = "/run",
-				       .bind = { "0.0.0.0" }, .share_dir = "/usr/share/mysql" };
+	struct vtax_server_conf mc = { .port = 3306,
+				       .data_dir = "/d",
+				       .run_dir = "/run",
+				       .bind = { "0.0.0.0" },
+				       .share_dir = "/usr/share/mysql" };
 	struct vtax_server_argv a;
 	char line[4096], cmd[4400], out[4096];
 	size_t n;
@@ -35,14 +39,17 @@ int main(void)
 	tap_ok(vtax_server__argv(VTAX_SERVER_REDIS, &rc, &a) == 0, "redis argv");
 	tap_ok(has(a.argv, "--daemonize", "no") && !has(a.argv, "--logfile", NULL),
 	       "redis runs in the foreground and logs to its stdout");
-	tap_ok(has(a.argv, "--save", "") && has(a.argv, "--appendonly", "no"), "redis: no persistence");
+	tap_ok(has(a.argv, "--save", "") && has(a.argv, "--appendonly", "no"),
+	       "redis: no persistence");
 	tap_ok(has(a.argv, "--bind", "127.0.0.1") && has(a.argv, "127.0.0.1", "198.18.0.1"),
 	       "redis listens on every address given");
-	tap_ok(has(a.argv, "--port", "6379") && has(a.argv, "--dir", "/data"), "redis port and dir");
+	tap_ok(has(a.argv, "--port", "6379") && has(a.argv, "--dir", "/data"),
+	       "redis port and dir");
 
 	/* the shell form reads back into the same arguments */
 	tap_ok(vtax_server__shell(&a, line, sizeof(line)) == 0, "shell form: %s", line);
-	snprintf(cmd, sizeof(cmd), "sh -c 'for a in \"$@\"; do printf \"[%%s]\" \"$a\"; done' x %s", line);
+	snprintf(cmd, sizeof(cmd), "sh -c 'for a in \"$@\"; do printf \"[%%s]\" \"$a\"; done' x %s",
+		 line);
 	p = popen(cmd, "r");
 	n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
 	out[n] = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* tap.h - minimal TAP producer for vtax's C unit tests (run by prove). */
 #ifndef VTAX_TAP_H
 #define VTAX_TAP_H
