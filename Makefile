@@ -74,7 +74,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/cmd/main.o,$(OBJS))
 FUZZ_C   := $(wildcard tests/fuzz/*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_C))
 
-.PHONY: all clean test test-kernels lint format bench fixtures fuzz fuzz-bins soak vmlinux man install uninstall deb
+.PHONY: all clean test test-kernels lint format bench fixtures fuzz fuzz-bins soak kill9 vmlinux man install uninstall deb
 .SECONDARY:
 all: $(OUT)/vtax $(TEST_BIN) $(FIXT_BIN) $(BENCH_BIN)
 
@@ -147,6 +147,11 @@ fuzz-bins: $(FUZZ_BIN)
 # (tests/integration/80-soak.t runs the same for 60 s in make test)
 soak: all
 	$(Q)SOAK_SECONDS=600 prove -v tests/integration/80-soak.t
+
+# SIGKILL `vtax compare` at all 20 moments (tests/integration/90-kill9.t
+# runs 7 of them in make test)
+kill9: all
+	$(Q)VTAX_KILL9_FULL=1 prove -v tests/integration/90-kill9.t
 
 # Each harness for FUZZ_TIME seconds (default 60) from its checked-in seeds
 # (tests/fuzz/corpus/NAME), after replaying tests/fuzz/regress/NAME (inputs

@@ -42,9 +42,12 @@ TMP=$(mktemp -d /tmp/vtax-bench.XXXXXX)
 DATA=${BENCH_DATA:-$TMP/samples}
 : >"$DATA"
 REDIS_PID= QOS_HELD=0 NET_UP=0
+# the calibration passes turn BPF run-time statistics on: restored on every exit path
+STATS0=$(sysctl -n kernel.bpf_stats_enabled)
 NET_SFX=bn$$
 . "$ROOT/tests/integration/20-net-topo.sh"
 cleanup() {
+	sysctl -qw kernel.bpf_stats_enabled="$STATS0" 2>/dev/null
 	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
 	[ "$NET_UP" = 1 ] && net_topo_down
 	exec 9>&- 2>/dev/null || true
@@ -259,14 +262,91 @@ calib_kv() {
 	[ "${ops:-0}" -gt 0 ] || return 0
 	echo "$label $(python3 "$ROOT/bench/progstats.py" diff "$TMP/s0" "$TMP/s1" "$ops")" >>"$CALIB_OUT"
 }
+# Per-program cost on the syscall hooks: ns per run of the sys_enter and
+# sys_exit programs as the kernel's run-time statistics time them (program
+# time only: preemption by other work on a shared host is not in it), for
+# the least probe, the empty floor and vtax, interleaved, CAL_ROUNDS rounds.
+calib_sys() { # label loader...
+	local label=$1 lp; shift
+	rm -f "$TMP/cal.out"
+	"$@" sh -c "while [ ! -e $TMP/cal.go ]; do sleep 0.05; done; $TS -c 0 $B/bench/sys_loop $N_CAL > $TMP/cal.out; sleep 2" >/dev/null 2>&1 &
+	lp=$!
+	rm -f "$TMP/cal.go"
+	for _ in $(seq 1 200); do
+		[ "$(ls -l "/proc/$lp/fd" 2>/dev/null | grep -c bpf_link)" -gt 0 ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	python3 "$ROOT/bench/progstats.py" snap "$lp" >"$TMP/s0" 2>/dev/null || true
+	touch "$TMP/cal.go"
+	for _ in $(seq 1 1200); do [ -s "$TMP/cal.out" ] && break; sleep 0.05; done
+	python3 "$ROOT/bench/progstats.py" snap "$lp" >"$TMP/s1" 2>/dev/null || true
+	wait "$lp" || true
+	echo "$label $(python3 "$ROOT/bench/progstats.py" diff "$TMP/s0" "$TMP/s1" "$N_CAL")" >>"$TMP/calsys"
+}
+N_CAL=${N_CAL:-2000000} CAL_ROUNDS=${CAL_ROUNDS:-3}
+[ "${BENCH_SMOKE:-0}" = 1 ] && N_CAL=50000 CAL_ROUNDS=1
+: >"$TMP/calsys"
+if has_row getppid; then
+	sysctl -qw kernel.bpf_stats_enabled=1
+	for _ in $(seq 1 "$CAL_ROUNDS"); do
+		{
+			echo "least $B/bench/floor least"
+			echo "empty $B/bench/floor empty"
+			echo "vtax $B/vtax run --probes syscall,sched -o /dev/null --"
+			if [ -n "${VTAX_BEFORE:-}" ]; then
+				echo "vtax-before $VTAX_BEFORE run --probes syscall,sched -o /dev/null --"
+			fi
+		} | shuf | while read -r label cmd; do
+			# shellcheck disable=SC2086
+			calib_sys "$label" $cmd
+		done
+	done
+	sysctl -qw kernel.bpf_stats_enabled="$STATS0"
+fi
+
 if has_row kv; then
-	st0=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
 	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan|--probes sched,net,kvm}"
 	for c in "${CAL[@]}"; do calib_kv "${c%%|*}" "${c#*|}"; done
-	sysctl -qw kernel.bpf_stats_enabled="$st0"
+	sysctl -qw kernel.bpf_stats_enabled="$STATS0"
 fi
 
+# Capacity, outside the timed rounds: `vtax attach --all` (every default
+# family) while N_CAP getppid calls run as fast as they can; vtax's own CPU
+# (its schedstat) over the loop's wall time, the event rate (syscalls/s)
+# and every drop and miss vtax reports.
+cap_run() {
+	local vp c0 c1 t0 t1 out
+	"$B/vtax" attach --all --format json -o "$TMP/cap.json" >/dev/null 2>>"$TMP/errors" &
+	vp=$!
+	for _ in $(seq 1 100); do
+		[ "$(ls -l "/proc/$vp/fd" 2>/dev/null | grep -c bpf_link)" -gt 0 ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	c0=$(cut -d' ' -f1 "/proc/$vp/schedstat")
+	t0=$(date +%s%N)
+	"$TS" -c 0 "$B/bench/sys_loop" "$N_CAP" >/dev/null
+	t1=$(date +%s%N)
+	c1=$(cut -d' ' -f1 "/proc/$vp/schedstat")
+	kill -INT "$vp"
+	wait "$vp" || true
+	python3 - "$N_CAP" "$t0" "$t1" "$c0" "$c1" "$TMP/cap.json" <<'PY' >"$TMP/capacity"
+import json, sys
+n, t0, t1, c0, c1 = (float(x) for x in sys.argv[1:6])
+d = json.load(open(sys.argv[6]))
+drops = {k: v for k, v in d.get("drops", {}).items() if v}
+fp = d.get("footprint", {})
+print(json.dumps({"events_per_s": round(n / ((t1 - t0) / 1e9)), "vtax_cpu_pct": round(100 * (c1 - c0) / (t1 - t0), 3),
+                  "drops": drops, "bpf_map_bytes": fp.get("bpf_map_bytes", 0), "rss_bytes": fp.get("rss_bytes", 0)}))
+PY
+}
+N_CAP=${N_CAP:-3000000}
+[ "${BENCH_SMOKE:-0}" = 1 ] && N_CAP=${N_CAP_SMOKE:-100000}
+cap_run || true
+
 [ -s "$TMP/errors" ] && { echo "bench: stderr of the runs:" >&2; tail -20 "$TMP/errors" >&2; }
+[ -n "${BENCH_KEEP:-}" ] && cp "$TMP/calsys" "$BENCH_KEEP.calsys"
 python3 "$ROOT/bench/report.py" --data "$DATA" --out "$OUT" --qos "$QOS_HELD" \
-	--elapsed "$(( $(date +%s) - start ))" --calib "$CALIB_OUT" --sizes "getppid=$N_SYS sched=$N_PIPE tcp=$N_TCP kv=${KV_S}s"
+	--elapsed "$(( $(date +%s) - start ))" --calib "$CALIB_OUT" --capacity "$TMP/capacity" --calsys "$TMP/calsys" --sizes "getppid=$N_SYS sched=$N_PIPE tcp=$N_TCP kv=${KV_S}s"

@@ -23,8 +23,15 @@ def snap(pid):
         except OSError:
             pass
     out = {}
-    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True,
-                                      text=True, check=True).stdout)
+    progs = []
+    for _ in range(10):  # a program of another process may vanish mid-listing: retry
+        r = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True)
+        try:
+            progs = json.loads(r.stdout)
+            if r.returncode == 0:
+                break
+        except ValueError:
+            pass
     for p in progs:
         if p["id"] in ids:
             out[p["id"]] = [p.get("name", "?"), p.get("run_cnt", 0), p.get("run_time_ns", 0)]

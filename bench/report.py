@@ -15,6 +15,8 @@ ap.add_argument("--qos", default="0")
 ap.add_argument("--elapsed", default="?")
 ap.add_argument("--sizes", default="")
 ap.add_argument("--calib", default="")
+ap.add_argument("--capacity", default="")
+ap.add_argument("--calsys", default="")
 a = ap.parse_args()
 
 S = {}  # (row, config) -> {round: value}
@@ -96,7 +98,7 @@ head = f"""# vtax probe cost: `make bench` results
 
 Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not edit by hand.
 
-- Machine: {platform.node().split('.')[0] if False else 'VM'}, {os.cpu_count()} CPUs, {cpu}; kernel {platform.release()}
+- Machine: {os.cpu_count()} CPUs, {cpu}; kernel {platform.release()}
 - Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the end: {sh("cut -d' ' -f1-3 /proc/loadavg")}
 - bpftrace: {sh("bpftrace --version")}
 - Method: {rounds} interleaved rounds; each round runs every (row, configuration) once in a random order.
@@ -113,6 +115,38 @@ Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not
   (per-syscall latency histogram; run-queue latency histogram; skb queue-to-receive histogram).
 - The machine is shared with other work: compare only figures from the same run.
 """
+cs = {}
+if a.calsys and os.path.exists(a.calsys):
+    import json
+    for line in open(a.calsys):
+        label, _, js = line.partition(" ")
+        try:
+            progs = json.loads(js)["programs"]
+        except (ValueError, KeyError):
+            continue
+        # ns per run of the syscall-hook programs (runs/op ~ 1 each; ns/op / runs/op)
+        ent = {n: v[1] / v[0] for n, v in progs.items() if v[0] > 0.5 and ("sys_enter" in n or "sys_exit" in n)}
+        en = sum(v for n, v in ent.items() if "enter" in n)
+        ex = sum(v for n, v in ent.items() if "exit" in n)
+        if en and ex:
+            cs.setdefault(label, []).append((en, ex))
+if cs:
+    rows = []
+    least = st.median([e + x for e, x in cs.get("least", [])]) if cs.get("least") else None
+    for label in ("empty", "least", "vtax", "vtax-before"):
+        if label not in cs:
+            continue
+        en = st.median([e for e, _ in cs[label]])
+        ex = st.median([x for _, x in cs[label]])
+        tot = st.median([e + x for e, x in cs[label]])
+        ratio = f"{tot / least:.2f}x" if least else "-"
+        rows.append(f"| {NAMES.get(label, label)} | {en:.0f} | {ex:.0f} | {tot:.0f} | {ratio} | {len(cs[label])} |")
+    table += ("\n\n### Program time on the syscall hooks (getppid loop, BPF run-time statistics, calibration pass)\n\n"
+              "ns per run of the sys_enter and sys_exit programs as the kernel times them (the statistics add\n"
+              "their own clock reads to every configuration alike); program time only, so other work on a\n"
+              "shared host does not enter it.  Medians over interleaved rounds.\n\n"
+              "| configuration | sys_enter ns/run | sys_exit ns/run | enter + exit | / least probe | rounds |\n"
+              "|---|---:|---:|---:|---:|---:|\n" + "\n".join(rows))
 cal = []
 if a.calib and os.path.exists(a.calib):
     import json
@@ -130,6 +164,16 @@ if cal:
               "kernel-measured BPF CPU per request (the statistics' own two clock reads per run included).\n\n"
               "| probe set | runs/request | BPF ns/request | per program: runs/request (ns/request) |\n"
               "|---|---:|---:|---|\n" + "\n".join(cal))
+if a.capacity and os.path.exists(a.capacity) and os.path.getsize(a.capacity):
+    import json
+    c = json.load(open(a.capacity))
+    table += ("\n\n### Capacity and footprint (`vtax attach --all`, every default family, getppid loop at full speed)\n\n"
+              "| syscalls/s traced | vtax's own CPU (% of a core) | drops and misses | BPF map memory | RSS |\n"
+              "|---:|---:|---|---:|---:|\n"
+              f"| {c['events_per_s']:,} | {c['vtax_cpu_pct']:.2f}% | {c['drops'] or 'none'} | "
+              f"{c['bpf_map_bytes'] / 1048576:.1f} MiB | {c['rss_bytes'] / 1048576:.1f} MiB |\n\n"
+              "Aggregation is in the kernel (per-CPU histograms, no per-event ring buffer), so vtax's own\n"
+              "CPU does not grow with the event rate; the rate is bounded by what this host's CPUs can run.")
 md = head + table + "\n"
 with open(a.out, "w") as f:
     f.write(md)

@@ -25,4 +25,11 @@ struct trace_event_raw_kvm_exit___vtax {
 	__u32 isa;
 } __attribute__((preserve_access_index));
 
+/* conntrack's entry (nf_conntrack.ko on distro kernels): only its status
+ * bits are read, and only where the type exists when vtax loads
+ * (bpf_core_field_exists), so the net family loads before conntrack does */
+struct nf_conn___vtax {
+	unsigned long status;
+} __attribute__((preserve_access_index));
+
 #endif

@@ -57,6 +57,7 @@
  * followed: it adopts one when it enters a subject's namespace (a reply).
  */
 #include "common.bpf.h"
+#include "module_types.bpf.h"
 #include <bpf/bpf_endian.h>
 #include "vtax/net.h"
 
@@ -795,16 +796,24 @@ int vtax_net_enter_writev(void *ctx)
 
 /* ---- netfilter brackets ---- */
 
-static __always_inline int nf_open(struct bpf_nf_ctx *ctx, __u32 stage)
+/* skb and state: the netfilter program's context, or the arguments of the
+ * netfilter entry point an fentry/fexit pair brackets (kernels < 6.4) */
+static __always_inline int nf_open_at(struct sk_buff *skb, const struct nf_hook_state *state,
+				      __u32 stage)
 {
 	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &stage);
 
 	if (sl) {
-		sl->skb = (__u64)ctx->skb;
+		sl->skb = (__u64)skb;
 		sl->ts = bpf_ktime_get_ns();
-		sl->hook = ctx->state->hook;
+		sl->hook = state->hook;
 	}
 	return NF_ACCEPT_;
+}
+
+static __always_inline int nf_open(struct bpf_nf_ctx *ctx, __u32 stage)
+{
+	return nf_open_at(ctx->skb, ctx->state, stage);
 }
 
 static __always_inline __u32 nf_ctinfo(const struct sk_buff *skb)
@@ -821,11 +830,10 @@ static __always_inline __u32 nf_ctinfo(const struct sk_buff *skb)
  * on every bracket. */
 const volatile __u32 vtax_self_netns = 0;
 
-static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
+static __always_inline int nf_close_at(struct sk_buff *skb, const struct nf_hook_state *state,
+				       __u32 stage)
 {
 	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &stage);
-	struct sk_buff *skb = ctx->skb;
-	const struct nf_hook_state *state = ctx->state;
 	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb, ns;
 	struct vtax_net_pkt *p;
 	struct last_pkt *last;
@@ -867,10 +875,10 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 	l2 = nf_ctinfo(skb);
 	name = stage == VTAX_NET_ST_CONNTRACK ? VTAX_NET_CONNTRACK : VTAX_NET_FILTER;
 	if (stage == VTAX_NET_ST_NAT) {
-		struct nf_conn *ct = (struct nf_conn *)(skb->_nfct & ~7UL);
+		struct nf_conn___vtax *ct = (struct nf_conn___vtax *)(skb->_nfct & ~7UL);
 		unsigned long status = 0;
 
-		if (ct)
+		if (ct && bpf_core_field_exists(ct->status))
 			bpf_probe_read_kernel(&status, sizeof(status), &ct->status);
 
 		/* IPS_SRC_NAT | IPS_DST_NAT: the connection is translated */
@@ -884,6 +892,11 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 		vtax_hist_add(subject, VTAX_FAM_NET, name, l1, l2, ns);
 	}
 	return NF_ACCEPT_;
+}
+
+static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
+{
+	return nf_close_at(ctx->skb, ctx->state, stage);
 }
 
 SEC("netfilter")
@@ -920,4 +933,72 @@ SEC("netfilter")
 int vtax_nf_filter_close(struct bpf_nf_ctx *ctx)
 {
 	return nf_close(ctx, VTAX_NET_ST_FILTER);
+}
+
+/*
+ * Kernels without netfilter BPF programs (< 6.4, e.g. Debian 12's 6.1) but
+ * with fentry/fexit: the same stages, bracketed at the netfilter entry points
+ * every packet of the stage goes through - conntrack: nf_conntrack_in (from
+ * the PREROUTING and LOCAL_OUT conntrack hooks); NAT: nf_nat_inet_fn (every
+ * NAT hook); filter: nft_do_chain_ipv4 (iptables-nft's filter chains) or
+ * iptable_filter_hook (iptables-legacy).  Userspace loads only the pairs
+ * whose function this kernel has (/proc/kallsyms), behind the feature probe.
+ */
+SEC("fentry/nf_conntrack_in")
+int BPF_PROG(vtax_fe_ct_open, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	nf_open_at(skb, state, VTAX_NET_ST_CONNTRACK);
+	return 0;
+}
+
+SEC("fexit/nf_conntrack_in")
+int BPF_PROG(vtax_fe_ct_close, struct sk_buff *skb, const struct nf_hook_state *state, int ret)
+{
+	nf_close_at(skb, state, VTAX_NET_ST_CONNTRACK);
+	return 0;
+}
+
+SEC("fentry/nf_nat_inet_fn")
+int BPF_PROG(vtax_fe_nat_open, void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	nf_open_at(skb, state, VTAX_NET_ST_NAT);
+	return 0;
+}
+
+SEC("fexit/nf_nat_inet_fn")
+int BPF_PROG(vtax_fe_nat_close, void *priv, struct sk_buff *skb,
+	     const struct nf_hook_state *state, int ret)
+{
+	nf_close_at(skb, state, VTAX_NET_ST_NAT);
+	return 0;
+}
+
+SEC("fentry/nft_do_chain_ipv4")
+int BPF_PROG(vtax_fe_nft_open, void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	nf_open_at(skb, state, VTAX_NET_ST_FILTER);
+	return 0;
+}
+
+SEC("fexit/nft_do_chain_ipv4")
+int BPF_PROG(vtax_fe_nft_close, void *priv, struct sk_buff *skb,
+	     const struct nf_hook_state *state, int ret)
+{
+	nf_close_at(skb, state, VTAX_NET_ST_FILTER);
+	return 0;
+}
+
+SEC("fentry/iptable_filter_hook")
+int BPF_PROG(vtax_fe_ipt_open, void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	nf_open_at(skb, state, VTAX_NET_ST_FILTER);
+	return 0;
+}
+
+SEC("fexit/iptable_filter_hook")
+int BPF_PROG(vtax_fe_ipt_close, void *priv, struct sk_buff *skb,
+	     const struct nf_hook_state *state, int ret)
+{
+	nf_close_at(skb, state, VTAX_NET_ST_FILTER);
+	return 0;
 }

@@ -33,12 +33,14 @@ struct {
 	__type(value, __u32);
 } vtax_dev_class SEC(".maps");
 
-/* the fast path (keys.h): (subject, nr) -> slot + 1 (0: none yet) */
+/* the fast path (keys.h): (subject, nr) -> slot + 1 (0: none yet);
+ * userspace reads it through mmap, without a syscall per entry */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, VTAX_FAST_SUBJECTS * VTAX_NR_SYSCALLS);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } vtax_fast_slot SEC(".maps");
 
 struct {
@@ -54,8 +56,8 @@ __u32 vtax_fast_used;
 /* One on-CPU-only, fs-less syscall sample; 0 when it went to a fast slot. */
 static __always_inline int vtax_fast_add(__u32 subject, __u32 nr, __u64 ns)
 {
-	__u32 i = subject * VTAX_NR_SYSCALLS + nr, sl, idx;
-	__u32 *slot;
+	__u32 i = subject * VTAX_NR_SYSCALLS + nr, sl;
+	__u64 *slot, bi;
 	struct vtax_hist *h;
 
 	if (subject >= VTAX_FAST_SUBJECTS || nr >= VTAX_NR_SYSCALLS)
@@ -63,12 +65,12 @@ static __always_inline int vtax_fast_add(__u32 subject, __u32 nr, __u64 ns)
 	slot = bpf_map_lookup_elem(&vtax_fast_slot, &i);
 	if (!slot)
 		return -1;
-	sl = *slot;
+	sl = (__u32)*slot;
 	if (!sl) {
 		__u32 mine = __sync_fetch_and_add(&vtax_fast_used, 1) + 1;
 
 		/* another CPU may have claimed this key meanwhile: its slot wins */
-		sl = __sync_val_compare_and_swap(slot, 0, mine);
+		sl = (__u32)__sync_val_compare_and_swap(slot, 0, (__u64)mine);
 		if (!sl)
 			sl = mine;
 	}
@@ -76,10 +78,12 @@ static __always_inline int vtax_fast_add(__u32 subject, __u32 nr, __u64 ns)
 	h = bpf_map_lookup_elem(&vtax_fast_hists, &sl);
 	if (!h)
 		return -1; /* past the last slot: the hash takes it */
-	idx = vtax_hist_index(ns);
-	if (idx >= VTAX_HIST_NBUCKETS)
+	/* bounded on the register that indexes (see vtax_hist_add: 6.1 verifier) */
+	bi = vtax_hist_index(ns);
+	barrier_var(bi);
+	if (bi >= VTAX_HIST_NBUCKETS)
 		return -1;
-	h->buckets[idx]++;
+	h->buckets[bi]++;
 	h->count++;
 	h->sum_ns += ns;
 	if (ns > h->max_ns)

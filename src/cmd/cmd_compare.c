@@ -32,20 +32,31 @@
 
 static const char compare_usage[] =
 	"usage: vtax compare [options]\n"
-	"Run one workload natively, in containers and in a VM, one after another, and\n"
-	"itemize how much more each operation costs than native, by cause.  Each\n"
-	"environment runs untraced (the throughput and latency figures: no vtax probe\n"
-	"attached) and traced (the components), alternating with --runs.\n"
+	"Run one workload natively, in containers and in a VM, and itemize how much\n"
+	"more each operation costs than native, by cause, with 95% confidence\n"
+	"intervals.  Every environment is set up first; then interleaved rounds: in\n"
+	"each, every environment runs untraced (the throughput and latency figures: no\n"
+	"vtax probe attached) and traced (the components), in a random order.\n"
 	"\n"
 	"  -w, --workload W     kv (redis, default), oltp (MariaDB) or io (O_DIRECT file I/O)\n"
 	"  -e, --envs LIST      environments, comma-separated (default native,docker-nat,\n"
 	"                       docker-host,vm): native, docker-nat, docker-host,\n"
 	"                       docker-overlay, docker-volume, vm\n"
-	"  -d, --duration S     measured seconds per run (default 10; --quick: 3)\n"
-	"      --warmup S       warm-up seconds per run, traced but not in the latency\n"
-	"                       figures (default 1; --quick: 0.5)\n"
-	"  -q, --quick          short runs: the default comparison in under a minute\n"
-	"  -n, --runs N         runs per environment and pass; reports median and min/max\n"
+	"  -e, --envs ...,native@2  a second native instance (an A/A comparison)\n"
+	"  -d, --duration S     measured seconds per environment and pass in a round (default 1)\n"
+	"      --warmup S       warm-up seconds per run, not in the latency figures\n"
+	"                       (default 0.1); each environment is also warmed once (1 s)\n"
+	"  -q, --quick          the default comparison in about a minute (--budget 30)\n"
+	"  -n, --runs N         exactly N rounds (default: adaptive, see --ci-width)\n"
+	"      --budget S       adaptive: seconds of rounds at most (default 120; at least 2 rounds)\n"
+	"      --ci-width W     adaptive: stop once every 95% interval (difference, each\n"
+	"                       cause) is at most W wide: a duration (2us, 500ns) or a\n"
+	"                       percentage of native's mean (default 10%)\n"
+	"      --order-seed N   order of the environments in each round (default fixed)\n"
+	"      --no-pmqos       do not hold /dev/cpu_dma_latency at 0 while measuring\n"
+	"      --no-pin         do not pin the server and the client to fixed CPUs\n"
+	"      --no-quiet       leave the other environments' servers running\n"
+	"      --no-calibrate   no calibration run: components not corrected for vtax's cost\n"
 	"      --no-untraced    skip the untraced runs: faster, but every figure then\n"
 	"                       includes vtax's own cost (the probes)\n"
 	"      --probes LIST    probe families (default: all): sched,syscall,net,blk,kvm\n"
@@ -78,7 +89,8 @@ static const char compare_usage_env[] =
 
 enum {
 	O_WARMUP = 256, O_PROBES, O_LAYERS, O_PROXY, O_ENV_TIMEOUT, O_WORKDIR, O_MAXHISTS,
-	O_NO_UNTRACED, O_PROGRESS_LOG, O_CLIENT,
+	O_NO_UNTRACED, O_PROGRESS_LOG, O_CLIENT, O_BUDGET, O_CIW, O_SEED, O_NO_PMQOS, O_NO_PIN,
+	O_NO_QUIET, O_NO_CALIB,
 };
 
 static const struct option compare_long[] = {
@@ -92,6 +104,10 @@ static const struct option compare_long[] = {
 	{ "workdir", required_argument, 0, O_WORKDIR }, { "max-hists", required_argument, 0, O_MAXHISTS },
 	{ "no-untraced", no_argument, 0, O_NO_UNTRACED },
 	{ "progress-log", required_argument, 0, O_PROGRESS_LOG }, { "client", required_argument, 0, O_CLIENT },
+	{ "budget", required_argument, 0, O_BUDGET }, { "ci-width", required_argument, 0, O_CIW },
+	{ "order-seed", required_argument, 0, O_SEED }, { "no-pmqos", no_argument, 0, O_NO_PMQOS },
+	{ "no-pin", no_argument, 0, O_NO_PIN }, { "no-quiet", no_argument, 0, O_NO_QUIET },
+	{ "no-calibrate", no_argument, 0, O_NO_CALIB },
 	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
 };
 #define COMPARE_NLONG (int)(sizeof(compare_long) / sizeof(compare_long[0]))
@@ -130,8 +146,12 @@ static void on_progress(void *ctx, const struct vtax_compare_progress *p)
 	fprintf(stderr, "\r\033[Kvtax compare [%d/%d] %-14s %-8s", p->env_idx + 1, p->nenvs, p->env,
 		p->phase);
 	if (!strcmp(p->phase, "measure")) {
-		fprintf(stderr, " %-8s run %d/%d  %5.1fs", p->pass ? p->pass : "", p->run, p->runs,
-			p->elapsed_s);
+		if (p->runs)
+			fprintf(stderr, " %-8s round %d/%d  %5.1fs", p->pass ? p->pass : "", p->run,
+				p->runs, p->elapsed_s);
+		else
+			fprintf(stderr, " %-8s round %d  %5.1fs", p->pass ? p->pass : "", p->run,
+				p->elapsed_s);
 		if (p->duration_s > 0)
 			fprintf(stderr, "/%.1fs", p->duration_s);
 		fprintf(stderr, "  %llu %ss", (unsigned long long)p->ops, p->op_name);
@@ -161,21 +181,66 @@ static int parse_envs(const char *list, struct vtax_compare_opts *o)
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		enum vtax_env_kind k;
 
+		char *at;
+		int inst = 1;
+
 		if (!*tok)
 			continue;
+		/* native@2: a second native instance (an A/A comparison) */
+		at = strchr(tok, '@');
+		if (at) {
+			char *end;
+
+			inst = (int)strtol(at + 1, &end, 10);
+			if (end == at + 1 || *end || inst < 2 || inst > 9 || strncmp(tok, "native@", 7))
+				return vtax_die("--envs: '%s': only native takes a second instance, as native@2..9",
+						tok);
+			*at = 0;
+		}
 		if (vtax_env_kind__parse(tok, &k))
 			return vtax_die("--envs: unknown environment '%s' (native, docker-nat, docker-host, "
 					"docker-overlay, docker-volume, vm)", tok);
+		if (at)
+			*at = '@';
 		for (int i = 0; i < o->nenvs; i++)
-			if (o->envs[i] == k)
+			if (!strcmp(o->env_names[i][0] ? o->env_names[i] : vtax_env_kind__name(o->envs[i]),
+				    tok))
 				return vtax_die("--envs: '%s' given twice", tok);
 		if (o->nenvs >= VTAX_COMPARE_MAX_ENVS)
 			return vtax_die("--envs: at most %d environments", VTAX_COMPARE_MAX_ENVS);
+		snprintf(o->env_names[o->nenvs], sizeof(o->env_names[0]), "%s", inst > 1 ? tok : "");
 		o->envs[o->nenvs++] = k;
 	}
 	if (!o->nenvs)
 		return vtax_die("--envs: empty list");
 	return 0;
+}
+
+/* --ci-width: "2us", "500ns", "0.002ms" (a width in ns) or "10%" (of native's mean) */
+static int parse_ci_width(const char *a, struct vtax_compare_opts *o)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
+	char *end;
+	double v = strtod(a, &end);
+
+	if (end == a || !isfinite(v) || v <= 0)
+		return vtax_die("--ci-width: a duration (2us) or a percentage (10%%), got '%s'", a);
+	if (!strcmp(end, "%")) {
+		if (v > 1000)
+			return vtax_die("--ci-width: at most 1000%%, got '%s'", a);
+		o->ci_width_rel = v / 100;
+		o->ci_width_ns = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit)) {
+			o->ci_width_ns = v * units[i].ns;
+			return 0;
+		}
+	return vtax_die("--ci-width: a duration (2us) or a percentage (10%%), got '%s'", a);
 }
 
 /*
@@ -238,10 +303,10 @@ int cmd_compare(int argc, char **argv)
 	struct progress_state ps = { .tty = isatty(2), .last_idx = -1 };
 	enum vtax_workload w = VTAX_WL_KV;
 	const char *format = "text", *output = NULL, *envs = NULL, *progress_log = NULL;
-	double duration = 0, warmup = -1;
+	double duration = 0, warmup = -1, budget = 0;
 	int quick = 0, opt, rc, failed = 0, threads_set = 0, client_set = 0, nlong = COMPARE_NLONG;
 	struct option longopts[COMPARE_NLONG + 64];
-	char err[512];
+	char err[512], *end;
 
 	/* the workload decides the defaults: find it first */
 	for (int i = 1; i < argc; i++) {
@@ -322,6 +387,32 @@ int cmd_compare(int argc, char **argv)
 		case O_NO_UNTRACED:
 			o.no_untraced = 1;
 			break;
+		case O_BUDGET:
+			budget = vtax_parse_seconds(optarg);
+			if (budget <= 0 || budget > 86400)
+				return vtax_die("--budget: seconds in (0, 86400], got '%s'", optarg);
+			break;
+		case O_CIW:
+			if (parse_ci_width(optarg, &o))
+				return 1;
+			break;
+		case O_SEED:
+			o.seed = strtoull(optarg, &end, 0);
+			if (end == optarg || *end)
+				return vtax_die("--order-seed: an integer, got '%s'", optarg);
+			break;
+		case O_NO_PMQOS:
+			o.hygiene.no_pmqos = 1;
+			break;
+		case O_NO_PIN:
+			o.hygiene.no_pin = 1;
+			break;
+		case O_NO_QUIET:
+			o.hygiene.no_quiet = 1;
+			break;
+		case O_NO_CALIB:
+			o.no_calibrate = 1;
+			break;
 		case O_PROGRESS_LOG:
 			progress_log = optarg;
 			break;
@@ -372,13 +463,15 @@ int cmd_compare(int argc, char **argv)
 	if (!client_set)
 		o.remote_client = o.via_proxy ? 0 : 2;
 	if (quick) {
-		o.duration_s = 3;
-		o.warmup_s = 0.5;
+		o.budget_s = 30;
+		o.env_warmup_s = 0.5;
 		if (w == VTAX_WL_IO)
 			o.load.file_size = 32ull << 20;
 		if (w == VTAX_WL_OLTP)
 			o.load.table_size = 2000;
 	}
+	if (budget > 0)
+		o.budget_s = budget;
 	if (duration > 0)
 		o.duration_s = duration;
 	if (warmup >= 0)

@@ -125,6 +125,9 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 	if (!m || read(go_fd, &go, 1) != 1)
 		_exit(2);
 	close(go_fd);
+	/* the client's CPU, the same in every environment (hygiene.h) */
+	if (c->hyg.pin)
+		vtax_hygiene__pin_self(c->hyg.client_cpu);
 	if (in_env) {
 		char *argv[42], nb[16][64], *out = malloc(1 << 20);
 		char path[600], err[256];

@@ -45,9 +45,11 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "compare/compare_int.h"
@@ -105,9 +107,17 @@ void vtax_compare_opts__defaults(struct vtax_compare_opts *o, enum vtax_workload
 	o->envs[2] = VTAX_ENV_DOCKER_HOST;
 	o->envs[3] = VTAX_ENV_VM;
 	o->nenvs = 4;
-	o->duration_s = 10;
-	o->warmup_s = 1;
-	o->runs = 1;
+	/* interleaved rounds of 1 s slots until every interval is within 10%
+	 * of native's mean or 120 s of rounds are spent */
+	o->duration_s = 1;
+	o->warmup_s = 0.1;
+	o->env_warmup_s = 1;
+	o->runs = 0;
+	o->budget_s = 120;
+	o->ci_width_rel = 0.10;
+	o->min_rounds = VTAX_ROUNDS_MIN;
+	o->seed = VTAX_STATS_SEED;
+	o->hygiene.server_cpu = o->hygiene.client_cpu = -1;
 	o->overlay_layers = 1;
 	vtax_load_opts__defaults(&o->load, w);
 	/*
@@ -227,8 +237,11 @@ int vtax_compare__session_begin(struct vtax_compare *c, int idx, struct vtax_env
 	}
 	vtax_sched__baseline(mc->s);
 	/* the kernel times vtax's programs while this fd is held (about two
-	 * clock reads per program run, on every BPF program of the host) */
-	mc->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	 * clock reads per program run, on every BPF program of the host):
+	 * in the calibration run only, never in a run whose components are
+	 * reported */
+	if (mc->calibrate)
+		mc->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	return 0;
 }
 
@@ -239,21 +252,15 @@ static int session_end(struct vtax_compare *c, int idx, struct vtax_env *e,
 	struct vtax_compare_env *ce = &c->envs[idx];
 	int rc = 0;
 
+	(void)e;
 	if (!mc->s)
 		return 0;
-	if (collect) {
-		if (!ce->traced)
-			ce->traced = vtax_result__new("compare-env");
-		if (!ce->traced) {
-			rc = -ENOMEM;
-		} else {
-			snprintf(ce->traced->env, sizeof(ce->traced->env), "%s", e->name);
-			snprintf(ce->traced->label, sizeof(ce->traced->label), "%s", ce->label);
-			rc = vtax_session__collect(mc->s, ce->traced);
-			if (rc)
-				snprintf(ce->error, sizeof(ce->error),
-					 "collecting the histograms failed: %s", strerror(-rc));
-		}
+	/* into this round's result; the caller merges it into the env's */
+	if (collect && mc->round) {
+		rc = vtax_session__collect(mc->s, mc->round);
+		if (rc)
+			snprintf(ce->error, sizeof(ce->error), "collecting the histograms failed: %s",
+				 strerror(-rc));
 	}
 	if (mc->stats_fd >= 0)
 		close(mc->stats_fd);
@@ -460,133 +467,192 @@ static void fam_errors(struct vtax_compare_env *ce, const struct vtax_session *s
 	}
 }
 
-/* One untraced run: no session is open (the caller closed the last one). */
-static int measure_untraced(struct vtax_compare *c, int idx, int run, int seq, struct vtax_env *e,
-			    const struct vtax_load_opts *lo, struct vtax_client_result *m)
-{
-	struct vtax_compare_env *ce = &c->envs[idx];
-	/* in a container the io generator needs no gate: nothing is traced */
-	struct vtax_measure_ctx mc = {
-		.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE,
-		.stats_fd = -1,
-	};
-	struct vtax_compare_run meta = { .seq = seq };
-	int rc;
-
-	memset(m, 0, sizeof(*m));
-	rc = vtax_compare__run_client(c, idx, run, e, lo, &mc, m, &meta);
-	if (rc)
-		return rc;
-	record_run(ce, &ce->pass[VTAX_PASS_UNTRACED], &m->r, &meta);
-	return 0;
-}
+/* ---- one environment's state across the rounds ------------------------ */
 
 /* Accumulated over the traced runs of one environment. */
 struct traced_totals {
 	double server_oncpu, vcpu_oncpu, proxy_oncpu;
 	double seconds;
 	pid_t proxy_pid;
-	uint64_t bpf_ns, bpf_calls, bpf_ops; /* vtax's programs, over runs with statistics */
 };
 
-/* One traced run: open a session, run, collect into ce->traced, close. */
-static int measure_traced(struct vtax_compare *c, int idx, int run, int seq, struct vtax_env *e,
-			  const struct vtax_load_opts *lo, struct vtax_client_result *m,
-			  struct vtax_oncpu *snap[4], struct traced_totals *tt)
+struct env_state {
+	struct vtax_env *e;
+	struct vtax_load_opts lo;
+	char path[600];
+	char workdir[560];
+	struct traced_totals tt;
+	struct vtax_oncpu *snap[4];
+	struct vtax_result *round;        /* this round's traced result */
+	struct vtax_hist rlat[VTAX_PASS__COUNT]; /* this round's client latency */
+	uint64_t rops;                    /* operations this round's traced run covered */
+	int done[VTAX_PASS__COUNT];       /* this round's passes measured */
+	int live;                         /* set up, not failed */
+};
+
+static pid_t server_pid(const struct vtax_env *e)
+{
+	pid_t p = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
+
+	return p == getpid() ? 0 : p;
+}
+
+/* One untraced run: no session is open (the caller closed the last one).
+ * record: keep it as a run of the untraced pass (not for the warm-up). */
+static int measure_untraced(struct vtax_compare *c, int idx, int run, int seq,
+			    struct env_state *st, struct vtax_client_result *m, int record)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
-	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
-	struct vtax_measure_ctx mc = { .traced = 1, .stats_fd = -1 };
+	struct vtax_env *e = st->e;
+	/* in a container the io generator needs no gate: nothing is traced */
+	struct vtax_measure_ctx mc = {
+		.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE,
+		.stats_fd = -1,
+	};
 	struct vtax_compare_run meta = { .seq = seq };
+	struct vtax_load_opts lo = st->lo;
+	int rc;
+
+	if (!record) {
+		lo.duration_s = c->opts.env_warmup_s;
+		lo.warmup_s = 0;
+	}
+	memset(m, 0, sizeof(*m));
+	rc = vtax_compare__run_client(c, idx, run, e, &lo, &mc, m, &meta);
+	if (rc || !record)
+		return rc;
+	record_run(ce, &ce->pass[VTAX_PASS_UNTRACED], &m->r, &meta);
+	st->rlat[VTAX_PASS_UNTRACED] = m->r.latency;
+	st->done[VTAX_PASS_UNTRACED] = 1;
+	ce->untraced = 1;
+	return 0;
+}
+
+/*
+ * One traced run: open a session, run, collect into this round's result
+ * (merged into the environment's), close.  calibrate: the calibration run
+ * instead, with BPF run-time statistics on and nothing collected: vtax's
+ * programs' cost per run and per operation.
+ */
+static int measure_traced(struct vtax_compare *c, int idx, int run, int seq,
+			  struct env_state *st, struct vtax_client_result *m, int calibrate)
+{
+	struct vtax_compare_env *ce = &c->envs[idx];
+	struct vtax_env *e = st->e;
+	pid_t srv = server_pid(e);
+	struct vtax_measure_ctx mc = { .traced = 1, .stats_fd = -1, .calibrate = calibrate };
+	struct vtax_compare_run meta = { .seq = seq };
+	struct traced_totals *tt = &st->tt;
 	double t0 = vtax_now_s(), all, vcpu;
+	struct vtax_result *r = NULL;
 	int rc;
 
 	mc.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE;
 	/* a container's processes are found in its cgroup; a guest's are not visible */
 	mc.gated = mc.in_env && e->kind != VTAX_ENV_VM && e->cgroup_path[0];
+	if (!calibrate) {
+		r = vtax_result__new("compare-env");
+		if (!r)
+			return -ENOMEM;
+		mc.round = r;
+	}
 	if (!mc.gated) {
+		double ta = vtax_now_s();
+
 		vtax_compare__progress(c, "attach", NULL, idx, run, t0, 0);
 		rc = vtax_compare__session_begin(c, idx, e, &mc);
 		if (rc)
 			goto out;
+		ce->attach_s = (ce->attach_s * ce->attach_n + (vtax_now_s() - ta)) / (ce->attach_n + 1);
+		ce->attach_n++;
 	}
-	if (srv != getpid())
-		vtax_oncpu__read(srv, snap[0]);
-	vtax_oncpu__read(mc.proxy_pid, snap[2]);
+	if (srv)
+		vtax_oncpu__read(srv, st->snap[0]);
+	vtax_oncpu__read(mc.proxy_pid, st->snap[2]);
 	memset(m, 0, sizeof(*m));
-	rc = vtax_compare__run_client(c, idx, run, e, lo, &mc, m, &meta);
+	rc = vtax_compare__run_client(c, idx, run, e, &st->lo, &mc, m, &meta);
 	if (rc)
 		goto out;
-	if (srv != getpid())
-		vtax_oncpu__read(srv, snap[1]);
-	vtax_oncpu__read(mc.proxy_pid, snap[3]);
-	record_run(ce, &ce->pass[VTAX_PASS_TRACED], &m->r, &meta);
-	if (mc.stats_fd >= 0) {
-		uint64_t ns, calls;
+	if (srv)
+		vtax_oncpu__read(srv, st->snap[1]);
+	vtax_oncpu__read(mc.proxy_pid, st->snap[3]);
+	if (calibrate) {
+		uint64_t ns, calls, ops = m->r.ops + m->r.warmup_ops;
 
+		/* the phase changes before the session closes (--progress-log) */
+		vtax_compare__progress(c, "collect", NULL, idx, run, vtax_now_s(), m->r.ops);
 		/* the whole session ran the warm-up and the measured phase */
-		if (!vtax_session__bpf_stats(mc.s, &ns, &calls) && calls) {
-			tt->bpf_ns += ns;
-			tt->bpf_calls += calls;
-			tt->bpf_ops += m->r.ops + m->r.warmup_ops;
+		if (mc.stats_fd >= 0 && !vtax_session__bpf_stats(mc.s, &ns, &calls) && calls && ops) {
+			ce->probe_bpf_ns_per_op = (double)ns / (double)ops;
+			ce->probe_bpf_calls_per_op = (double)calls / (double)ops;
+			ce->prog_run_ns = (double)ns / (double)calls;
 		}
+		rc = 0;
+		goto out;
 	}
+	record_run(ce, &ce->pass[VTAX_PASS_TRACED], &m->r, &meta);
 	vtax_compare__progress(c, "collect", NULL, idx, run, vtax_now_s(), m->r.ops);
 	rc = session_end(c, idx, e, &mc, 1);
 	if (rc)
 		goto out;
-	if (srv != getpid()) {
-		vtax_oncpu__delta(snap[0], snap[1], &all, &vcpu);
-		tt->server_oncpu += all;
-		tt->vcpu_oncpu += vcpu;
+	{
+		struct vtax_subject *subj;
+
+		if (srv) {
+			vtax_oncpu__delta(st->snap[0], st->snap[1], &all, &vcpu);
+			tt->server_oncpu += all;
+			tt->vcpu_oncpu += vcpu;
+			subj = vtax_result__subject(r, "server", e->kind == VTAX_ENV_VM ? "vm" : "pid");
+			if (subj) {
+				vtax_subject__counter(subj, VTAX_LEDGER_SERVER_ONCPU, "ns", all, 1);
+				if (e->kind == VTAX_ENV_VM)
+					vtax_subject__counter(subj, VTAX_LEDGER_VCPU_ONCPU, "ns", vcpu, 1);
+			}
+		}
+		if (mc.proxy_pid > 0) {
+			vtax_oncpu__delta(st->snap[2], st->snap[3], &all, &vcpu);
+			tt->proxy_oncpu += all;
+			tt->proxy_pid = mc.proxy_pid;
+			subj = vtax_result__subject(r, VTAX_LEDGER_PROXY_SUBJECT, "pid");
+			if (subj)
+				vtax_subject__counter(subj, VTAX_LEDGER_PROXY_ONCPU, "ns", all, 1);
+		}
 	}
-	if (mc.proxy_pid > 0) {
-		vtax_oncpu__delta(snap[2], snap[3], &all, &vcpu);
-		tt->proxy_oncpu += all;
-		tt->proxy_pid = mc.proxy_pid;
+	if (!ce->traced)
+		ce->traced = vtax_result__new("compare-env");
+	if (!ce->traced || vtax_result__merge(ce->traced, r)) {
+		rc = -ENOMEM;
+		goto out;
 	}
+	snprintf(ce->traced->env, sizeof(ce->traced->env), "%s", ce->name);
+	snprintf(ce->traced->label, sizeof(ce->traced->label), "%s", ce->label);
+	vtax_result__free(st->round);
+	st->round = r;
+	r = NULL;
+	st->rops = m->r.ops + m->r.warmup_ops;
+	st->rlat[VTAX_PASS_TRACED] = m->r.latency;
+	st->done[VTAX_PASS_TRACED] = 1;
 	tt->seconds += vtax_now_s() - t0;
 out:
+	if (mc.s) /* closing on a failure or after the calibration run */
+		vtax_compare__progress(c, "collect", NULL, idx, run, vtax_now_s(), 0);
 	session_end(c, idx, e, &mc, 0);
+	vtax_result__free(r);
 	return rc;
 }
 
-static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
-		       const struct vtax_load_opts *lo)
+/* The environment's totals once the rounds are over. */
+static void env_finish(struct vtax_compare *c, int idx, struct env_state *st)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
-	pid_t srv = e->kind == VTAX_ENV_VM && e->vmm_pid > 0 ? e->vmm_pid : e->server_pid;
-	struct vtax_oncpu *snap[4] = { 0 };
-	struct traced_totals tt = { 0 };
-	struct vtax_client_result *m = NULL;
-	int rc = 0, seq = 0;
+	struct traced_totals *tt = &st->tt;
+	struct vtax_env *e = st->e;
 
-	for (int i = 0; i < 4; i++)
-		snap[i] = calloc(1, sizeof(*snap[i]));
-	m = calloc(1, sizeof(*m));
-	if (!snap[0] || !snap[1] || !snap[2] || !snap[3] || !m) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	/* untraced, traced, untraced, ...: drift over the runs hits both */
-	for (int run = 1; run <= c->opts.runs; run++) {
-		if (!c->opts.no_untraced) {
-			rc = measure_untraced(c, idx, run, ++seq, e, lo, m);
-			if (rc)
-				goto out;
-			ce->untraced = 1;
-		}
-		rc = measure_traced(c, idx, run, ++seq, e, lo, m, snap, &tt);
-		if (rc)
-			goto out;
-	}
-	if (!ce->traced) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	ce->traced->duration_s = tt.seconds;
-	ce->probe_bpf_ns_per_op = tt.bpf_ops ? (double)tt.bpf_ns / (double)tt.bpf_ops : NAN;
-	ce->probe_bpf_calls_per_op = tt.bpf_ops ? (double)tt.bpf_calls / (double)tt.bpf_ops : NAN;
+	for (int p = 0; p < VTAX_PASS__COUNT; p++)
+		finish_runs(&ce->pass[p]);
+	if (!ce->traced)
+		return;
+	ce->traced->duration_s = tt->seconds;
 	ce->traced->start_unix_ns = (uint64_t)time(NULL) * 1000000000ull -
 				    (uint64_t)(ce->traced->duration_s * 1e9);
 	{
@@ -594,15 +660,15 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 								 e->kind == VTAX_ENV_VM ? "vm" : "pid");
 		const struct vtax_compare_pass *tp = &ce->pass[VTAX_PASS_TRACED];
 
-		if (subj && srv != getpid()) {
-			vtax_subject__counter(subj, VTAX_LEDGER_SERVER_ONCPU, "ns", tt.server_oncpu, 0);
+		if (subj && server_pid(e)) {
+			vtax_subject__counter(subj, VTAX_LEDGER_SERVER_ONCPU, "ns", tt->server_oncpu, 0);
 			if (e->kind == VTAX_ENV_VM)
-				vtax_subject__counter(subj, VTAX_LEDGER_VCPU_ONCPU, "ns", tt.vcpu_oncpu, 0);
+				vtax_subject__counter(subj, VTAX_LEDGER_VCPU_ONCPU, "ns", tt->vcpu_oncpu, 0);
 		}
-		if (tt.proxy_pid > 0) {
+		if (tt->proxy_pid > 0) {
 			subj = vtax_result__subject(ce->traced, VTAX_LEDGER_PROXY_SUBJECT, "pid");
 			if (subj)
-				vtax_subject__counter(subj, VTAX_LEDGER_PROXY_ONCPU, "ns", tt.proxy_oncpu, 0);
+				vtax_subject__counter(subj, VTAX_LEDGER_PROXY_ONCPU, "ns", tt->proxy_oncpu, 0);
 		}
 		subj = vtax_result__subject(ce->traced, "client", "pid");
 		if (subj)
@@ -610,17 +676,9 @@ static int env_measure(struct vtax_compare *c, int idx, struct vtax_env *e,
 					      (double)(tp->ops + tp->warmup_ops), 0);
 	}
 	vtax_result__sort(ce->traced);
-	rc = 0;
-out:
-	for (int p = 0; p < VTAX_PASS__COUNT; p++)
-		finish_runs(&ce->pass[p]);
-	for (int i = 0; i < 4; i++)
-		free(snap[i]);
-	free(m);
-	return rc;
 }
 
-static int env_one(struct vtax_compare *c, int idx, const char *workdir)
+static int env_setup(struct vtax_compare *c, int idx, const char *workdir, struct env_state *st)
 {
 	struct vtax_compare_env *ce = &c->envs[idx];
 	struct vtax_env_opts eo = {
@@ -630,20 +688,27 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 			  : c->opts.workload == VTAX_WL_OLTP ? VTAX_SERVER_MARIADB
 							     : VTAX_SERVER_NONE,
 		.overlay_layers = c->opts.overlay_layers,
-		.workdir = workdir,
+		.workdir = st->workdir,
 		.timeout_s = c->opts.env_timeout_s,
 		.stop = c->opts.stop,
 		.verbose = c->opts.verbose,
 		.client_addr = c->have_cnet ? c->cnet.host_addr : NULL,
 	};
-	struct vtax_load_opts lo;
 	struct vtax_env *e = calloc(1, sizeof(*e));
-	char err[512] = "", path[600];
+	char err[512] = "";
 	double t0 = vtax_now_s();
 	int rc;
 
 	if (!e)
 		return -ENOMEM;
+	/* a directory per instance: native and native@2 do not share data */
+	snprintf(st->workdir, sizeof(st->workdir), "%s/%d", workdir, idx);
+	if (mkdir(st->workdir, 0700) && errno != EEXIST) {
+		rc = -errno;
+		snprintf(ce->error, sizeof(ce->error), "cannot create %s: %s", st->workdir, strerror(-rc));
+		free(e);
+		return rc;
+	}
 	vtax_compare__progress(c, "setup", NULL, idx, 0, t0, 0);
 	rc = vtax_env__setup(&eo, e, err, sizeof(err));
 	ce->setup_s = vtax_now_s() - t0;
@@ -652,6 +717,7 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 		free(e);
 		return vtax_compare__stopped(c) ? -EINTR : rc;
 	}
+	st->e = e;
 	ce->emulated = e->emulated;
 	snprintf(ce->accel, sizeof(ce->accel), "%s", e->accel);
 	if (e->emulated)
@@ -668,31 +734,235 @@ static int env_one(struct vtax_compare *c, int idx, const char *workdir)
 		if (rc) {
 			snprintf(ce->error, sizeof(ce->error), "the remote client cannot reach the guest: %s",
 				 err);
-			vtax_env__teardown(e);
-			free(e);
 			return rc;
 		}
 	}
-	env_load_opts(c, e, &lo, path, sizeof(path));
-	rc = env_prepare(c, idx, e, &lo);
-	if (!rc && !vtax_compare__stopped(c))
-		rc = env_measure(c, idx, e, &lo);
-	if (vtax_compare__stopped(c))
-		rc = -EINTR;
-	vtax_compare__progress(c, "teardown", NULL, idx, 0, vtax_now_s(), 0);
-	if (c->have_cnet && e->priv.bridge[0])
-		vtax_clientnet__forget_bridge(&c->cnet, e->priv.bridge);
-	if (vtax_env__teardown(e) && !rc && !ce->warning[0])
-		snprintf(ce->warning, sizeof(ce->warning), "teardown reported an error");
-	free(e);
-	if (!rc)
-		ce->ok = 1;
-	else if (!ce->error[0])
-		snprintf(ce->error, sizeof(ce->error), "%s", strerror(-rc));
-	return rc;
+	env_load_opts(c, e, &st->lo, st->path, sizeof(st->path));
+	rc = env_prepare(c, idx, e, &st->lo);
+	if (rc)
+		return rc;
+	for (int i = 0; i < 4; i++)
+		if (!(st->snap[i] = calloc(1, sizeof(*st->snap[i]))))
+			return -ENOMEM;
+	st->live = 1;
+	return 0;
 }
 
-/* ---- whole compare -------------------------------------------------- */
+static void env_teardown(struct vtax_compare *c, int idx, struct env_state *st)
+{
+	struct vtax_compare_env *ce = &c->envs[idx];
+	struct vtax_env *e = st->e;
+
+	st->live = 0;
+	if (e) {
+		vtax_compare__progress(c, "teardown", NULL, idx, 0, vtax_now_s(), 0);
+		if (server_pid(e))
+			vtax_hygiene__signal_tree(server_pid(e), SIGCONT);
+		if (c->have_cnet && e->priv.bridge[0])
+			vtax_clientnet__forget_bridge(&c->cnet, e->priv.bridge);
+		if (vtax_env__teardown(e) && !ce->warning[0])
+			snprintf(ce->warning, sizeof(ce->warning), "teardown reported an error");
+		free(e);
+		st->e = NULL;
+	}
+	for (int i = 0; i < 4; i++) {
+		free(st->snap[i]);
+		st->snap[i] = NULL;
+	}
+	vtax_result__free(st->round);
+	st->round = NULL;
+}
+
+/*
+ * Before each measured slot: only this environment's server may run (the
+ * others are stopped), it runs on the server CPU (re-pinned: threads come
+ * and go), PM QoS is held.
+ */
+static void slot_hygiene(struct vtax_compare *c, struct env_state *st, int idx)
+{
+	for (int i = 0; i < c->nenvs; i++) {
+		pid_t p;
+
+		if (!st[i].live || !(p = server_pid(st[i].e)))
+			continue;
+		if (i == idx || !c->hyg.quiet)
+			vtax_hygiene__signal_tree(p, SIGCONT);
+		else
+			vtax_hygiene__signal_tree(p, SIGSTOP);
+		if (i == idx && c->hyg.pin)
+			vtax_hygiene__pin_tree(p, c->hyg.server_cpu);
+	}
+	vtax_hygiene__hold(&c->hyg);
+}
+
+static void resume_all(struct vtax_compare *c, struct env_state *st)
+{
+	for (int i = 0; i < c->nenvs; i++)
+		if (st[i].live && server_pid(st[i].e))
+			vtax_hygiene__signal_tree(server_pid(st[i].e), SIGCONT);
+	vtax_hygiene__release(&c->hyg);
+}
+
+/* ---- the ledger of one round ---------------------------------------- */
+
+/* One round's ledger, from this round's runs alone: its values go to the
+ * intervals (rounds.h). */
+static void round_ledger(struct vtax_compare *c, struct env_state *st)
+{
+	struct vtax_ledger_input in[VTAX_COMPARE_MAX_ENVS];
+	int base = -1, n = 0, hp = c->opts.no_untraced ? VTAX_PASS_TRACED : VTAX_PASS_UNTRACED;
+
+	for (int i = 0; i < c->nenvs; i++) {
+		struct vtax_compare_env *ce = &c->envs[i];
+
+		if (!st[i].live || !st[i].done[VTAX_PASS_TRACED] || !st[i].done[hp] || !st[i].round)
+			continue;
+		if (base < 0 && ce->kind == VTAX_ENV_NATIVE)
+			base = n;
+		in[n++] = (struct vtax_ledger_input){
+			.env = ce->name,
+			.traced = st[i].round,
+			.traced_ops = st[i].rops,
+			.latency = &st[i].rlat[hp],
+			.traced_latency = &st[i].rlat[VTAX_PASS_TRACED],
+			.untraced = hp == VTAX_PASS_UNTRACED,
+			.families = ce->families,
+			.prog_run_ns = isfinite(ce->prog_run_ns) ? ce->prog_run_ns : 0,
+		};
+	}
+	if (base >= 0 && n >= 2)
+		vtax_compare__add_round(c, in, n, base);
+}
+
+
+/* An environment failed during the rounds: reported, torn down now. */
+static void env_failed(struct vtax_compare *c, int idx, struct env_state *st, int rc)
+{
+	struct vtax_compare_env *ce = &c->envs[idx];
+
+	if (!ce->error[0])
+		snprintf(ce->error, sizeof(ce->error), "%s", strerror(-rc));
+	ce->ok = 0;
+	env_teardown(c, idx, st);
+}
+
+/*
+ * Interleaved rounds: in each, every live environment runs its untraced
+ * and its traced pass once (duration_s each), in a random order (seeded).
+ * Stop after --runs rounds, or (adaptive) once every interval is within
+ * the target width, or before the next round would pass the time budget.
+ */
+static int run_rounds(struct vtax_compare *c, struct env_state *st)
+{
+	struct vtax_client_result *m = calloc(1, sizeof(*m));
+	int seq[VTAX_COMPARE_MAX_ENVS] = { 0 }, slots[2 * VTAX_COMPARE_MAX_ENVS];
+	struct vtax_rng rng;
+	double t0 = vtax_now_s(), tr = 0, native_mean = 0;
+	int rc = 0;
+
+	if (!m)
+		return -ENOMEM;
+	vtax_rng__seed(&rng, c->opts.seed ? c->opts.seed : VTAX_STATS_SEED);
+	/* warm each environment once (untraced, not recorded), then its
+	 * calibration run (bpf_stats; nothing recorded) */
+	for (int i = 0; i < c->nenvs && !vtax_compare__stopped(c); i++) {
+		if (!st[i].live)
+			continue;
+		slot_hygiene(c, st, i);
+		for (int try = 0; try < 2; try++) {
+			c->envs[i].error[0] = 0;
+			rc = c->opts.env_warmup_s > 0 ? measure_untraced(c, i, 0, 0, &st[i], m, 0) : 0;
+			if (!rc && !c->opts.no_calibrate)
+				rc = measure_traced(c, i, 0, 0, &st[i], m, 1);
+			if (!rc || rc == -EINTR || vtax_compare__stopped(c))
+				break;
+		}
+		if (!rc && c->envs[i].kind == VTAX_ENV_NATIVE && !native_mean)
+			native_mean = vtax_hist__mean(&m->r.latency);
+		if (rc == -EINTR || vtax_compare__stopped(c))
+			break;
+		if (rc)
+			env_failed(c, i, &st[i], rc);
+		rc = 0;
+	}
+	/* the budget is for the rounds (set-up, warm-up and calibration apart) */
+	t0 = vtax_now_s();
+	c->ci_width_ns = c->opts.ci_width_ns > 0 ? c->opts.ci_width_ns
+						 : c->opts.ci_width_rel * native_mean / c->concurrency;
+	for (int r = 1; r <= VTAX_ROUNDS_MAX && !vtax_compare__stopped(c); r++) {
+		double rs = vtax_now_s();
+		int ns = 0, nlive = 0;
+
+		for (int i = 0; i < c->nenvs; i++) {
+			st[i].done[0] = st[i].done[1] = 0;
+			if (!st[i].live)
+				continue;
+			nlive++;
+			if (!c->opts.no_untraced)
+				slots[ns++] = 2 * i + VTAX_PASS_UNTRACED;
+			slots[ns++] = 2 * i + VTAX_PASS_TRACED;
+		}
+		if (!nlive)
+			break;
+		vtax_rng__shuffle(&rng, slots, ns);
+		for (int k = 0; k < ns && !vtax_compare__stopped(c); k++) {
+			int i = slots[k] / 2, pass = slots[k] % 2;
+
+			if (!st[i].live)
+				continue;
+			slot_hygiene(c, st, i);
+			/* a slot that fails is tried once more (a stall of the host
+			 * can leave a short slot without a single operation) */
+			for (int try = 0; try < 2; try++) {
+				c->envs[i].error[0] = 0;
+				rc = pass == VTAX_PASS_UNTRACED
+					     ? measure_untraced(c, i, r, seq[i] + 1, &st[i], m, 1)
+					     : measure_traced(c, i, r, seq[i] + 1, &st[i], m, 0);
+				if (!rc || rc == -EINTR || vtax_compare__stopped(c))
+					break;
+			}
+			seq[i] += !rc;
+			if (rc == -EINTR || vtax_compare__stopped(c))
+				break;
+			if (rc)
+				env_failed(c, i, &st[i], rc);
+			rc = 0;
+		}
+		if (vtax_compare__stopped(c))
+			break;
+		round_ledger(c, st);
+		c->nrounds = r;
+		tr = vtax_now_s() - rs;
+		if (c->opts.runs > 0) {
+			if (r >= c->opts.runs) {
+				snprintf(c->stop_reason, sizeof(c->stop_reason), "--runs %d", c->opts.runs);
+				break;
+			}
+			continue;
+		}
+		/* one environment alone has nothing to compare: one round */
+		if (nlive < 2) {
+			snprintf(c->stop_reason, sizeof(c->stop_reason), "one environment: nothing to compare");
+			break;
+		}
+		if (vtax_rounds__tight(c->rounds, c->opts.min_rounds, c->ci_width_ns, &c->worst_ci_ns)) {
+			snprintf(c->stop_reason, sizeof(c->stop_reason),
+				 "every interval within %.0f ns", c->ci_width_ns);
+			break;
+		}
+		/* an interval needs 2 rounds: the budget never stops before them */
+		if (r >= 2 && vtax_now_s() - t0 + tr > c->opts.budget_s) {
+			snprintf(c->stop_reason, sizeof(c->stop_reason), "time budget (%.0f s)",
+				 c->opts.budget_s);
+			break;
+		}
+	}
+	vtax_rounds__tight(c->rounds, 2, c->ci_width_ns, &c->worst_ci_ns);
+	c->measure_s = vtax_now_s() - t0;
+	resume_all(c, st);
+	free(m);
+	return vtax_compare__stopped(c) ? -EINTR : 0;
+}
 
 static const char *op_name_of(enum vtax_workload w)
 {
@@ -702,24 +972,34 @@ static const char *op_name_of(enum vtax_workload w)
 int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo, char *err,
 		      size_t errlen)
 {
+	struct env_state st[VTAX_COMPARE_MAX_ENVS];
 	char tmpl[512], *workdir;
 	double t0 = vtax_now_s();
 	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
+	memset(st, 0, sizeof(st));
 	if (!uo || !uo->nenvs || uo->nenvs > VTAX_COMPARE_MAX_ENVS) {
 		snprintf(err, errlen, "no environments to compare");
 		return -EINVAL;
 	}
 	memcpy(&c->opts, uo, uo->sz && uo->sz < sizeof(c->opts) ? uo->sz : sizeof(c->opts));
-	if (c->opts.runs <= 0)
-		c->opts.runs = 1;
+	if (c->opts.runs < 0)
+		c->opts.runs = 0;
 	if (c->opts.runs > VTAX_COMPARE_MAX_RUNS)
 		c->opts.runs = VTAX_COMPARE_MAX_RUNS;
 	if (c->opts.duration_s <= 0)
-		c->opts.duration_s = 10;
+		c->opts.duration_s = 1;
 	if (c->opts.warmup_s < 0)
 		c->opts.warmup_s = 0;
+	if (c->opts.env_warmup_s < 0)
+		c->opts.env_warmup_s = 0;
+	if (c->opts.budget_s <= 0)
+		c->opts.budget_s = 120;
+	if (c->opts.ci_width_ns <= 0 && c->opts.ci_width_rel <= 0)
+		c->opts.ci_width_rel = 0.10;
+	if (c->opts.min_rounds < 2)
+		c->opts.min_rounds = VTAX_ROUNDS_MIN;
 	/* default: the workload's probe plan (ledger.h), not every family */
 	if (!c->opts.probes)
 		c->opts.probes = vtax_ledger__probe_plan(c->opts.workload == VTAX_WL_KV) &
@@ -731,8 +1011,16 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 	for (int i = 0; i < c->nenvs; i++) {
 		c->envs[i].kind = c->opts.envs[i];
 		snprintf(c->envs[i].name, sizeof(c->envs[i].name), "%s",
-			 vtax_env_kind__name(c->opts.envs[i]));
+			 c->opts.env_names[i][0] ? c->opts.env_names[i]
+						 : vtax_env_kind__name(c->opts.envs[i]));
 		snprintf(c->envs[i].op_name, sizeof(c->envs[i].op_name), "%s", c->op_name);
+		c->envs[i].probe_bpf_ns_per_op = c->envs[i].probe_bpf_calls_per_op = NAN;
+		c->envs[i].prog_run_ns = NAN;
+	}
+	c->rounds = calloc(1, sizeof(*c->rounds));
+	if (!c->rounds) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 
 	/* leftovers of a killed earlier run (state files, labels) */
@@ -768,18 +1056,42 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 			c->client_remote = 1;
 		}
 	}
+	vtax_hygiene__init(&c->hyg, &c->opts.hygiene);
+	/* every environment first, then the rounds across all of them */
 	for (int i = 0; i < c->nenvs; i++) {
 		if (vtax_compare__stopped(c)) {
 			rc = -EINTR;
 			break;
 		}
-		rc = env_one(c, i, workdir);
+		rc = env_setup(c, i, workdir, &st[i]);
 		if (rc == -EINTR || vtax_compare__stopped(c)) {
 			rc = -EINTR;
 			break;
 		}
+		if (rc) {
+			st[i].live = 1; /* torn down below */
+			env_failed(c, i, &st[i], rc);
+		}
 		rc = 0; /* a failed environment is reported; the others run */
+		/* quiet: set up and idle, it stays stopped until its turn */
+		if (st[i].live && c->hyg.quiet && server_pid(st[i].e))
+			vtax_hygiene__signal_tree(server_pid(st[i].e), SIGSTOP);
 	}
+	if (!rc)
+		rc = run_rounds(c, st);
+	else
+		resume_all(c, st);
+	for (int i = 0; i < c->nenvs; i++) {
+		if (!st[i].live)
+			continue;
+		if (!rc && !c->envs[i].error[0] && c->envs[i].pass[VTAX_PASS_TRACED].nruns)
+			c->envs[i].ok = 1;
+		else if (!rc && !c->envs[i].error[0])
+			snprintf(c->envs[i].error, sizeof(c->envs[i].error), "no round completed");
+		env_finish(c, i, &st[i]);
+		env_teardown(c, i, &st[i]);
+	}
+	vtax_hygiene__fini(&c->hyg);
 	if (vtax_env__rm_rf(workdir) == 0)
 		vtax_state__done("path", workdir);
 	if (c->have_cnet) {
@@ -789,7 +1101,7 @@ int vtax_compare__run(struct vtax_compare *c, const struct vtax_compare_opts *uo
 	c->total_s = vtax_now_s() - t0;
 	if (rc == -EINTR) {
 		c->interrupted = 1;
-		snprintf(err, errlen, "interrupted: the current environment was torn down");
+		snprintf(err, errlen, "interrupted: the environments were torn down");
 		return rc;
 	}
 	vtax_compare__build_ledger(c);
@@ -806,4 +1118,7 @@ void vtax_compare__free(struct vtax_compare *c)
 	}
 	vtax_ledger__free(&c->ledger);
 	c->have_ledger = 0;
+	free(c->rounds);
+	c->rounds = NULL;
 }
+

@@ -31,12 +31,14 @@
 #include <jansson.h>
 #include "compare/clientnet.h"
 #include "env/env.h"
+#include "compare/hygiene.h"
 #include "compare/ledger.h"
+#include "compare/rounds.h"
 #include "load/load.h"
 #include "result/result.h"
 
 #define VTAX_COMPARE_MAX_ENVS 8
-#define VTAX_COMPARE_MAX_RUNS 20
+#define VTAX_COMPARE_MAX_RUNS VTAX_ROUNDS_MAX /* runs per environment and pass: one per round */
 #define VTAX_EMULATED_LABEL "emulated (TCG): not representative of KVM"
 
 struct vtax_compare_progress {
@@ -57,10 +59,21 @@ struct vtax_compare_opts {
 	size_t sz;
 	enum vtax_workload workload;
 	enum vtax_env_kind envs[VTAX_COMPARE_MAX_ENVS];
+	char env_names[VTAX_COMPARE_MAX_ENVS][32]; /* "" = the kind's name; "native@2": a second instance */
 	int nenvs;
-	double duration_s;   /* measured phase of each run (default 10) */
-	double warmup_s;     /* per run, traced, not in the client histogram (default 1) */
-	int runs;            /* per environment and pass (default 1) */
+	double duration_s;   /* measured phase of each run, i.e. one round's slot (default 1) */
+	double warmup_s;     /* per run, not in the client histogram (default 0.1) */
+	double env_warmup_s; /* once per environment before the rounds, untraced (default 1) */
+	int runs;            /* fixed number of rounds (0: adaptive, the default) */
+	double budget_s;     /* adaptive: measuring stops when the next round would pass this
+			      * (default 120; --quick 30) */
+	double ci_width_ns;  /* adaptive: stop when every interval is at most this wide (ns) ... */
+	double ci_width_rel; /* ... or this fraction of native's mean (when ci_width_ns <= 0;
+			      * default 0.10) */
+	int min_rounds;      /* adaptive: at least (default VTAX_ROUNDS_MIN) */
+	uint64_t seed;       /* round order (default VTAX_STATS_SEED) */
+	int no_calibrate;    /* no calibration pass: components are not corrected */
+	struct vtax_hygiene_opts hygiene;
 	int no_untraced;     /* skip the untraced pass: traced runs are the headline */
 	unsigned probes;     /* families (default: all this build has) */
 	uint32_t max_hists;
@@ -122,9 +135,13 @@ struct vtax_compare_env {
 	int untraced;             /* the untraced pass ran (not --no-untraced) */
 	char op_name[32];
 	double setup_s;
-	/* vtax's own BPF programs in the traced runs (bpf_stats run time):
-	 * per operation, NAN when the kernel gave no statistics */
-	double probe_bpf_ns_per_op, probe_bpf_calls_per_op;
+	/* vtax's own BPF programs (bpf_stats run time), measured in the
+	 * calibration run only (the statistics cost two clock reads per
+	 * program run on the whole host): per operation, NAN when the kernel
+	 * gave no statistics; prog_run_ns = per program run */
+	double probe_bpf_ns_per_op, probe_bpf_calls_per_op, prog_run_ns;
+	double attach_s;          /* mean time to open a traced run's session */
+	int attach_n;
 };
 
 struct vtax_compare {
@@ -142,6 +159,13 @@ struct vtax_compare {
 	int have_cnet;              /* cnet is set up (during the run) */
 	int client_remote;          /* the client ran remote (for the report) */
 	char client_note[300];      /* why a default remote client ran local */
+	struct vtax_hygiene hyg;
+	struct vtax_rounds *rounds; /* per-round ledger values (intervals) */
+	int nrounds;                /* rounds measured */
+	char stop_reason[96];       /* "intervals within 3.1us", "time budget", "--runs 3" */
+	double ci_width_ns;         /* the target in ns (from ci_width_rel after warm-up) */
+	double worst_ci_ns;         /* the widest interval at the stop */
+	double measure_s;           /* time in rounds */
 };
 
 void vtax_compare_opts__defaults(struct vtax_compare_opts *o, enum vtax_workload w);

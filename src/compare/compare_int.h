@@ -35,6 +35,8 @@ struct vtax_measure_ctx {
 	int in_env;   /* the generator runs inside the environment */
 	int gated;    /* ... and waits for SIGUSR1, found in the container's cgroup */
 	int stats_fd; /* BPF run-time statistics on while held (-1: none) */
+	int calibrate; /* the calibration run: statistics on, nothing collected */
+	struct vtax_result *round; /* this round's result (collected into, then merged) */
 };
 
 /* compare.c */
@@ -65,5 +67,9 @@ int vtax_compare__run_client(struct vtax_compare *c, int idx, int run, struct vt
 /* compare_ledger.c: the ledger of the measured environments (c->ledger,
  * c->have_ledger), native as the baseline. */
 void vtax_compare__build_ledger(struct vtax_compare *c);
+/* One round's ledger from its inputs (in[base] native): its values go to
+ * c->rounds, the intervals (rounds.h). */
+void vtax_compare__add_round(struct vtax_compare *c, const struct vtax_ledger_input *in, int n,
+			     int base);
 
 #endif

@@ -6,21 +6,44 @@
  * runs' sessions, native as the baseline.  ledger.c itself only does the
  * arithmetic.
  */
+#include <math.h>
 #include "compare/compare_int.h"
+
+/* The baseline: the first native environment measured (native@2 is an env). */
+static int base_index(const struct vtax_compare *c)
+{
+	for (int i = 0; i < c->nenvs; i++)
+		if (c->envs[i].kind == VTAX_ENV_NATIVE && c->envs[i].ok)
+			return i;
+	return -1;
+}
+
+static int build_of(struct vtax_compare *c, struct vtax_ledger *l,
+		    const struct vtax_ledger_input *in, int n, int base)
+{
+	struct vtax_ledger_opts lo = {
+		.sz = sizeof(lo), .op_name = c->op_name, .concurrency = c->concurrency,
+	};
+
+	return vtax_ledger__build(l, &lo, &in[base], in, n);
+}
+
+void vtax_compare__add_round(struct vtax_compare *c, const struct vtax_ledger_input *in, int n,
+			     int base)
+{
+	struct vtax_ledger l;
+
+	if (c->rounds && build_of(c, &l, in, n, base) == 0) {
+		vtax_rounds__add(c->rounds, &l);
+		vtax_ledger__free(&l);
+	}
+}
 
 void vtax_compare__build_ledger(struct vtax_compare *c)
 {
 	struct vtax_ledger_input in[VTAX_COMPARE_MAX_ENVS];
-	struct vtax_ledger_opts lo = {
-		.sz = sizeof(lo),
-		.op_name = c->op_name,
-		.concurrency = c->concurrency,
-	};
-	int base = -1, n = 0;
+	int base = base_index(c), n = 0;
 
-	for (int i = 0; i < c->nenvs; i++)
-		if (c->envs[i].kind == VTAX_ENV_NATIVE && c->envs[i].ok)
-			base = i;
 	if (base < 0)
 		return;
 	for (int i = 0; i < c->nenvs; i++) {
@@ -45,11 +68,16 @@ void vtax_compare__build_ledger(struct vtax_compare *c)
 			.families = ce->families,
 			.emulated = ce->emulated,
 			.label = ce->label,
+			.prog_run_ns = isfinite(ce->prog_run_ns) ? ce->prog_run_ns : 0,
 		};
 		if (i == base)
 			base = n;
 		n++;
 	}
-	if (vtax_ledger__build(&c->ledger, &lo, &in[base], in, n) == 0)
+	if (build_of(c, &c->ledger, in, n, base) == 0) {
 		c->have_ledger = 1;
+		/* the intervals over rounds, and the verdicts that follow */
+		if (c->rounds)
+			vtax_rounds__apply(c->rounds, &c->ledger);
+	}
 }

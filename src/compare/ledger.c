@@ -128,9 +128,12 @@ static int rare(const struct vtax_series *se, int cause, uint64_t ops)
 }
 
 /* Total sum_ns of one series key over every subject of r. */
-static double key_total(const struct vtax_result *r, const char *key, int cause, uint64_t ops)
+static double key_total(const struct vtax_result *r, const char *key, int cause, uint64_t ops,
+			double *count)
 {
 	double t = 0;
+
+	*count = 0;
 	char k[160];
 
 	if (!r)
@@ -142,25 +145,30 @@ static double key_total(const struct vtax_result *r, const char *key, int cause,
 			if (series_cause(&r->subjects[i], se) != cause || rare(se, cause, ops))
 				continue;
 			series_key(&r->subjects[i], se, k, sizeof(k));
-			if (!strcmp(k, key))
+			if (!strcmp(k, key)) {
 				t += (double)se->hist.sum_ns;
+				*count += (double)se->hist.count;
+			}
 		}
 	return t;
 }
 
 /* Native's time in syscall `name` on data filesystems (the FS reference). */
-static double native_fs_total(const struct vtax_result *r, const char *name)
+static double native_fs_total(const struct vtax_result *r, const char *name, double *count)
 {
 	double t = 0;
 
+	*count = 0;
 	if (!r)
 		return 0;
 	for (size_t i = 0; i < r->nsubjects; i++)
 		for (size_t j = 0; j < r->subjects[i].nseries; j++) {
 			const struct vtax_series *se = &r->subjects[i].series[j];
 
-			if (se->cause == VTAX_CAUSE_FS_REF && !strcmp(se->name, name))
+			if (se->cause == VTAX_CAUSE_FS_REF && !strcmp(se->name, name)) {
 				t += (double)se->hist.sum_ns;
+				*count += (double)se->hist.count;
+			}
 		}
 	return t;
 }
@@ -185,7 +193,7 @@ static double per_op(double ns, uint64_t ops)
 
 /* Add (or merge into) an item of cause c. */
 static void cause_add_item(struct vtax_ledger_cause *c, const char *key, double env_ns,
-			   double base_ns)
+			   double base_ns, double env_n, double base_n)
 {
 	struct vtax_ledger_item *it = NULL;
 
@@ -205,6 +213,10 @@ static void cause_add_item(struct vtax_ledger_cause *c, const char *key, double 
 	it->env_ns += env_ns;
 	it->base_ns += base_ns;
 	it->delta_ns = it->env_ns - it->base_ns;
+	it->env_n += env_n;
+	it->base_n += base_n;
+	c->env_n += env_n;
+	c->base_n += base_n;
 	c->env_ns += env_ns;
 	c->base_ns += base_ns;
 	c->delta_ns = c->env_ns - c->base_ns;
@@ -250,11 +262,15 @@ static void fill_cause(struct vtax_ledger_cause *c, const struct vtax_ledger_inp
 					continue;
 				if (s == 0)
 					c->present = 1;
-				cause_add_item(c, key,
-					       per_op(key_total(env->traced, key, c->id, env->traced_ops),
-						      env->traced_ops),
-					       per_op(key_total(base->traced, key, c->id, base->traced_ops),
-						      base->traced_ops));
+				{
+					double en, bn;
+					double ev = key_total(env->traced, key, c->id, env->traced_ops, &en);
+					double bv = key_total(base->traced, key, c->id, base->traced_ops, &bn);
+
+					cause_add_item(c, key, per_op(ev, env->traced_ops),
+						       per_op(bv, base->traced_ops), per_op(en, env->traced_ops),
+						       per_op(bn, base->traced_ops));
+				}
 			}
 	}
 }
@@ -283,8 +299,13 @@ static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input 
 			if (seen)
 				continue;
 			c->present = 1;
-			cause_add_item(c, key, per_op(key_total(r, key, VTAX_CAUSE_FS, env->traced_ops), env->traced_ops),
-				       per_op(native_fs_total(base->traced, se->name), base->traced_ops));
+			{
+				double en, bn, ev = key_total(r, key, VTAX_CAUSE_FS, env->traced_ops, &en);
+				double bv = native_fs_total(base->traced, se->name, &bn);
+
+				cause_add_item(c, key, per_op(ev, env->traced_ops), per_op(bv, base->traced_ops),
+					       per_op(en, env->traced_ops), per_op(bn, base->traced_ops));
+			}
 		}
 }
 
@@ -297,7 +318,8 @@ static void fill_proxy_cpu(struct vtax_ledger_cause *c, const struct vtax_ledger
 	if (v <= 0)
 		return;
 	c->present = 1;
-	cause_add_item(c, "docker-proxy threads on-CPU (schedstat)", per_op(v, env->traced_ops), 0);
+	cause_add_item(c, "docker-proxy threads on-CPU (schedstat)", per_op(v, env->traced_ops), 0, 0,
+		       0);
 }
 
 /* Under TCG the vCPU threads run the guest by emulation: their on-CPU time
@@ -312,7 +334,7 @@ static void fill_tcg(struct vtax_ledger_cause *c, const struct vtax_ledger_input
 	c->present = 1;
 	cause_add_item(c, "vcpu threads on-CPU (schedstat) vs native server on-CPU",
 		       per_op(v, env->traced_ops),
-		       per_op(counter_total(base->traced, VTAX_LEDGER_SERVER_ONCPU), base->traced_ops));
+		       per_op(counter_total(base->traced, VTAX_LEDGER_SERVER_ONCPU), base->traced_ops), 0, 0);
 }
 
 static double mean_ns(const struct vtax_hist *h)
@@ -323,6 +345,27 @@ static double mean_ns(const struct vtax_hist *h)
 static double q_ns(const struct vtax_hist *h, double q)
 {
 	return h ? (double)vtax_hist__quantile(h, q) : 0;
+}
+
+/* "14.1 to 18.5us": both ends in the unit of the larger */
+const char *vtax_ledger__fmt_ci(const struct vtax_ci *ci, char *buf, size_t len)
+{
+	double a = fmax(fabs(ci->lo), fabs(ci->hi)), k = 1;
+	const char *u = "ns";
+	int prec = 0;
+
+	if (!ci->ok) {
+		snprintf(buf, len, "n/a");
+		return buf;
+	}
+	if (a >= 1e9)
+		k = 1e9, u = "s", prec = 2;
+	else if (a >= 1e6)
+		k = 1e6, u = "ms", prec = 2;
+	else if (a >= 1e3)
+		k = 1e3, u = "us", prec = 1;
+	snprintf(buf, len, "%.*f to %.*f%s", prec, ci->lo / k, prec, ci->hi / k, u);
+	return buf;
 }
 
 int vtax_ledger_cause__significant(const struct vtax_ledger_env *le,
@@ -349,7 +392,19 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 
 	if (le->emulated)
 		PUT("[%s] ", le->label[0] ? le->label : "emulated");
-	if (le->within_noise) {
+	if (le->diff_ci.ok) {
+		char ci[64];
+
+		vtax_ledger__fmt_ci(&le->diff_ci, ci, sizeof(ci));
+		if (le->within_noise)
+			PUT("%s: each %s costs the same as on %s within noise: %s per %s (95%% CI %s, %d rounds)",
+			    le->env, l->op_name, l->baseline, vtax_fmt_ns(le->diff_ns, a, sizeof(a), 1),
+			    l->op_name, ci, le->rounds);
+		else
+			PUT("In %s each %s costs %s than on %s: %s per %s (95%% CI %s, %d rounds)", le->env,
+			    l->op_name, le->diff_ns > 0 ? "more" : "less", l->baseline,
+			    vtax_fmt_ns(le->diff_ns, a, sizeof(a), 1), l->op_name, ci, le->rounds);
+	} else if (le->within_noise) {
 		PUT("%s: each %s costs the same as on %s within noise (%s, noise band +-%s)", le->env,
 		    l->op_name, l->baseline, vtax_fmt_ns(le->diff_ns, a, sizeof(a), VTAX_FMT_SIGN),
 		    vtax_fmt_ns(le->noise_ns, b, sizeof(b), 0));
@@ -374,8 +429,13 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 		for (int i = 0; i < n; i++)
 			PUT("%s %s %s", i ? "," : "", vtax_fmt_ns(le->causes[order[i]].delta_ns, a, sizeof(a), 0),
 			    le->causes[order[i]].name);
-		PUT("%s %s unexplained (closure %.0f%%).", n ? "," : "",
+		PUT("%s %s unexplained (closure %.0f%%", n ? "," : "",
 		    vtax_fmt_ns(le->unexplained_ns, a, sizeof(a), 0), le->closure * 100);
+		if (le->closure_ci.ok)
+			PUT(", 95%% CI %.0f to %.0f%%", le->closure_ci.lo * 100, le->closure_ci.hi * 100);
+		if (isfinite(le->closure_corr))
+			PUT("; %.0f%% with components corrected for vtax's own cost", le->closure_corr * 100);
+		PUT(").");
 	} else {
 		PUT(".");
 	}
@@ -386,6 +446,41 @@ static void headline(struct vtax_ledger_env *le, const struct vtax_ledger *l)
 		    vtax_fmt_ns(c->delta_ns, a, sizeof(a), VTAX_FMT_SIGN), l->op_name, c->knob);
 	}
 #undef PUT
+}
+
+/* The lead cause, closure and headline from within_noise and the causes. */
+static void decide_env(struct vtax_ledger_env *le, const struct vtax_ledger *l)
+{
+	int use_corr = le->prog_run_ns > 0;
+
+	le->lead = -1;
+	for (int i = 0; i < VTAX_CAUSE__COUNT; i++) {
+		const struct vtax_ledger_cause *c = &le->causes[i];
+
+		if (!c->measured || !c->present)
+			continue;
+		if (c->delta_ns > 0 && vtax_ledger_cause__significant(le, c) &&
+		    (le->lead < 0 || c->delta_ns > le->causes[le->lead].delta_ns))
+			le->lead = i;
+	}
+	le->closure = !le->within_noise && le->diff_ns > 0 ? le->explained_ns / le->diff_ns : NAN;
+	le->closure_corr = use_corr && !le->within_noise && le->diff_ns > 0
+				   ? le->explained_corr_ns / le->diff_ns
+				   : NAN;
+	headline(le, l);
+}
+
+void vtax_ledger__decide(struct vtax_ledger *l)
+{
+	for (int i = 0; i < l->nenvs; i++) {
+		struct vtax_ledger_env *le = &l->envs[i];
+
+		if (le->diff_ci.ok) {
+			le->within_noise = vtax_ci__within_noise(&le->diff_ci);
+			le->noise_ns = vtax_ci__width(&le->diff_ci) / 2;
+		}
+		decide_env(le, l);
+	}
 }
 
 static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
@@ -457,25 +552,35 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 		const struct vtax_ledger_cause *n = &le->causes[VTAX_CAUSE_NAT];
 		const struct vtax_ledger_cause *f = &le->causes[VTAX_CAUSE_FILTER];
 
+		/* a bracket's two program runs: about one inside the netfilter
+		 * interval, the other left in the hop (hence + its count) */
 		if (h->measured && h->present && (n->present || f->present))
 			cause_add_item(h, "(minus netfilter time inside these hops)",
-				       -(n->env_ns + f->env_ns), -(n->base_ns + f->base_ns));
+				       -(n->env_ns + f->env_ns), -(n->base_ns + f->base_ns),
+				       n->env_n + f->env_n, n->base_n + f->base_n);
 	}
-	le->explained_ns = 0;
-	le->lead = -1;
+	/* vtax's own cost inside the timed intervals: about one program run
+	 * per interval (the tail of the run that starts it, the head of the
+	 * one that ends it), at the calibrated cost per run (docs/compare.md) */
+	le->prog_run_ns = in->prog_run_ns;
+	for (int i = 0; i < VTAX_CAUSE__COUNT; i++) {
+		struct vtax_ledger_cause *c = &le->causes[i];
+
+		c->corr_env_ns = c->env_ns - c->env_n * in->prog_run_ns;
+		c->corr_base_ns = c->base_ns - c->base_n * base->prog_run_ns;
+		c->corr_delta_ns = c->corr_env_ns - c->corr_base_ns;
+	}
+	le->explained_ns = le->explained_corr_ns = 0;
 	for (int i = 0; i < VTAX_CAUSE__COUNT; i++) {
 		const struct vtax_ledger_cause *c = &le->causes[i];
 
 		if (!c->measured || !c->present)
 			continue;
 		le->explained_ns += c->delta_ns;
-		if (c->delta_ns > 0 && vtax_ledger_cause__significant(le, c) &&
-		    (le->lead < 0 || c->delta_ns > le->causes[le->lead].delta_ns))
-			le->lead = i;
+		le->explained_corr_ns += c->corr_delta_ns;
 	}
 	le->unexplained_ns = le->diff_ns - le->explained_ns;
-	le->closure = !le->within_noise && le->diff_ns > 0 ? le->explained_ns / le->diff_ns : NAN;
-	headline(le, l);
+	decide_env(le, l);
 }
 
 unsigned vtax_ledger__probe_plan(int network_only)
@@ -592,9 +697,26 @@ json_t *vtax_ledger__to_json(const struct vtax_ledger *l)
 		json_object_set_new(e, "native_probe_overhead_ns_per_op", num_or_null(le->base_overhead_ns));
 		json_object_set_new(e, "noise_ns", json_real(le->noise_ns));
 		json_object_set_new(e, "within_noise", json_boolean(le->within_noise));
+		/* 95% intervals over rounds (rounds.h): within_noise == diff_ci95_ns holds 0 */
+		json_object_set_new(e, "rounds", json_integer(le->rounds));
+		json_object_set_new(e, "diff_ci95_ns", vtax_ci__to_json(&le->diff_ci, 1));
+		json_object_set_new(e, "diff_ci_method", json_string(le->diff_ci.ok ? le->diff_ci.method
+										   : "none"));
+		json_object_set_new(e, "traced_diff_ci95_ns", vtax_ci__to_json(&le->traced_diff_ci, 1));
+		json_object_set_new(e, "latency_diff_ci95_ns",
+				    json_pack("{s:o,s:o}", "p50", vtax_ci__to_json(&le->p50_ci, 1), "p99",
+					      vtax_ci__to_json(&le->p99_ci, 1)));
 		json_object_set_new(e, "explained_ns_per_op", json_real(le->explained_ns));
 		json_object_set_new(e, "unexplained_ns_per_op", json_real(le->unexplained_ns));
 		json_object_set_new(e, "closure", num_or_null(le->closure));
+		json_object_set_new(e, "closure_ci95",
+				    isfinite(le->closure) ? vtax_ci__to_json(&le->closure_ci, 1) : json_null());
+		json_object_set_new(e, "prog_run_ns", num_or_null(le->prog_run_ns > 0 ? le->prog_run_ns : NAN));
+		json_object_set_new(e, "explained_corrected_ns_per_op", json_real(le->explained_corr_ns));
+		json_object_set_new(e, "closure_corrected", num_or_null(le->closure_corr));
+		json_object_set_new(e, "closure_corrected_ci95",
+				    isfinite(le->closure_corr) ? vtax_ci__to_json(&le->closure_corr_ci, 1)
+							       : json_null());
 		json_object_set_new(e, "lead", le->lead >= 0 ? json_string(le->causes[le->lead].key)
 							     : json_null());
 		for (int k = 0; k < VTAX_CAUSE__COUNT; k++) {
@@ -610,6 +732,14 @@ json_t *vtax_ledger__to_json(const struct vtax_ledger *l)
 			json_object_set_new(co, "env_ns_per_op", json_real(c->env_ns));
 			json_object_set_new(co, "native_ns_per_op", json_real(c->base_ns));
 			json_object_set_new(co, "delta_ns_per_op", json_real(c->delta_ns));
+			json_object_set_new(co, "delta_ci95_ns", vtax_ci__to_json(&c->delta_ci, 1));
+			json_object_set_new(co, "env_intervals_per_op", json_real(c->env_n));
+			json_object_set_new(co, "native_intervals_per_op", json_real(c->base_n));
+			json_object_set_new(co, "corrected",
+					    json_pack("{s:f,s:f,s:f,s:o}", "env_ns_per_op", c->corr_env_ns,
+						      "native_ns_per_op", c->corr_base_ns, "delta_ns_per_op",
+						      c->corr_delta_ns, "delta_ci95_ns",
+						      vtax_ci__to_json(&c->corr_ci, 1)));
 			for (int t = 0; t < c->nitems; t++)
 				json_array_append_new(items, json_pack("{s:s,s:f,s:f,s:f}", "series",
 								       c->items[t].series, "env_ns_per_op",

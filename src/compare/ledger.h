@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include "result/cause.h"
 #include "result/result.h"
+#include "compare/stats.h"
 
 #define VTAX_LEDGER_MAX_ITEMS 24
 
@@ -43,6 +44,7 @@ struct vtax_ledger_item {
 	char series[112];        /* "net.nat", "syscall.pwrite64{fs=overlay}", ... */
 	double env_ns, base_ns;  /* per operation, in the env and on native */
 	double delta_ns;         /* env_ns - base_ns */
+	double env_n, base_n;    /* timed intervals (samples) per operation */
 };
 
 struct vtax_ledger_cause {
@@ -54,6 +56,11 @@ struct vtax_ledger_cause {
 	int measured;            /* that family was loaded in both sessions */
 	int present;             /* the env has series for it */
 	double env_ns, base_ns, delta_ns; /* per operation */
+	double env_n, base_n;    /* timed intervals per operation (its series' samples) */
+	/* corrected for vtax's own cost inside the intervals: env_ns -
+	 * env_n x one program run's cost in the env (calibrated), same on native */
+	double corr_env_ns, corr_base_ns, corr_delta_ns;
+	struct vtax_ci delta_ci, corr_ci; /* 95% over rounds (rounds.h), !ok without */
 	int nitems;
 	struct vtax_ledger_item items[VTAX_LEDGER_MAX_ITEMS];
 };
@@ -70,6 +77,8 @@ struct vtax_ledger_input {
 	double ops_per_s;
 	double run_mean_min_ns, run_mean_max_ns; /* spread of per-run mean latency (0 = one run) */
 	unsigned families;                /* bitmask (1 << enum vtax_family) loaded */
+	double prog_run_ns;               /* one vtax program run's cost (calibration
+					   * pass, bpf_stats); 0 = no correction */
 	int emulated;
 	const char *label;
 };
@@ -91,6 +100,10 @@ struct vtax_ledger_env {
 	int within_noise;
 	double explained_ns, unexplained_ns;
 	double closure;        /* explained / diff, NAN when diff <= noise */
+	double explained_corr_ns, closure_corr; /* the same with corrected components */
+	double prog_run_ns;    /* the cost per program run used for the correction */
+	int rounds;            /* rounds the intervals rest on (0: no intervals) */
+	struct vtax_ci diff_ci, traced_diff_ci, p50_ci, p99_ci, closure_ci, closure_corr_ci;
 	int lead;              /* index of the biggest named cause, -1 none */
 	struct vtax_ledger_cause causes[VTAX_CAUSE__COUNT];
 	char headline[768];
@@ -133,6 +146,12 @@ void vtax_ledger__free(struct vtax_ledger *l);
 unsigned vtax_ledger__probe_plan(int network_only);
 json_t *vtax_ledger__to_json(const struct vtax_ledger *l);
 const struct vtax_ledger_env *vtax_ledger__env(const struct vtax_ledger *l, const char *env);
+/* Verdicts from the intervals (set by rounds.c): within_noise = the
+ * difference's interval contains 0, noise band = its half width, closure,
+ * lead and headline again. */
+void vtax_ledger__decide(struct vtax_ledger *l);
+/* "14.1 to 18.5us" (or "n/a" without an interval) */
+const char *vtax_ledger__fmt_ci(const struct vtax_ci *ci, char *buf, size_t len);
 /* Causes worth printing: measured, and |delta| >= 1% of |diff| or >= 50 ns. */
 int vtax_ledger_cause__significant(const struct vtax_ledger_env *le,
 				   const struct vtax_ledger_cause *c);

@@ -35,6 +35,26 @@ static const char *fmt_rate(double v, char *buf, size_t len)
 	return buf;
 }
 
+/* "14.1..18.5us": a 95% interval in the unit of its larger end */
+static const char *fmt_ci(const struct vtax_ci *ci, char *buf, size_t len)
+{
+	double a, k = 1;
+	const char *u = "ns";
+	int prec = 0;
+
+	if (!ci || !ci->ok) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	a = fmax(fabs(ci->lo), fabs(ci->hi));
+	if (a >= 1e6)
+		k = 1e6, u = "ms", prec = 2;
+	else if (a >= 1e3)
+		k = 1e3, u = "us", prec = 1;
+	snprintf(buf, len, "%.*f..%.*f%s", prec, ci->lo / k, prec, ci->hi / k, u);
+	return buf;
+}
+
 static void cell(FILE *out, const struct vtax_compare_env *ce, const char *s)
 {
 	char b[48];
@@ -195,18 +215,25 @@ static void workload_line(FILE *out, const struct vtax_compare *c)
 			c->cnet.ns, c->cnet.client_addr, c->cnet.host_addr);
 	else if (c->client_note[0])
 		fprintf(out, "\n  client: %s", c->client_note);
-	if (c->opts.no_untraced) {
-		fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d traced run%s per environment, %.0f s in all\n"
-			"  (--no-untraced: every figure is measured while traced and includes vtax's own cost)\n\n",
-			c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs == 1 ? "" : "s",
-			c->total_s);
-		return;
+	{
+		char hyg[512], x[32], y[32];
+
+		vtax_hygiene__describe(&c->hyg, hyg, sizeof(hyg));
+		fprintf(out, "\n  %s\n", hyg);
+		fprintf(out, "  %d interleaved round%s (%s): in each, every environment %s for %.1f s\n"
+			"  (+ %.1f s warm-up) in a random order; %.0f s of rounds, %.0f s in all.\n"
+			"  95%% intervals over rounds: Student t on paired round differences (means,\n"
+			"  causes), percentile bootstrap (p50/p99, closure); widest %s (target %s).\n",
+			c->nrounds, c->nrounds == 1 ? "" : "s", c->stop_reason[0] ? c->stop_reason : "-",
+			c->opts.no_untraced ? "runs traced" : "runs untraced and traced",
+			c->opts.duration_s, c->opts.warmup_s, c->measure_s, c->total_s,
+			vtax_fmt_ns(c->worst_ci_ns, x, sizeof(x), 0), vtax_fmt_ns(c->ci_width_ns, y, sizeof(y), 0));
 	}
-	fprintf(out, "\n  %.1f s measured + %.1f s warm-up per run, %d untraced + %d traced run%s per environment\n"
-		"  (alternating), %.0f s in all.  Throughput, latency and the difference are from the\n"
-		"  untraced runs (no vtax probe attached); the components from the traced runs.\n\n",
-		c->opts.duration_s, c->opts.warmup_s, c->opts.runs, c->opts.runs,
-		c->opts.runs == 1 ? "" : "s", c->total_s);
+	if (c->opts.no_untraced)
+		fprintf(out, "  (--no-untraced: every figure is measured while traced and includes vtax's own cost)\n\n");
+	else
+		fprintf(out, "  Throughput, latency and the difference are from the untraced runs (no vtax\n"
+			"  probe attached); the components from the traced runs.\n\n");
 }
 
 void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
@@ -280,11 +307,18 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 		diff_row(out, c, h, offsetof(struct vtax_ledger_env, diff_ns));
 		if (!c->opts.no_untraced)
 			diff_row(out, c, "  while traced", offsetof(struct vtax_ledger_env, traced_diff_ns));
-		row_label(out, "  noise band (+-)");
+		row_label(out, "  95% CI");
 		for (int i = 0; i < c->nenvs; i++) {
 			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
 
-			cell(out, &c->envs[i], le ? vtax_fmt_ns(le->noise_ns, b, sizeof(b), 0) : "-");
+			cell(out, &c->envs[i], le ? fmt_ci(&le->diff_ci, b, sizeof(b)) : "-");
+		}
+		fputc('\n', out);
+		row_label(out, "  verdict");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			cell(out, &c->envs[i], !le ? "-" : le->within_noise ? "same" : "differs");
 		}
 		fputc('\n', out);
 		fprintf(out, "tax ledger, per %s vs %s%s\n", c->op_name, l->baseline,
@@ -313,6 +347,26 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 					cell(out, &c->envs[i], vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN));
 			}
 			fputc('\n', out);
+			row_label(out, "    95% CI");
+			for (int i = 0; i < c->nenvs; i++) {
+				const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+				const struct vtax_ledger_cause *cs = le ? &le->causes[k] : NULL;
+
+				cell(out, &c->envs[i],
+				     cs && cs->measured && cs->present ? fmt_ci(&cs->delta_ci, b, sizeof(b)) : "-");
+			}
+			fputc('\n', out);
+			row_label(out, "    corrected for vtax");
+			for (int i = 0; i < c->nenvs; i++) {
+				const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+				const struct vtax_ledger_cause *cs = le ? &le->causes[k] : NULL;
+
+				cell(out, &c->envs[i],
+				     cs && cs->measured && cs->present && le->prog_run_ns > 0
+					     ? vtax_fmt_ns(cs->corr_delta_ns, b, sizeof(b), VTAX_FMT_SIGN)
+					     : "-");
+			}
+			fputc('\n', out);
 		}
 		diff_row(out, c, "  unexplained", offsetof(struct vtax_ledger_env, unexplained_ns));
 		row_label(out, "  closure");
@@ -323,6 +377,41 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 				snprintf(b, sizeof(b), "%.0f%%", le->closure * 100);
 			else
 				snprintf(b, sizeof(b), le && le->within_noise ? "(noise)" : "-");
+			cell(out, &c->envs[i], b);
+		}
+		fputc('\n', out);
+		row_label(out, "    95% CI");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			if (le && isfinite(le->closure) && le->closure_ci.ok)
+				snprintf(b, sizeof(b), "%.0f..%.0f%%", le->closure_ci.lo * 100,
+					 le->closure_ci.hi * 100);
+			else
+				snprintf(b, sizeof(b), "-");
+			cell(out, &c->envs[i], b);
+		}
+		fputc('\n', out);
+		row_label(out, "  closure, corrected");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			if (le && isfinite(le->closure_corr))
+				snprintf(b, sizeof(b), "%.0f%%", le->closure_corr * 100);
+			else
+				snprintf(b, sizeof(b), "-");
+			cell(out, &c->envs[i], b);
+		}
+		fputc('\n', out);
+		row_label(out, "    95% CI");
+		for (int i = 0; i < c->nenvs; i++) {
+			const struct vtax_ledger_env *le = ledger_env(c, &c->envs[i]);
+
+			if (le && isfinite(le->closure_corr) && le->closure_corr_ci.ok)
+				snprintf(b, sizeof(b), "%.0f..%.0f%%", le->closure_corr_ci.lo * 100,
+					 le->closure_corr_ci.hi * 100);
+			else
+				snprintf(b, sizeof(b), "-");
 			cell(out, &c->envs[i], b);
 		}
 		fputc('\n', out);
@@ -342,8 +431,11 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 				if (!any)
 					fprintf(out, "  %s%s\n", le->env, le->emulated ? " [" VTAX_EMULATED_LABEL "]" : "");
 				any = 1;
-				fprintf(out, "    %-26s %10s   knob: %s\n", cs->name,
-					vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN), cs->knob);
+				fprintf(out, "    %-26s %10s (95%% CI %s", cs->name,
+					vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN), fmt_ci(&cs->delta_ci, x, sizeof(x)));
+				if (le->prog_run_ns > 0)
+					fprintf(out, "; corrected %s", vtax_fmt_ns(cs->corr_delta_ns, y, sizeof(y), VTAX_FMT_SIGN));
+				fprintf(out, ")   knob: %s\n", cs->knob);
 				for (int t = 0; t < cs->nitems && t < 8; t++)
 					fprintf(out, "      %-44s %10s  (%s - %s)\n", cs->items[t].series,
 						vtax_fmt_ns(cs->items[t].delta_ns, b, sizeof(b), VTAX_FMT_SIGN),
@@ -357,8 +449,8 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 		}
 	}
 
-	if (c->opts.runs > 1) {
-		fprintf(out, "\nruns: median [min .. max] over %d runs per pass\n", c->opts.runs);
+	if (c->nrounds > 1) {
+		fprintf(out, "\nrounds: median [min .. max] over %d rounds per pass\n", c->nrounds);
 		for (int i = 0; i < c->nenvs; i++) {
 			const struct vtax_compare_env *ce = &c->envs[i];
 			int named = 0;

@@ -46,7 +46,7 @@ struct vtax_env_opts {
 	enum vtax_env_server server;   /* which real server to start in it */
 	int overlay_layers;            /* docker-overlay: image layers (default 1) */
 	const char *workdir;           /* private temp dir for this run (caller creates/removes) */
-	double timeout_s;              /* bound on set-up (default 60; vm 120) */
+	double timeout_s;              /* bound on set-up (default 60; vm 120, vm with MariaDB 300) */
 	volatile int *stop;            /* set asynchronously on SIGINT/SIGTERM: abort set-up promptly */
 	int verbose;
 	/* Added fields (zero = default). */

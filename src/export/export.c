@@ -93,6 +93,16 @@ static int ledger_env_from_json(const json_t *e, const char *name, struct vtax_e
 	snprintf(le->env, sizeof(le->env), "%s", name);
 	le->delta_ns_per_op = jnum_any(e, k_delta, NAN);
 	le->closure = jnum_any(e, (const char *const[]){ "closure", NULL }, NAN);
+	{
+		const json_t *ci = json_object_get(e, "diff_ci95_ns");
+
+		le->delta_lo = le->delta_hi = NAN;
+		if (json_is_array(ci) && json_array_size(ci) == 2 &&
+		    json_is_number(json_array_get(ci, 0)) && json_is_number(json_array_get(ci, 1))) {
+			le->delta_lo = json_number_value(json_array_get(ci, 0));
+			le->delta_hi = json_number_value(json_array_get(ci, 1));
+		}
+	}
 	snprintf(le->headline, sizeof(le->headline), "%s",
 		 jstr_any(e, (const char *const[]){ "headline", "summary", NULL }) ?: "");
 	for (const char *const *k = k_items; *k && !items; k++)

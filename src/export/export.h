@@ -40,6 +40,7 @@ struct vtax_export_ledger_env {
 	char env[64];
 	double delta_ns_per_op;    /* end-to-end difference from the baseline, NAN if absent */
 	double closure;            /* explained / delta in [0,1], NAN if absent */
+	double delta_lo, delta_hi; /* its 95% confidence interval (diff_ci95_ns), NAN if absent */
 	char headline[512];        /* the ledger's own one-line summary, may be "" */
 	size_t nitems;
 	struct vtax_export_ledger_item *items;

@@ -121,6 +121,7 @@ struct stack {
 	double v[64][24];       /* ns */
 	double total[64];       /* the row's stated total (ledger delta), NAN if none */
 	double closure[64];
+	double lo[64], hi[64];  /* the total's 95% interval (error bar), NAN if none */
 };
 
 static size_t stack_col(struct stack *s, const char *name)
@@ -146,6 +147,8 @@ static void stack_from_ledger(const struct vtax_export_doc *d, struct stack *s)
 			s->v[s->nrows][stack_col(s, le->items[i].component)] += le->items[i].ns_per_op;
 		s->total[s->nrows] = le->delta_ns_per_op;
 		s->closure[s->nrows] = le->closure;
+		s->lo[s->nrows] = le->delta_lo;
+		s->hi[s->nrows] = le->delta_hi;
 	}
 }
 
@@ -164,6 +167,7 @@ static void stack_from_families(const struct vtax_export_doc *d, struct stack *s
 				snprintf(s->rows[s->nrows], sizeof(s->rows[0]), "%s", sj->id);
 			s->total[s->nrows] = NAN;
 			s->closure[s->nrows] = NAN;
+			s->lo[s->nrows] = s->hi[s->nrows] = NAN;
 			for (size_t k = 0; k < sj->nseries; k++)
 				if (vtax_export__is_whole(&sj->series[k]))
 					s->v[s->nrows][stack_col(s, sj->series[k].family)] +=
@@ -191,6 +195,11 @@ static void svg_stack(FILE *f, const struct stack *s)
 			hi = pos;
 		if (neg < lo)
 			lo = neg;
+		/* room for the error bar */
+		if (isfinite(s->hi[r]) && s->hi[r] > hi)
+			hi = s->hi[r];
+		if (isfinite(s->lo[r]) && s->lo[r] < lo)
+			lo = s->lo[r];
 	}
 	if (hi - lo <= 0)
 		hi = 1;
@@ -241,6 +250,21 @@ static void svg_stack(FILE *f, const struct stack *s)
 					x + w / 2, y + 15, vtax_fmt_ns(v, b1, sizeof(b1), VTAX_FMT_HTML));
 			}
 		}
+		/* the difference's 95% interval: an error bar across the row */
+		if (isfinite(s->lo[r]) && isfinite(s->hi[r])) {
+			double xl = x0 + s->lo[r] * scale, xh = x0 + s->hi[r] * scale;
+			char b2[32];
+
+			fprintf(f, "<g class=\"errbar\" stroke=\"#222\" stroke-width=\"1.5\"><title>95%% CI %s to ",
+				vtax_fmt_ns(s->lo[r], b1, sizeof(b1), VTAX_FMT_HTML));
+			fprintf(f, "%s</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+				   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+				   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>\n",
+				vtax_fmt_ns(s->hi[r], b2, sizeof(b2), VTAX_FMT_HTML), xl, y + 11, xh, y + 11, xl, y + 4, xl,
+				y + 18, xh, y + 4, xh, y + 18);
+			if (xh > pos)
+				pos = xh;
+		}
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" font-weight=\"600\">%s",
 			pos + 6, y + 16,
 			vtax_fmt_ns(isfinite(s->total[r]) ? s->total[r] : sum, b1, sizeof(b1), VTAX_FMT_HTML));
@@ -288,8 +312,14 @@ static void table_stack(FILE *f, const struct stack *s, int ledger)
 			fprintf(f, "<td>%s</td>", s->v[r][c] ? vtax_fmt_ns(s->v[r][c], b1, sizeof(b1), VTAX_FMT_HTML) : "");
 		}
 		if (ledger) {
-			fprintf(f, "<td>%s</td>",
+			fprintf(f, "<td>%s",
 				vtax_fmt_ns(isfinite(s->total[r]) ? s->total[r] : sum, b1, sizeof(b1), VTAX_FMT_HTML));
+			if (isfinite(s->lo[r]) && isfinite(s->hi[r])) {
+				fprintf(f, " <span class=\"ci\">(95%% CI %s to ",
+					vtax_fmt_ns(s->lo[r], b1, sizeof(b1), VTAX_FMT_HTML));
+				fprintf(f, "%s)</span>", vtax_fmt_ns(s->hi[r], b1, sizeof(b1), VTAX_FMT_HTML));
+			}
+			fputs("</td>", f);
 			if (isfinite(s->closure[r]))
 				fprintf(f, "<td>%.0f%%</td>", 100 * s->closure[r]);
 			else

@@ -60,13 +60,22 @@ static void blk_detach(void *state)
 	blk_bpf__destroy(state);
 }
 
-/* kernel dev_t (major << 20 | minor) -> "loop0", or "MAJ:MIN" */
+/* kernel dev_t (major << 20 | minor) -> "loop0", or "MAJ:MIN".  The last
+ * names found are cached: keys are decoded at every collect (attach's
+ * heatmap collects every second), and a dev_t keeps its name while open. */
 static int vtax_blk__dev_name(uint32_t kdev, char *out, size_t len)
 {
+	static struct { uint32_t dev; char name[32]; } cache[16];
+	static unsigned next;
 	unsigned maj = kdev >> 20, min = kdev & 0xfffff;
 	char path[96], line[256];
 	FILE *f;
 
+	for (size_t i = 0; i < sizeof(cache) / sizeof(cache[0]); i++)
+		if (cache[i].name[0] && cache[i].dev == kdev) {
+			snprintf(out, len, "%s", cache[i].name);
+			return 0;
+		}
 	snprintf(out, len, "%u:%u", maj, min);
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", maj, min);
 	f = fopen(path, "r");
@@ -80,6 +89,9 @@ static int vtax_blk__dev_name(uint32_t kdev, char *out, size_t len)
 		}
 	}
 	fclose(f);
+	cache[next % 16].dev = kdev;
+	snprintf(cache[next % 16].name, sizeof(cache[0].name), "%s", out);
+	next++;
 	return 0;
 }
 

@@ -52,7 +52,8 @@ struct net_state {
 	struct bpf_link *links[NET_MAX_LINKS];
 	int nlinks;
 	int nf_supported;
-	char nf_error[160];
+	unsigned fe; /* fentry/fexit pairs loaded (fe_fn bits) */
+	char nf_error[200];
 	uint32_t self_netns;           /* vtax's own: the first set of netfilter links */
 	uint32_t nf_ns[NET_MAX_NF_NS]; /* subject namespaces netfilter links were tried in */
 	int n_nf_ns;
@@ -244,14 +245,38 @@ static int nf_attach_all(struct net_state *ns)
 	return 0;
 }
 
-/* Before load: which programs load, and vtax's namespace (a constant). */
-static void net_configure(struct net_bpf *skel, int nf, int sysenter, uint32_t self_netns)
+/* fentry/fexit pairs on the netfilter entry points (kernels without
+ * netfilter BPF programs): bit 0 conntrack, 1 NAT, 2 nft filter, 3 legacy
+ * filter; only those whose function this kernel has */
+static const char *const fe_fn[] = { "nf_conntrack_in", "nf_nat_inet_fn", "nft_do_chain_ipv4",
+				     "iptable_filter_hook" };
+
+static unsigned fe_available(void)
 {
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < sizeof(fe_fn) / sizeof(fe_fn[0]); i++)
+		if (vtax_kallsyms_has(fe_fn[i]))
+			m |= 1u << i;
+	return m;
+}
+
+/* Before load: which programs load, and vtax's namespace (a constant). */
+static void net_configure(struct net_bpf *skel, int nf, unsigned fe, int sysenter, uint32_t self_netns)
+{
+	bpf_program__set_autoload(skel->progs.vtax_fe_ct_open, !!(fe & 1));
+	bpf_program__set_autoload(skel->progs.vtax_fe_ct_close, !!(fe & 1));
+	bpf_program__set_autoload(skel->progs.vtax_fe_nat_open, !!(fe & 2));
+	bpf_program__set_autoload(skel->progs.vtax_fe_nat_close, !!(fe & 2));
+	bpf_program__set_autoload(skel->progs.vtax_fe_nft_open, !!(fe & 4));
+	bpf_program__set_autoload(skel->progs.vtax_fe_nft_close, !!(fe & 4));
+	bpf_program__set_autoload(skel->progs.vtax_fe_ipt_open, !!(fe & 8));
+	bpf_program__set_autoload(skel->progs.vtax_fe_ipt_close, !!(fe & 8));
 	skel->rodata->vtax_self_netns = self_netns;
 	/* loaded always, attached by net_proxies() when a proxy is found */
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_read, false);
 	bpf_program__set_autoattach(skel->progs.vtax_net_proxy_send, false);
-	/* tcp_sendmsg_locked came in 6.2: without it (6.1) docker-proxy's
+	/* tcp_sendmsg_locked came in 6.13: without it (6.1, 6.12) docker-proxy's
 	 * relay is not timed, everything else is */
 	if (!vtax_btf_has_tracepoint("tcp_sendmsg_locked"))
 		bpf_program__set_autoload(skel->progs.vtax_net_proxy_send, false);
@@ -300,12 +325,39 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 		snprintf(ns->nf_error, sizeof(ns->nf_error),
 			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3)%s",
 			 vtax_test_unavailable("netfilter") ? " (simulated: VTAX_TEST_UNAVAILABLE)" : "");
-	net_configure(ns->skel, ns->nf_supported, !use_sys_ts, ns->self_netns);
+	/* no netfilter programs (< 6.4): fentry/fexit on the netfilter entry
+	 * points, where the kernel has them; the load decides (fentry may be
+	 * refused, as on hosts without it) */
+	ns->fe = ns->nf_supported || vtax_test_unavailable("netfilter") ? 0 : fe_available();
+	net_configure(ns->skel, ns->nf_supported, ns->fe, !use_sys_ts, ns->self_netns);
 	rc = vtax_session__share_maps(s, ns->skel->obj);
 	if (!rc)
 		rc = net_bpf__load(ns->skel);
+	if (rc && ns->fe) {
+		char why[160];
+
+		vtax_probe_error(why, sizeof(why), "fentry", rc);
+		net_bpf__destroy(ns->skel);
+		ns->skel = net_bpf__open();
+		if (!ns->skel) {
+			rc = -errno;
+			vtax_probe_error(err, errlen, "open", rc);
+			free(ns);
+			return rc;
+		}
+		ns->fe = 0;
+		snprintf(ns->nf_error, sizeof(ns->nf_error),
+			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3) and fentry/fexit refused (%s)",
+			 why);
+		net_configure(ns->skel, 0, 0, !use_sys_ts, ns->self_netns);
+		rc = vtax_session__share_maps(s, ns->skel->obj);
+		if (!rc)
+			rc = net_bpf__load(ns->skel);
+	}
 	if (rc && ns->nf_supported) {
-		/* the netfilter programs are what a kernel may refuse: retry without */
+		/* the netfilter programs are what a kernel may refuse: retry
+		 * without, and say why (the verifier's line) */
+		vtax_probe_error(ns->nf_error, sizeof(ns->nf_error), "netfilter programs failed to load", rc);
 		net_bpf__destroy(ns->skel);
 		ns->skel = net_bpf__open();
 		if (!ns->skel) {
@@ -315,8 +367,7 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 			return rc;
 		}
 		ns->nf_supported = 0;
-		snprintf(ns->nf_error, sizeof(ns->nf_error), "netfilter programs failed to load");
-		net_configure(ns->skel, 0, !use_sys_ts, ns->self_netns);
+		net_configure(ns->skel, 0, 0, !use_sys_ts, ns->self_netns);
 		rc = vtax_session__share_maps(s, ns->skel->obj);
 		if (!rc)
 			rc = net_bpf__load(ns->skel);
@@ -724,6 +775,14 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 
 		snprintf(how, sizeof(how), "netfilter BPF links (%d)", ns->nlinks);
 		vtax_result__hook(r, "net.netfilter", how);
+	} else if (ns->fe) {
+		char how[224];
+		size_t off = (size_t)snprintf(how, sizeof(how), "fentry/fexit");
+
+		for (unsigned i = 0; i < sizeof(fe_fn) / sizeof(fe_fn[0]); i++)
+			if ((ns->fe & (1u << i)) && off < sizeof(how))
+				off += (size_t)snprintf(how + off, sizeof(how) - off, " %s", fe_fn[i]);
+		vtax_result__hook(r, "net.netfilter", how);
 	} else {
 		char how[224];
 
@@ -733,7 +792,7 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 	vtax_result__hook(r, "net.proxy",
 			  bpf_program__autoload(ns->skel->progs.vtax_net_proxy_send)
 				  ? "tp_btf tcp_sendmsg_locked/tcp_rcv_space_adjust"
-				  : "n/m: no tcp_sendmsg_locked tracepoint (kernel < 6.2): docker-proxy relays are not timed");
+				  : "n/m: no tcp_sendmsg_locked tracepoint (kernel < 6.13): docker-proxy relays are not timed");
 	/* whether netfilter time is measured at all, per subject; docker-proxy
 	 * processes whose relays are timed (net.proxy) */
 	for (size_t i = 0; i < s->nsubjects; i++) {

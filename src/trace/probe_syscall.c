@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -173,37 +174,38 @@ static uint32_t fast_slots(void)
 	return n > 256 ? 256 : n < 1 ? 1 : (uint32_t)n;
 }
 
-/* Merge the fast-path slots into the result as their hash keys would be. */
+/* Merge the fast-path slots into the result as their hash keys would be:
+ * the slot index is read through mmap (attach collects every second: no
+ * syscall per entry), then one read per slot in use. */
 static void merge_fast(struct vtax_session *s, struct syscall_bpf *skel, struct vtax_result *r)
 {
+	const size_t n = (size_t)VTAX_FAST_SUBJECTS * VTAX_NR_SYSCALLS;
 	int ncpu = libbpf_num_possible_cpus();
 	int sfd = bpf_map__fd(skel->maps.vtax_fast_slot), hfd = bpf_map__fd(skel->maps.vtax_fast_hists);
 	struct vtax_hist *cpus = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*cpus)) : NULL;
 	struct vtax_hist *h = malloc(sizeof(*h));
+	const volatile uint64_t *slots = mmap(NULL, n * sizeof(uint64_t), PROT_READ, MAP_SHARED, sfd, 0);
 
-	for (size_t si = 0; cpus && h && si < s->nsubjects; si++) {
-		uint32_t subject = s->subjects[si].id;
+	for (size_t i = 0; slots != MAP_FAILED && cpus && h && i < n; i++) {
+		uint32_t slot = (uint32_t)slots[i];
+		struct vtax_hist_key key = { .subject = (uint32_t)(i / VTAX_NR_SYSCALLS),
+					     .family = VTAX_FAM_SYSCALL,
+					     .name = (uint32_t)(i % VTAX_NR_SYSCALLS), .l1 = VTAX_FS_NONE,
+					     .l2 = VTAX_PART_ONCPU_ONLY };
 
-		if (subject >= VTAX_FAST_SUBJECTS)
+		if (!slot)
 			continue;
-		for (uint32_t nr = 0; nr < VTAX_NR_SYSCALLS; nr++) {
-			uint32_t i = subject * VTAX_NR_SYSCALLS + nr, slot = 0;
-			struct vtax_hist_key key = { .subject = subject, .family = VTAX_FAM_SYSCALL,
-						     .name = nr, .l1 = VTAX_FS_NONE,
-						     .l2 = VTAX_PART_ONCPU_ONLY };
-
-			if (bpf_map_lookup_elem(sfd, &i, &slot) || !slot)
-				continue;
-			slot -= 1;
-			if (bpf_map_lookup_elem(hfd, &slot, cpus))
-				continue;
-			vtax_hist__reset(h);
-			for (int c = 0; c < ncpu; c++)
-				vtax_hist__merge(h, &cpus[c]);
-			if (h->count)
-				vtax_session__merge_hist(s, r, &key, h);
-		}
+		slot -= 1;
+		if (bpf_map_lookup_elem(hfd, &slot, cpus))
+			continue;
+		vtax_hist__reset(h);
+		for (int c = 0; c < ncpu; c++)
+			vtax_hist__merge(h, &cpus[c]);
+		if (h->count)
+			vtax_session__merge_hist(s, r, &key, h);
 	}
+	if (slots != MAP_FAILED)
+		munmap((void *)slots, n * sizeof(uint64_t));
 	free(cpus);
 	free(h);
 }

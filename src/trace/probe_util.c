@@ -91,6 +91,27 @@ void vtax_label__set(struct vtax_label *l, const char *key, const char *value)
 	snprintf(l->value, sizeof(l->value), "%s", value);
 }
 
+int vtax_kallsyms_has(const char *fn)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[256];
+	size_t n = strlen(fn);
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		/* "ffffffffc0a01234 t name\t[module]" */
+		char *p = strchr(line, ' ');
+
+		if (p && (p = strchr(p + 1, ' ')) && !strncmp(p + 1, fn, n) &&
+		    (p[1 + n] == '\n' || p[1 + n] == '\t' || p[1 + n] == 0))
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
 int vtax_btf_has_tracepoint(const char *tp)
 {
 	static struct btf *vmlinux;

@@ -16,6 +16,8 @@ void vtax_bpf_log_note(const char *msg);
 /* Does the running kernel's vmlinux BTF have tracepoint tp (for tp_btf)?
  * Hooks that came later than the oldest supported kernel are optional. */
 int vtax_btf_has_tracepoint(const char *tp);
+/* Is kernel function fn (vmlinux or a loaded module) in /proc/kallsyms? */
+int vtax_kallsyms_has(const char *fn);
 void vtax_label__set(struct vtax_label *l, const char *key, const char *value);
 /* x86_64 syscall name by number, NULL if unknown */
 const char *vtax_syscall_name(unsigned nr);

@@ -728,6 +728,65 @@ uint64_t vtax_self__rss_bytes(void)
 	return kb * 1024;
 }
 
+/*
+ * Read the histogram map in batches (one syscall per batch instead of two
+ * per key: attach collects every second for its heatmap, and --all has
+ * thousands of keys).  Returns the keys read, or -1 when this kernel has
+ * no batch lookup for the map (the caller then goes key by key).
+ */
+static long collect_batch(struct vtax_session *s, struct vtax_result *r, int fd, int ncpu,
+			  struct vtax_hist *h)
+{
+	uint32_t b = 64, count;
+	uint64_t in = 0, out = 0;
+	void *inp = NULL;
+	struct vtax_hist_key *keys = NULL;
+	struct vtax_hist *vals = NULL;
+	long n = 0;
+	int err, e;
+
+	for (;;) {
+		if (!keys) {
+			keys = calloc(b, sizeof(*keys));
+			vals = calloc((size_t)b * (size_t)ncpu, sizeof(*vals));
+			if (!keys || !vals) {
+				n = n ? n : -1;
+				break;
+			}
+		}
+		count = b;
+		err = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &count, NULL);
+		e = err ? errno : 0;
+		if (err && e == ENOSPC && b < 4096) {
+			/* a hash bucket holds more keys than the batch: grow it */
+			free(keys);
+			free(vals);
+			keys = NULL;
+			vals = NULL;
+			b *= 4;
+			continue;
+		}
+		if (err && e != ENOENT) {
+			n = n ? n : -1;
+			break;
+		}
+		for (uint32_t i = 0; i < count; i++) {
+			vtax_hist__reset(h);
+			for (int c = 0; c < ncpu; c++)
+				vtax_hist__merge(h, &vals[(size_t)i * (size_t)ncpu + (size_t)c]);
+			vtax_session__merge_hist(s, r, &keys[i], h);
+		}
+		n += count;
+		if (e == ENOENT)
+			break;
+		in = out;
+		inp = &in;
+	}
+	free(keys);
+	free(vals);
+	return n;
+}
+
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 {
 	struct vtax_hist_key key, next;
@@ -742,7 +801,11 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 		free(cpus);
 		return -ENOMEM;
 	}
-	rc = bpf_map_get_next_key(fd, NULL, &next);
+	long nb = collect_batch(s, r, fd, ncpu, h);
+
+	if (nb >= 0)
+		nkeys = (uint32_t)nb;
+	rc = nb >= 0 ? -ENOENT : bpf_map_get_next_key(fd, NULL, &next);
 	while (!rc) {
 		key = next;
 		nkeys++;
@@ -776,7 +839,10 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 			p->collect(s, s->fam_state[p->family], r);
 	}
 	collect_drops(s, r);
-	r->bpf_map_bytes = vtax_self__bpf_map_bytes();
-	r->rss_bytes = vtax_self__rss_bytes();
+	/* not for attach's per-second heatmap intervals: /proc reads per map */
+	if (strcmp(r->mode, "interval")) {
+		r->bpf_map_bytes = vtax_self__bpf_map_bytes();
+		r->rss_bytes = vtax_self__rss_bytes();
+	}
 	return 0;
 }

@@ -8,6 +8,7 @@
  * cgroup (so `docker exec` processes count) and by PID (so its exit ends
  * the run).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -171,13 +172,56 @@ int vtax_targets__apply(struct vtax_session *s, const struct vtax_targets *t, ch
 	return 0;
 }
 
+/*
+ * A signature of the container cgroups that exist (names of the entries of
+ * Docker's cgroup parents, v1 cgroupfs and v2 systemd/cgroupfs layouts),
+ * so that --all's rescan runs `docker ps` (a Go binary: tens of ms of CPU)
+ * only when a container came or went.  0 when no such parent exists (then
+ * every rescan asks Docker).  kernfs keeps no directory mtimes, hence names.
+ */
+static uint64_t container_cgroups_sig(void)
+{
+	static const char *const parents[] = {
+		"/sys/fs/cgroup/cpu/docker", "/sys/fs/cgroup/cpu,cpuacct/docker",
+		"/sys/fs/cgroup/docker", "/sys/fs/cgroup/system.slice",
+	};
+	uint64_t h = 0;
+	int found = 0;
+
+	for (size_t i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
+		DIR *d = opendir(parents[i]);
+		struct dirent *e;
+
+		if (!d)
+			continue;
+		found = 1;
+		while ((e = readdir(d))) {
+			uint64_t x = 1469598103934665603ull; /* FNV-1a of the name */
+
+			if (e->d_type != DT_DIR || e->d_name[0] == '.')
+				continue;
+			for (const char *c = e->d_name; *c; c++)
+				x = (x ^ (uint8_t)*c) * 1099511628211ull;
+			h += x; /* order-independent */
+		}
+		closedir(d);
+	}
+	return found ? h | 1 : 0;
+}
+
 int vtax_targets__rescan(struct vtax_session *s, const struct vtax_targets *t)
 {
+	static uint64_t last_sig;
+	uint64_t sig;
 	char err[256];
 	int added;
 
 	if (!t->all)
 		return 0;
+	sig = container_cgroups_sig();
+	if (sig && sig == last_sig)
+		return 0;
+	last_sig = sig;
 	added = add_all_containers(s, err, sizeof(err));
 	if (added > 0) {
 		vtax_session__commit(s);

@@ -17,13 +17,18 @@ for n in 1000 100000; do
 	[ "$oncpu" = "$n" ]; ok $? "on-CPU part has every call: $oncpu"
 done
 
-"$VTAX" run --format json -o "$TMP/s.json" -- "$FIX/sleeper" 20 25 2>"$TMP/err"
+"$VTAX" run --format json -o "$TMP/s.json" -- "$FIX/sleeper" 20 25 "$TMP/slept" 2>"$TMP/err"
 ok $? "vtax run sleeper 20ms x 25"
 cnt=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=total count)
 [ "$cnt" = 25 ]; ok $? "25 clock_nanosleep calls ($cnt)"
 blocked=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=blocked sum_ns)
-diag "blocked ns: $blocked (expect 500 ms)"
-within "$blocked" 500000000 0.10; ok $? "blocked time within 10% of 500 ms"
+slept=$(cat "$TMP/slept")
+runq=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=runq sum_ns)
+diag "blocked ns: $blocked, runq ns: $runq; the sleeps took $slept ns (nominal 500 ms)"
+# a sleep is at least its nominal time; it is blocked time plus the wait for
+# the CPU after the wakeup (large on a loaded or emulated machine)
+ge "$blocked" 475000000; ok $? "blocked time at least the nominal 500 ms (-5%)"
+within "$((blocked + runq))" "$slept" 0.10; ok $? "blocked + run-queue time within 10% of what the sleeps took"
 oncpu=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=oncpu sum_ns)
 diag "on-CPU ns: $oncpu (switch-ins repaired: $(jpy "$TMP/s.json" "d['drops'].get('switch_in_unseen', 0)"))"
 le "$oncpu" 10000000; ok $? "on-CPU time of the sleeps is small (< 10 ms)"

@@ -4,7 +4,8 @@
 # sizes (BENCH_SMOKE=1) must give a figure for every (row, configuration)
 # pair (untraced, A/A, empty floor, least probe, vtax, attach --all,
 # bpftrace; getppid, sched, tcp, kv rows), write the markdown table, and
-# leave no namespace or redis-server behind.  Timing figures themselves are
+# leave no namespace or redis-server behind, and restore the BPF run-time
+# statistics switch its calibration passes turn on.  Timing figures themselves are
 # not asserted (a shared 2-vCPU host).  Runtime: ~30-60 s.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -13,6 +14,7 @@ command -v redis-server >/dev/null || skip_all "redis-server not installed"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
+stats0=$(sysctl -n kernel.bpf_stats_enabled)
 BENCH_SMOKE=1 BENCH_OUT="$TMP/RESULTS.md" BENCH_DATA="$TMP/samples" \
 	timeout 240 bash "$ROOT/bench/bench.sh" >"$TMP/out" 2>"$TMP/err"
 ok $? "bench.sh (smoke) exits 0" || sed 's/^/# /' "$TMP/err"
@@ -30,4 +32,5 @@ grep -q 'PM QoS held' "$TMP/RESULTS.md" && grep -q 'model\|CPUs' "$TMP/RESULTS.m
 ok $? "RESULTS.md states the method and the machine"
 left=$(ip netns list 2>/dev/null | grep -c "bn[0-9]" || true)
 ok $([ "$left" -eq 0 ] && echo 0 || echo 1) "no bench namespace left behind"
+ok $([ "$(sysctl -n kernel.bpf_stats_enabled)" = "$stats0" ] && echo 0 || echo 1) "BPF run-time statistics restored ($stats0)"
 done_testing

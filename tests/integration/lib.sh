@@ -76,6 +76,23 @@ ids = {p["id"] for p in j("prog", "list") if p.get("name", "").startswith("vtax_
 print(sum(1 for l in j("link", "list") if l.get("prog_id") in ids))
 PY
 }
+# BPF links that no live process holds (pinned or leaked): vtax must leave
+# none.  Unlike a count of all links, other runs on a shared machine do not
+# move it; two samples 1 s apart so that a holder exiting right now is not
+# taken for a leak.
+bpf_unheld_links() {
+	local t
+	t=$(mktemp)
+	_unheld() {
+		comm -23 <(bpftool -j link list 2>/dev/null | python3 -c "import json,sys; [print(l['id']) for l in json.load(sys.stdin)]" | sort) \
+			<(grep -hs '^link_id:' /proc/[0-9]*/fdinfo/* | awk '{print $2}' | sort -u)
+	}
+	_unheld >"$t"
+	sleep 1
+	_unheld | comm -12 - "$t" | wc -l
+	rm -f "$t"
+}
+
 # Start Docker's daemon if it is not answering (as scripts/setup.sh does).
 ensure_docker() {
 	docker info >/dev/null 2>&1 && return 0

@@ -32,6 +32,11 @@ chmod 1777 $R/tmp $R/var/tmp
 mkdir -p $R/run/vtax-guest/bin
 printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$kdir" >$R/run/vtax-guest/bin/modprobe
 chmod +x $R/run/vtax-guest/bin/modprobe
+# the kernel's module requests run in PID 1's root (this initramfs), not
+# in the chroot: the same path here enters the chroot first
+mkdir -p /run/vtax-guest/bin
+printf '#!/bin/busybox sh\nexec /bin/busybox chroot %s /sbin/modprobe -d %s "$@"\n' "$R" "$kdir" >/run/vtax-guest/bin/modprobe
+chmod +x /run/vtax-guest/bin/modprobe
 echo /run/vtax-guest/bin/modprobe >/proc/sys/kernel/modprobe
 mount -t proc proc $R/proc
 mount -t sysfs sys $R/sys
@@ -43,6 +48,8 @@ mount -t tracefs nodev $R/sys/kernel/tracing
 mount -t debugfs nodev $R/sys/kernel/debug 2>/dev/null
 mount -t bpf bpf $R/sys/fs/bpf
 mount -t cgroup2 cgroup2 $R/sys/fs/cgroup
+# controllers for child cgroups (CFS quota tests), as systemd would enable
+echo "+cpu +io +memory +pids" >$R/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 mkdir -p $R/tmp/vtax-out
 mount -t 9p -o trans=virtio,version=9p2000.L vtaxout $R/tmp/vtax-out || die "cannot mount the output share"
 ip link set lo up 2>/dev/null

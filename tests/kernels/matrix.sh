@@ -8,7 +8,8 @@
 # host column.  Prints TAP (one line per kernel x family) and a table
 # kernel x family -> hook used / pass.  A kernel that cannot be fetched is
 # a failure, not a skip.  Results stay in $VTAX_MATRIX_OUT (default
-# build/kernel-matrix).  Bounded: 900 s per guest.
+# build/kernel-matrix).  Bounded: $VTAX_MATRIX_TIMEOUT (default 1500) s per
+# guest; every vtax run in a TCG guest pays the BPF verifier under emulation.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -28,7 +29,7 @@ for k in $KERNELS; do
 		fail=1
 		continue
 	fi
-	"$HERE/vm-run.sh" --out "$out/$k" --timeout 900 "$kdir" -- \
+	"$HERE/vm-run.sh" --out "$out/$k" --timeout "${VTAX_MATRIX_TIMEOUT:-1500}" "$kdir" -- \
 		bash tests/kernels/subset.sh /tmp/vtax-out/res >"$out/$k/vm.log" 2>&1 &
 	pids+=($!)
 done
@@ -39,7 +40,7 @@ python3 - "$out" "host $KERNELS" "$fail" "$(($(date +%s) - start))" <<'PY'
 import json, os, sys
 out, cols, fetch_fail, secs = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), sys.argv[4]
 fams = [("syscall", "10-syscall"), ("sched", "11-sched"), ("net", "20-net-nat"),
-        ("blk", "45-blk-requests"), ("kvm", "40-kvm-exits")]
+        ("blk", "45-blk-requests"), ("kvm", "40-kvm-exits"), ("kvm-real", "41-kvm-real")]
 n = bad = 0
 table = {}
 names = {}
@@ -63,15 +64,18 @@ for c in cols:
         body = open(tap).read() if os.path.exists(tap) else ""
         skipped = "1..0 # SKIP" in body
         rc, s = summ.get(t, (None, 0))
-        hook = hooks.get(fam, "not loaded")
+        hook = hooks.get(fam.split("-")[0], "not loaded")
         short = hook.split(" ")[0] if not hook.startswith("n/m") else "n/m"
         if fam == "net":
             nf = hooks.get("net.netfilter", "")
             short += "+" + ("nf-links" if nf.startswith("netfilter") else "nf:n/m")
-        if fam == "kvm" and hook.startswith("tracepoint"):
+        if fam.startswith("kvm") and hook.startswith("tracepoint"):
             short = "tp+tp_btf"
         if rc is None:
             st, okk = "no run", False
+        elif skipped and t == "41-kvm-real" and c == "host":
+            # a PVM host's kvm_exit never fires: the guests' SVM covers it
+            st, okk = "skip (no kvm_exit)", True
         elif skipped:
             st, okk = "skip", False
         else:

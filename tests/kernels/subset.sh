@@ -7,14 +7,15 @@
 # wait of pinned busy processes, CFS quota), net (namespace topology with
 # DNAT: netfilter brackets, or n/m with the reason where the kernel has no
 # netfilter BPF links), blk (exact request counts on a loop device), kvm
-# (exact exits of the test VMM; kvm_amd gives a real SVM /dev/kvm in a guest).
+# (exact exits of the test VMM; kvm_amd gives a real SVM /dev/kvm in a guest,
+# where 41-kvm-real checks exits by SVM reason, notifies and attach --vm).
 # Writes RESDIR/<test>.tap, RESDIR/summary ("test exit seconds"),
 # RESDIR/doctor.txt and RESDIR/hooks.json (a run's hooks table).
 set -u
 res=${1:?usage: subset.sh RESDIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
-TESTS=${VTAX_MATRIX_TESTS:-10-syscall 11-sched 20-net-nat 45-blk-requests 40-kvm-exits}
+TESTS=${VTAX_MATRIX_TESTS:-10-syscall 11-sched 20-net-nat 45-blk-requests 40-kvm-exits 41-kvm-real}
 mkdir -p "$res"
 : >"$res/summary"
 # a guest's own KVM (SVM under TCG -cpu max); the host keeps what it has
