@@ -84,9 +84,8 @@ static json_t *workload_json(const struct vtax_compare *c)
 	json_object_set_new(w, "name", json_string(vtax_workload__name(c->opts.workload)));
 	json_object_set_new(w, "op", json_string(c->op_name));
 	json_object_set_new(w, "concurrency", json_integer(c->concurrency));
-	json_object_set_new(
-		w, "driver",
-		json_string(l->driver == VTAX_DRIVER_EXTERNAL ? "external" : "builtin"));
+	json_object_set_new(w, "driver",
+			    json_string(l->driver == VTAX_DRIVER_EXTERNAL ? "external" : "builtin"));
 	switch (c->opts.workload) {
 	case VTAX_WL_KV:
 		json_object_set_new(w, "conns", json_integer(l->conns));
@@ -124,13 +123,11 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 	json_object_set_new(doc, "workload", workload_json(c));
 	if (c->client_remote)
 		json_object_set_new(doc, "client",
-				    json_pack("{s:s,s:s,s:s,s:s}", "where", "remote", "namespace",
-					      c->cnet.ns, "address", c->cnet.client_addr,
-					      "host_address", c->cnet.host_addr));
+				    json_pack("{s:s,s:s,s:s,s:s}", "where", "remote", "namespace", c->cnet.ns,
+					      "address", c->cnet.client_addr, "host_address", c->cnet.host_addr));
 	else
-		json_object_set_new(doc, "client",
-				    json_pack("{s:s,s:s?}", "where", "local", "note",
-					      c->client_note[0] ? c->client_note : NULL));
+		json_object_set_new(doc, "client", json_pack("{s:s,s:s?}", "where", "local", "note",
+							     c->client_note[0] ? c->client_note : NULL));
 	json_object_set_new(doc, "duration_s", json_real(c->opts.duration_s));
 	json_object_set_new(doc, "warmup_s", json_real(c->opts.warmup_s));
 	json_object_set_new(doc, "runs", json_integer(c->nrounds));
@@ -175,14 +172,12 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 			json_object_set_new(e, "accel", json_string(ce->accel));
 		json_object_set_new(e, "setup_s", json_real(ce->setup_s));
 		if (ce->server_host[0])
-			json_object_set_new(e, "server",
-					    json_pack("{s:s,s:i}", "host", ce->server_host, "port",
-						      ce->server_port));
+			json_object_set_new(e, "server", json_pack("{s:s,s:i}", "host", ce->server_host,
+								   "port", ce->server_port));
 		json_object_set_new(e, "probe_families_missing",
 				    ce->fam_errors[0] ? json_string(ce->fam_errors) : json_null());
 		/* the headline pass at the top level (what exporters read) */
-		json_object_set_new(e, "headline_pass",
-				    json_string(ce->untraced ? "untraced" : "traced"));
+		json_object_set_new(e, "headline_pass", json_string(ce->untraced ? "untraced" : "traced"));
 		json_object_set_new(e, "throughput_ops_s", json_real(ce->ok ? hp->ops_per_s : 0));
 		json_object_set_new(e, "ops", json_integer((json_int_t)hp->ops));
 		json_object_set_new(e, "warmup_ops", json_integer((json_int_t)hp->warmup_ops));
@@ -191,16 +186,13 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 		json_object_set_new(e, "runs", runs_json(hp, ce->untraced ? "untraced" : "traced"));
 		if (hp->nruns)
 			json_object_set_new(e, "spread", pass_spread_json(hp));
-		json_object_set_new(
-			e, "untraced",
-			ce->untraced ? pass_json(ce, &ce->pass[VTAX_PASS_UNTRACED], "untraced")
-				     : json_null());
-		json_object_set_new(e, "traced",
-				    pass_json(ce, &ce->pass[VTAX_PASS_TRACED], "traced"));
+		json_object_set_new(e, "untraced",
+				    ce->untraced ? pass_json(ce, &ce->pass[VTAX_PASS_UNTRACED], "untraced")
+						 : json_null());
+		json_object_set_new(e, "traced", pass_json(ce, &ce->pass[VTAX_PASS_TRACED], "traced"));
 		ovh = vtax_compare_env__overhead_ns(ce);
 		json_object_set_new(e, "probe_overhead_ns_per_op",
-				    ce->ok && isfinite(ovh) ? json_real(ovh / c->concurrency)
-							    : json_null());
+				    ce->ok && isfinite(ovh) ? json_real(ovh / c->concurrency) : json_null());
 		/* what vtax's own programs cost per operation, by the kernel's count */
 		json_object_set_new(e, "probe_bpf_ns_per_op",
 				    ce->ok && isfinite(ce->probe_bpf_ns_per_op) ? json_real(ce->probe_bpf_ns_per_op)
@@ -215,7 +207,7 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 		json_array_append_new(envs, e);
 	}
 	json_object_set_new(doc, "environments", envs);
-	json_object_set_new(doc, "ledger",
-			    c->have_ledger ? vtax_ledger__to_json(&c->ledger) : json_null());
+	json_object_set_new(doc, "ledger", c->have_ledger ? vtax_ledger__to_json(&c->ledger)
+							  : json_null());
 	return doc;
 }
