@@ -20,6 +20,8 @@ mkdir -p "$res"
 : >"$res/summary"
 # a guest's own KVM (SVM under TCG -cpu max); the host keeps what it has
 [ -e /dev/kvm ] || modprobe kvm_amd 2>/dev/null || true
+# loop devices for the blk test (a module on Debian's kernels)
+[ -e /dev/loop-control ] || modprobe loop 2>/dev/null || true
 uname -r >"$res/kernel"
 timeout 120 build/vtax doctor >"$res/doctor.txt" 2>&1
 timeout 120 build/vtax run --probes syscall,sched,net,blk,kvm -f json -o "$res/hooks.json" -- true \
