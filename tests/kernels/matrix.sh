@@ -36,12 +36,31 @@ done
 mkdir -p "$out/host"
 bash "$HERE/subset.sh" "$out/host/res"
 for p in "${pids[@]}"; do wait "$p"; done
-python3 - "$out" "host $KERNELS" "$fail" "$(($(date +%s) - start))" <<'PY'
+python3 - "$out" "host $KERNELS" "$fail" "$(($(date +%s) - start))" "$HERE/known-issues.txt" <<'PY'
 import json, os, sys
 out, cols, fetch_fail, secs = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), sys.argv[4]
 fams = [("syscall", "10-syscall"), ("sched", "11-sched"), ("net", "20-net-nat"),
         ("blk", "45-blk-requests"), ("kvm", "40-kvm-exits"), ("kvm-real", "41-kvm-real")]
 n = bad = 0
+# tests/kernels/known-issues.txt: "KERNEL-PREFIX FAMILY reason" lines for
+# cells that fail for a reason that is understood and written down there
+# (not yet fixed).  Such a cell prints as TAP TODO: visible in every run and
+# in the table, not counted as a failure; one that passes again shows as an
+# unexpected success, so the line can be removed.
+known = []
+try:
+    for line in open(sys.argv[5]):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            kp, fam, why = line.split(None, 2)
+            known.append((kp, fam, why))
+except OSError:
+    pass
+def known_issue(kernel, fam):
+    for kp, f, why in known:
+        if f == fam and kernel.startswith(kp):
+            return why
+    return ""
 table = {}
 names = {}
 for c in cols:
@@ -80,12 +99,17 @@ for c in cols:
             st, okk = "skip", False
         else:
             st, okk = ("pass" if rc == 0 else "FAIL"), rc == 0
+        why = known_issue(names[c], fam)
         if not okk:
-            bad += 1
+            if not why:
+                bad += 1
             for l in body.splitlines():
                 if l.startswith("not ok") or "SKIP" in l:
                     print("# %s %s: %s" % (names[c], t, l))
-        print("%s %d - %s %s: %s (%ss; hook: %s)" % ("ok" if okk else "not ok", n, names[c], fam, st, s, hook))
+        todo = " # TODO known issue: %s" % why if why else ""
+        print("%s %d - %s %s: %s (%ss; hook: %s)%s" % ("ok" if okk else "not ok", n, names[c], fam, st, s, hook, todo))
+        if why:
+            st += " (known issue)"
         table[(c, fam)] = "%s / %s" % (short, st)
 if fetch_fail:
     n += 1; bad += 1
