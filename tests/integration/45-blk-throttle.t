@@ -9,8 +9,9 @@
 # at a time.  Throttling lets a first burst through (the slice budget), then
 # releases one I/O per 1/IOPS s.  So the marginal bio_wait per extra I/O,
 #   (sum bio_wait(K2) - sum bio_wait(K1)) / (K2 - K1),
-# must be 1/IOPS within 10%; and the total bio_wait must explain the
-# fixture's wall time (within 10%).  The throttle wait is visible because
+# must match the fixture's own marginal wall time per I/O within 10% (and
+# the nominal 1/IOPS within 25%: blk-throttle's slice accounting drifts from
+# it); and the total bio_wait must explain the fixture's wall time (10%).  The throttle wait is visible because
 # block_bio_remap fires before blk-throttle for partition I/O (docs/blk.md).
 # Loop device, partition, cgroup and temp dir are removed on every exit.
 set -u
@@ -84,14 +85,19 @@ for s in d['subjects']:
 read -r w2 c2 e2 < <(run $K2)
 ok $([ -n "${c2:-}" ] && [ "$c2" = $K2 ]; echo $?) "K=$K2 throttled reads: $K2 bio_wait samples (got ${c2:-none})"
 if [ -n "${w2:-}" ] && [ -n "${w1:-}" ]; then
-	python3 - "$w1" "$w2" $K1 $K2 $IOPS <<'PY'
+	# the tax blk-throttle really imposed is what the fixture's own clock saw
+	# per extra I/O (its rate drifts from the nominal 1/IOPS by its slice
+	# accounting, up to ~20% here); vtax must recover that within 10%, and
+	# the nominal 1/IOPS within 25%
+	python3 - "$w1" "$w2" "$e1" "$e2" $K1 $K2 $IOPS <<'PY'
 import sys
-w1, w2, k1, k2, iops = map(float, sys.argv[1:])
-per = (w2 - w1) / (k2 - k1); want = 1e9 / iops
-print("# marginal bio_wait per I/O %.0f ns, 1/IOPS = %.0f ns (%+.1f%%)" % (per, want, 100 * (per - want) / want))
-sys.exit(0 if abs(per - want) <= 0.10 * want else 1)
+w1, w2, e1, e2, k1, k2, iops = map(float, sys.argv[1:])
+per = (w2 - w1) / (k2 - k1); wall = (e2 - e1) / (k2 - k1); nominal = 1e9 / iops
+print("# marginal bio_wait per I/O %.0f ns; the fixture's marginal wall time per I/O %.0f ns (%+.1f%%); 1/IOPS %.0f ns (%+.1f%%)"
+      % (per, wall, 100 * (per - wall) / wall, nominal, 100 * (per - nominal) / nominal))
+sys.exit(0 if abs(per - wall) <= 0.10 * wall and abs(per - nominal) <= 0.25 * nominal else 1)
 PY
-	ok $? "marginal blk.bio_wait per I/O = 1/IOPS (1/$IOPS s) within 10%"
+	ok $? "marginal blk.bio_wait per I/O = the fixture's marginal wall time per I/O within 10% (1/IOPS = 1/$IOPS s within 25%)"
 	python3 -c "import sys; w,e=map(float,sys.argv[1:]); print('# bio_wait %.0f ns of %.0f ns wall' % (w, e)); sys.exit(0 if abs(w-e) <= 0.10*e else 1)" "$w2" "$e2"
 	ok $? "total bio_wait explains the throttled run's wall time within 10%"
 else
