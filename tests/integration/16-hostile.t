@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 16-hostile.t - hostile conditions (docs/failures.md): Docker absent or
 # unreachable, no root, missing capabilities, no BTF, a missing tracepoint
 # family, netfilter BPF unsupported, BPF maps full, output disk full or

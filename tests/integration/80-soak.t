@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 80-soak.t - `vtax attach --all` under a fork storm, a syscall storm and a
 # UDP flood on a veth of its own (198.19.253.0/24, into a namespace of its
 # own), for SOAK_SECONDS (default 60; `make soak`: 600).  Checks: vtax's RSS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # 90-kill9.t - SIGKILL `vtax compare` at 20 moments spread over the set-up,
 # runs and teardown of native, docker-nat and vm; after `vtax cleanup` the
 # host holds nothing of the killed run, and its lists (namespaces, links,
