@@ -52,6 +52,13 @@ mount -t cgroup2 cgroup2 $R/sys/fs/cgroup
 echo "+cpu +io +memory +pids" >$R/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 mkdir -p $R/tmp/vtax-out
 mount -t 9p -o trans=virtio,version=9p2000.L vtaxout $R/tmp/vtax-out || die "cannot mount the output share"
+# the working directory (the repository) when the tmpfs mounts above hide it
+# (a clone under /tmp, say): vm-run.sh shares it read-only as vtaxcwd
+cwd=$(cat $R/tmp/vtax-out/cwd 2>/dev/null)
+if [ -n "$cwd" ] && [ ! -d "$R$cwd" ]; then
+	mkdir -p "$R$cwd"
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro vtaxcwd "$R$cwd" || die "cannot mount the working directory"
+fi
 ip link set lo up 2>/dev/null
 say "booted $(uname -r); running the command"
 chroot $R /usr/bin/env -i PATH=/run/vtax-guest/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

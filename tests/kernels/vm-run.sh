@@ -89,6 +89,7 @@ if [ -z "$out" ]; then
 fi
 mkdir -p "$out"
 rm -f "$out/rc" "$out/out" "$out/console.log"
+printf '%s\n' "$PWD" >"$out/cwd"
 {
 	printf 'cd %q || exit 125\n' "$PWD"
 	printf 'exec'
@@ -106,6 +107,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=single -
 	-append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out,mount_tag=vtaxout,security_model=none" \
+	-virtfs "local,path=$PWD,mount_tag=vtaxcwd,security_model=none,readonly=on,multidevs=remap" \
 	"${qemu_extra[@]}" </dev/null >/dev/null 2>"$out/qemu.err" || rc=$?
 [ -e "$out/out" ] && cat "$out/out"
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
