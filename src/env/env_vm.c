@@ -703,6 +703,23 @@ static void vm_kill(struct vtax_env *e)
 	}
 }
 
+/* Delete one link vtax made (tap or bridge) and mark it undone in the state
+ * file; NAME is emptied.  Non-zero if it exists and could not be deleted. */
+static int del_link(struct vtax_env *e, char *name)
+{
+	char *a[] = { "ip", "link", "del", name, NULL };
+	int busy = 0;
+
+	if (!name[0])
+		return 0;
+	if (link_exists(name) && ip_cmd(e, NULL, 0, a))
+		busy = 1;
+	else
+		vtax_state__done("link", name);
+	name[0] = 0;
+	return busy;
+}
+
 /* The last lines of the guest console: why a boot failed. */
 static void console_tail(struct vtax_env *e, char *err, size_t errlen)
 {
@@ -818,24 +835,10 @@ int vtax_env_vm__teardown(struct vtax_env *e)
 	int ret = 0;
 
 	vm_kill(e);
-	if (e->priv.tap[0]) {
-		char *a[] = { "ip", "link", "del", e->priv.tap, NULL };
-
-		if (link_exists(e->priv.tap) && ip_cmd(e, NULL, 0, a))
-			ret = -EBUSY;
-		else
-			vtax_state__done("link", e->priv.tap);
-		e->priv.tap[0] = 0;
-	}
-	if (e->priv.bridge[0]) {
-		char *a[] = { "ip", "link", "del", e->priv.bridge, NULL };
-
-		if (link_exists(e->priv.bridge) && ip_cmd(e, NULL, 0, a))
-			ret = -EBUSY;
-		else
-			vtax_state__done("link", e->priv.bridge);
-		e->priv.bridge[0] = 0;
-	}
+	if (del_link(e, e->priv.tap))
+		ret = -EBUSY;
+	if (del_link(e, e->priv.bridge))
+		ret = -EBUSY;
 	return ret;
 }
 
