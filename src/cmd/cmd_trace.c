@@ -392,10 +392,14 @@ static void wait_loop(struct vtax_session *s, const struct trace_opts *o, pid_t 
 /*
  * Full BPF maps lose events: the result still holds what was counted and
  * its drops say how much is missing, so the run succeeds, with one line.
+ * A histogram map at capacity loses nothing while the spill ring keeps up
+ * (userspace merges the parked samples), but its user is told either way:
+ * the next burst of new keys may not be so lucky.
  */
 static void warn_lost(const struct vtax_result *r)
 {
 	double lost = 0;
+	int at_capacity = 0;
 
 	for (size_t i = 0; i < r->ndrops; i++) {
 		const char *n = r->drops[i].name;
@@ -403,9 +407,14 @@ static void warn_lost(const struct vtax_result *r)
 
 		if ((l > 5 && strcmp(n + l - 5, "_full") == 0) || strcmp(n, "hist_spill_lost") == 0)
 			lost += r->drops[i].value;
+		else if (strcmp(n, "hist_map_at_capacity") == 0 && r->drops[i].value > 0)
+			at_capacity = 1;
 	}
 	if (lost > 0)
 		vtax_warn("BPF maps full: %.0f events not counted (see drops; raise --max-hists)", lost);
+	else if (at_capacity)
+		vtax_warn("BPF maps full: the histogram map reached --max-hists; the spill ring kept every "
+			  "sample (0 events lost; raise --max-hists)");
 }
 
 static struct vtax_session *open_session(const struct trace_opts *o)
