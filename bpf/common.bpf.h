@@ -190,43 +190,50 @@ static __always_inline struct kernfs_node *vtax_task_cgroup_kn(struct task_struc
 	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
 }
 
-/* Which subject a task belongs to (0: not traced); cached per task. */
-static __always_inline __u32 vtax_subject_of(struct task_struct *t, struct vtax_task_state *st)
+/*
+ * Which subject a task belongs to (0: not traced), looked up afresh: the
+ * pid map, then the task's cgroup and its ancestors, else --all.  For
+ * program types that may not use task storage (6.12's verifier refuses
+ * bpf_task_storage_get in netfilter programs; 6.18's allows it); everything
+ * else goes through the per-task cache below.
+ */
+static __always_inline __u32 vtax_subject_lookup(struct task_struct *t, struct vtax_cfg *cfg)
 {
-	struct vtax_cfg *cfg = vtax_cfg();
 	struct kernfs_node *kn;
-	__u32 tgid, *s, subject = 0;
+	__u32 tgid, *s;
 
-	if (!cfg)
-		return 0;
-	if (st->gen == cfg->gen)
-		return st->subject;
 	tgid = t->tgid;
 	if (tgid == cfg->self_tgid)
-		goto out;
+		return 0;
 	s = bpf_map_lookup_elem(&vtax_pid_subject, &tgid);
-	if (s) {
-		subject = *s;
-		goto out;
-	}
+	if (s)
+		return *s;
 	if (cfg->have_cgroups) {
 		kn = vtax_task_cgroup_kn(t, cfg);
 		for (int i = 0; i < VTAX_MAX_CGROUP_DEPTH && kn; i++) {
 			__u64 id = BPF_CORE_READ(kn, id);
 
 			s = bpf_map_lookup_elem(&vtax_cgroup_subject, &id);
-			if (s) {
-				subject = *s;
-				goto out;
-			}
+			if (s)
+				return *s;
 			kn = vtax_kn_parent(kn);
 		}
 	}
-	subject = cfg->all_subject;
-out:
-	st->subject = subject;
+	return cfg->all_subject;
+}
+
+/* Which subject a task belongs to (0: not traced); cached per task. */
+static __always_inline __u32 vtax_subject_of(struct task_struct *t, struct vtax_task_state *st)
+{
+	struct vtax_cfg *cfg = vtax_cfg();
+
+	if (!cfg)
+		return 0;
+	if (st->gen == cfg->gen)
+		return st->subject;
+	st->subject = vtax_subject_lookup(t, cfg);
 	st->gen = cfg->gen;
-	return subject;
+	return st->subject;
 }
 
 /*

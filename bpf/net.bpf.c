@@ -830,8 +830,12 @@ static __always_inline __u32 nf_ctinfo(const struct sk_buff *skb)
  * on every bracket. */
 const volatile __u32 vtax_self_netns = 0;
 
+/* nf_prog: called from a SEC("netfilter") program, which may not use task
+ * storage on every kernel (6.12 refuses bpf_task_storage_get there): the
+ * sender's subject is then looked up without the per-task cache.  A
+ * compile-time constant at every call site. */
 static __always_inline int nf_close_at(struct sk_buff *skb, const struct nf_hook_state *state,
-				       __u32 stage)
+				       __u32 stage, const int nf_prog)
 {
 	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &stage);
 	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb, ns;
@@ -862,10 +866,20 @@ static __always_inline int nf_close_at(struct sk_buff *skb, const struct nf_hook
 		if (hook == VTAX_NF_LOCAL_OUT) {
 			/* OUTPUT runs in the sender's context: its subject */
 			struct task_struct *t = bpf_get_current_task_btf();
-			struct vtax_task_state *st;
-			__u32 tsubj = vtax_task_subject(t, &st);
+			__u32 inum = state->net->ns.inum, tsubj = 0;
 
-			subject = net_resolve(state->net->ns.inum, t, tsubj);
+			if (!nf_prog) {
+				struct vtax_task_state *st;
+
+				tsubj = vtax_task_subject(t, &st);
+			} else if (!bpf_map_lookup_elem(&vtax_net_netns, &inum)) {
+				/* only when the namespace does not name the
+				 * subject (net_resolve looks there first) */
+				struct vtax_cfg *cfg = vtax_cfg();
+
+				tsubj = cfg ? vtax_subject_lookup(t, cfg) : 0;
+			}
+			subject = net_resolve(inum, t, tsubj);
 		} else {
 			subject = net_resolve(state->net->ns.inum, NULL, 0);
 		}
@@ -896,7 +910,7 @@ static __always_inline int nf_close_at(struct sk_buff *skb, const struct nf_hook
 
 static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
 {
-	return nf_close_at(ctx->skb, ctx->state, stage);
+	return nf_close_at(ctx->skb, ctx->state, stage, 1);
 }
 
 SEC("netfilter")
@@ -954,7 +968,7 @@ int BPF_PROG(vtax_fe_ct_open, struct sk_buff *skb, const struct nf_hook_state *s
 SEC("fexit/nf_conntrack_in")
 int BPF_PROG(vtax_fe_ct_close, struct sk_buff *skb, const struct nf_hook_state *state, int ret)
 {
-	nf_close_at(skb, state, VTAX_NET_ST_CONNTRACK);
+	nf_close_at(skb, state, VTAX_NET_ST_CONNTRACK, 0);
 	return 0;
 }
 
@@ -969,7 +983,7 @@ SEC("fexit/nf_nat_inet_fn")
 int BPF_PROG(vtax_fe_nat_close, void *priv, struct sk_buff *skb,
 	     const struct nf_hook_state *state, int ret)
 {
-	nf_close_at(skb, state, VTAX_NET_ST_NAT);
+	nf_close_at(skb, state, VTAX_NET_ST_NAT, 0);
 	return 0;
 }
 
@@ -984,7 +998,7 @@ SEC("fexit/nft_do_chain_ipv4")
 int BPF_PROG(vtax_fe_nft_close, void *priv, struct sk_buff *skb,
 	     const struct nf_hook_state *state, int ret)
 {
-	nf_close_at(skb, state, VTAX_NET_ST_FILTER);
+	nf_close_at(skb, state, VTAX_NET_ST_FILTER, 0);
 	return 0;
 }
 
@@ -999,6 +1013,6 @@ SEC("fexit/iptable_filter_hook")
 int BPF_PROG(vtax_fe_ipt_close, void *priv, struct sk_buff *skb,
 	     const struct nf_hook_state *state, int ret)
 {
-	nf_close_at(skb, state, VTAX_NET_ST_FILTER);
+	nf_close_at(skb, state, VTAX_NET_ST_FILTER, 0);
 	return 0;
 }
