@@ -686,6 +686,38 @@ int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 	return 0;
 }
 
+/*
+ * A tracked task starts listening on a TCP socket: its network namespace is
+ * the subject's from now on.  A server's first packets are sent from softirq
+ * (the SYN-ACK answers the client's SYN on the client's thread or in
+ * ksoftirqd), never from its own thread, so net_resolve could not learn the
+ * namespace from the sender before the server wrote something: the first
+ * SYN-ACK of a `vtax run`'s server had no subject (seen in TCG guests, where
+ * its skb did not happen to reuse the SYN's address).  One program run per
+ * TCP state change, returning at once unless the new state is LISTEN.
+ */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(vtax_net_listen, const struct sock *sk, const int oldstate, const int newstate)
+{
+	struct task_struct *t;
+	struct vtax_task_state *st;
+	struct vtax_net_cfg *c;
+	__u32 subj, netns;
+
+	if (newstate != 10 /* TCP_LISTEN */)
+		return 0;
+	t = bpf_get_current_task_btf();
+	subj = vtax_task_subject(t, &st);
+	c = net_cfg();
+	if (!subj || !c)
+		return 0;
+	netns = sk->__sk_common.skc_net.net->ns.inum;
+	/* not the host's namespace: many unrelated processes share it */
+	if (netns != c->init_netns)
+		bpf_map_update_elem(&vtax_net_netns, &netns, &subj, BPF_NOEXIST);
+	return 0;
+}
+
 /* The netfilter stage (+1) whose bracket is open on this skb on this CPU,
  * 0 if none: a packet freed there was dropped by that stage (the close
  * program never ran).  *hook gets the stage's hook. */

@@ -825,7 +825,7 @@ static int net_supported(char *why, size_t whylen)
 const struct vtax_probe_ops vtax_probe_net = {
 	.name = "net",
 	.family = VTAX_FAM_NET,
-	.hooks = "tp_btf net_dev_*/netif_*/tcp_probe/skb_copy_datagram_iovec/kfree_skb",
+	.hooks = "tp_btf net_dev_*/netif_*/tcp_probe/skb_copy_datagram_iovec/kfree_skb/inet_sock_set_state",
 	.summary = "per-packet hop latency (socket, qdisc, veth, bridge, backlog), conntrack/NAT/filter time, drops",
 	.attach = net_attach,
 	.detach = net_detach,

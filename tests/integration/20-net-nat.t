@@ -16,9 +16,12 @@ net_topo_up || skip_all "cannot build the namespace topology"
 # count packets of DNATed connections, both directions, as they are forwarded
 ip netns exec "$NS_H" iptables -t mangle -A FORWARD -m conntrack --ctstate DNAT
 ip netns exec "$NS_H" iptables -t mangle -A FORWARD -m conntrack ! --ctstate DNAT
-# ... and those in the client -> server direction (sent by the traced
-# client: a reply sent before the server's namespace is known to vtax - the
-# first SYN-ACK - has no subject yet, see docs/net.md)
+# ... and those in the client -> server direction (conntrack's ctinfo
+# new/established; replies are ct=reply).  The NAT checks below count both
+# directions: the server's first SYN-ACK, sent from softirq before the
+# server wrote anything, has its subject because vtax learns the server's
+# namespace when it starts listening (inet_sock_set_state; without that it
+# was the one packet missing in TCG guests, 432 of 433)
 ip netns exec "$NS_H" iptables -t mangle -A FORWARD -m conntrack --ctdir ORIGINAL
 CONNS=4 REQS=50
 
