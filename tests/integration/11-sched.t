@@ -3,10 +3,17 @@
 # Scheduler attribution with injected, known taxes:
 #  - two busy processes pinned to one CPU for 2 s of wall time each: each
 #    waits for the CPU about half the time.  The exact expectation is the
-#    kernel's own accounting: a busy process is runnable all its wall time,
-#    so its run-queue wait is wall - cpu time (the fixture prints both);
+#    kernel's own accounting: each spinner's run_delay from
+#    /proc/self/schedstat (the fixture prints it).  wall - cpu time, used
+#    before, is printed for comparison only: cpu time includes the CPU spent
+#    before the timed loop (exec, dynamic loading), negligible natively but
+#    0.1-0.2 s per process in a TCG guest (measured on 6.12 under TCG: a lone
+#    spinner, 5.000 s of loop, 5.186 s of CPU), which put wall - cpu >10%
+#    below the true wait there while vtax matched run_delay within 2%;
 #  - a cgroup with cpu.cfs_quota_us at 20% of the period: a busy process in
-#    it is throttled ~80% of the wall time.
+#    it is throttled ~80% of the wall time.  The spinner outlives vtax's
+#    start (which takes tens of seconds in a TCG guest: a fixed 4 s spinner
+#    had ended before vtax attached there) and is killed after.
 . "$(dirname "$0")/lib.sh"
 need_root
 TMP=$(mktemp -d)
@@ -24,15 +31,22 @@ trap cleanup EXIT
 ok $? "vtax run two pinned spinners"
 runq=$(hsum "$TMP/r.json" pid: sched runq "" sum_ns)
 pre=$(hsum "$TMP/r.json" pid: sched runq cause=preempt count)
-expect=$(python3 -c "
-import re; t=0
+read -r expect wallcpu <<<"$(python3 -c "
+import re; rd=wc=0
 for l in open('$TMP/spin.out'):
-    m=re.search(r'wall_ns=(\d+) cpu_ns=(\d+)', l)
-    if m: t+=int(m.group(1))-int(m.group(2))
-print(t)")
-diag "run-queue wait: $runq ns (kernel accounting: $expect ns), involuntary preemptions: $pre"
+    m=re.search(r'wall_ns=(\d+) cpu_ns=(\d+) run_delay_ns=(-?\d+)', l)
+    if m:
+        wc+=int(m.group(1))-int(m.group(2))
+        rd=-1 if rd < 0 or int(m.group(3)) < 0 else rd+int(m.group(3))
+print(rd, wc)")"
+diag "run-queue wait: $runq ns (kernel's run_delay: $expect ns; wall - cpu: $wallcpu ns), involuntary preemptions: $pre"
 within "$runq" 2000000000 0.35; ok $? "run-queue wait is about half of each spinner's 2 s (±35%: other load shares the CPU)"
-within "$runq" "$expect" 0.10; ok $? "run-queue wait within 10% of wall - cpu time by the kernel's accounting"
+if [ "$expect" -ge 0 ]; then
+	within "$runq" "$expect" 0.10; ok $? "run-queue wait within 10% of the kernel's run_delay (schedstat)"
+else
+	# no schedstats in this kernel: the approximation
+	within "$runq" "$wallcpu" 0.10; ok $? "run-queue wait within 10% of wall - cpu time (no schedstat)"
+fi
 ge "$pre" 10; ok $? "involuntary preemptions counted ($pre)"
 
 # CFS bandwidth: 20 ms per 100 ms period
@@ -45,7 +59,7 @@ if [ -e "$CG/cpu.cfs_quota_us" ]; then
 else
 	echo "+cpu" >"$CGROOT/cgroup.subtree_control" 2>/dev/null; echo "20000 100000" >"$CG/cpu.max"
 fi
-sh -c "echo \$\$ > '$CG/cgroup.procs'; exec '$FIX/spin' 4" &
+sh -c "echo \$\$ > '$CG/cgroup.procs'; exec '$FIX/spin' 300" >/dev/null &
 SPIN=$!
 sleep 0.3
 "$VTAX" attach --cgroup "$CG" --duration 2 --format json -o "$TMP/c.json" 2>"$TMP/err"
