@@ -6,7 +6,10 @@
 #      and exactly N + M kvm.userspace exits (IO, MMIO);
 #   2. with --hold-us 200 (the VMM busy-waits 200 us per exit): the median
 #      and the mean userspace handling time per exit are within 10% of 200 us
-#      (with the syscall family loaded, which gives the exact re-entry time);
+#      and of the VMM's own measurement, each plus the kernel's part of the
+#      round trip measured by a run without hold (a few us natively, tens
+#      of us under TCG) (with the syscall family loaded, which gives the
+#      exact re-entry time);
 #   3. PIO reads (--pio-ack) that go to userspace are counted as reads;
 #   4. `vtax attach --vm PID` makes subject vm:PID with the same counts, and
 #      its vCPU thread's run-queue wait appears as sched.steal;
@@ -83,27 +86,53 @@ uio=$(q "$tmp/r1.json" pid: kvm userspace "reason=IO" count)
 ummio=$(q "$tmp/r1.json" pid: kvm userspace "reason=MMIO" count)
 ok $([ "$uio" = $N ] && [ "$ummio" = $M ]; echo $?) "kvm.userspace{IO} = $N and {MMIO} = $M (got $uio, $ummio)"
 
-# 2. userspace handling time: the VMM holds each exit 200 us
+# 2. userspace handling time: the VMM holds each exit 200 us.  vtax's
+# userspace time runs from kvm_userspace_exit to the re-entry, so it is the
+# VMM's own time (testvmm's userspace_ns, its clock between a KVM_RUN return
+# and the next call) plus the kernel's part of the round trip (return to
+# user, ioctl entry).  That part is measured, not assumed: a run with no
+# hold gives it as vtax's per-exit time minus the VMM's.  Natively it is a
+# few us (<2% of the hold); under TCG the kernel's paths are emulated and
+# it was 40-60 us per exit (6.12 guest: vtax 52.7 us, VMM 9.4 us at hold 0;
+# then at hold 200: VMM 234.9 us per exit, expected 278.2, vtax 277.1).
 H=200
+"$VTAX" run --probes kvm,syscall -f json -o "$tmp/r0.json" -- \
+	"$TVMM" --pio 400 --mmio 200 --hold-us 0 --rt-prio 10 > "$tmp/tv0.json" 2> "$tmp/err0"
+ok $? "vtax run -- testvmm --hold-us 0 exits 0"
+# per-exit mean time (ns) in userspace: vtax's and the VMM's own; FILE VMMJSON
+per_exit() {
+	local n t
+	n=$(( $(q "$1" pid: kvm userspace "reason=IO" count) + $(q "$1" pid: kvm userspace "reason=MMIO" count) ))
+	t=$(( $(q "$1" pid: kvm userspace "reason=IO" sum_ns) + $(q "$1" pid: kvm userspace "reason=MMIO" sum_ns) ))
+	python3 -c "import json,sys; n,t=int(sys.argv[1]),int(sys.argv[2]); v=json.load(open(sys.argv[3])); print(t // max(n, 1), v['userspace_ns'] // max(n, 1), n)" "$n" "$t" "$2"
+}
+read -r v0 m0 n0 <<<"$(per_exit "$tmp/r0.json" "$tmp/tv0.json")"
+K=$((v0 > m0 ? v0 - m0 : 0))
+diag "no hold: vtax $v0 ns, the VMM $m0 ns per exit ($n0 exits): the kernel's part $K ns"
+ok $([ "$n0" = 600 ]; echo $?) "no hold: 600 userspace exits (got $n0)"
 "$VTAX" run --probes kvm,syscall -f json -o "$tmp/r2.json" -- \
 	"$TVMM" --pio 400 --mmio 200 --hold-us $H --rt-prio 10 > "$tmp/tv2.json" 2> "$tmp/err2"
 ok $? "vtax run -- testvmm --hold-us $H exits 0"
+read -r v2 m2 n2 <<<"$(per_exit "$tmp/r2.json" "$tmp/tv2.json")"
+E=$((m2 + K))
+diag "hold $H us: vtax $v2 ns, the VMM $m2 ns per exit ($n2 exits); expected $E ns"
 for reason in IO MMIO; do
 	p50=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" p50_ns)
 	mean=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" mean)
-	within_pct "$p50" $((H * 1000)) 10
-	ok $? "kvm.userspace{$reason} median $p50 ns within 10% of $H us"
-	within_pct "$mean" $((H * 1000)) 10
-	ok $? "kvm.userspace{$reason} mean $mean ns within 10% of $H us"
+	within_pct "$p50" $((H * 1000 + K)) 10
+	ok $? "kvm.userspace{$reason} median $p50 ns within 10% of $H us + the kernel's $K ns"
+	within_pct "$mean" "$E" 10
+	ok $? "kvm.userspace{$reason} mean $mean ns within 10% of the VMM's own $m2 ns + the kernel's $K ns"
 done
 pmean=$(q "$tmp/r2.json" pid: kvm pio "dir=write,handler=user" mean)
-within_pct "$pmean" $((H * 1000)) 10
-ok $? "kvm.pio handling time per access $pmean ns within 10% of $H us"
-# against the VMM's own clock: total userspace time it measured
+within_pct "$pmean" "$E" 10
+ok $? "kvm.pio handling time per access $pmean ns within 10% of $E ns"
+# against the VMM's own clock: total userspace time it measured, plus the
+# kernel's part per exit
 truth=$(python3 -c "import json;print(json.load(open('$tmp/tv2.json'))['userspace_ns'])")
 got=$(( $(q "$tmp/r2.json" pid: kvm userspace "reason=IO" sum_ns) + $(q "$tmp/r2.json" pid: kvm userspace "reason=MMIO" sum_ns) ))
-within_pct "$got" "$truth" 10
-ok $? "total kvm.userspace $got ns within 10% of testvmm's own $truth ns"
+within_pct "$got" $((truth + n2 * K)) 10
+ok $? "total kvm.userspace $got ns within 10% of testvmm's own $truth ns + $n2 x $K ns"
 
 # 3. PIO reads that go to the VMM (kvm_pio fires on completion)
 "$VTAX" run --probes kvm -f json -o "$tmp/r3.json" -- \
