@@ -5,7 +5,7 @@
 # difference vs native (and its 95% interval) and by the bridge+veth hops
 # cause (issue 10, "Tests that can fail").
 #
-# The delay: build/fixtures/tc_delay holds the transmitting CPU for X us on
+# The delay: build/fixtures/tc_delay holds the transmitting CPU for X = 500 us on
 # every TCP packet with payload to the container's redis port, at the egress
 # of the container's host-side veth (a tcx program; its fd holds the link,
 # so it goes away with the process on every exit path).  A kv request (64-
@@ -25,15 +25,16 @@
 # difference, must lie within X +- 10% when the intervals are tight enough
 # to say so (else a TAP SKIP that says how wide they were).  Closure of the
 # injected run (corrected components) must be within 90-110%: X dominates
-# it, and the hops carry it (under the same power condition).  The hops
-# check needs no such condition: traced hop times are not the client's
-# wall-clock latency, and held within 10% on a host at load 5.7.
+# it, and the hops carry it (under the same power condition).  The one hop
+# component that grew most must have grown by X within 10% whatever the
+# load (it held within 2% at load 5-6: it is timed between two events on
+# one CPU with nothing between them but the held time).
 # Runtime: about 2 x 40 s on a quiet 2-core VM (docker image cached).
 . "$(dirname "$0")/lib.sh"
 compare_test_needs redis-server docker nsenter
 [ -x build/fixtures/tc_delay ] || skip_all "build/fixtures/tc_delay not built (make)"
 ensure_docker || skip_all "Docker's daemon does not answer"
-X_US=300
+X_US=500
 PORT=6379 # redis inside the container (env_docker.c)
 
 tmp=$(mktemp -d /tmp/vtax-t62.XXXXXX) || exit 1
@@ -161,11 +162,27 @@ t.ok(0.9 * x <= lo and hi <= 1.1 * x and not li["within_noise"],
      % (lo / 1e3, hi / 1e3), skip=weak)
 hb, hi_ = cause(lb, "hops"), cause(li, "hops")
 hg = hi_["corrected"]["delta_ns_per_op"] - hb["corrected"]["delta_ns_per_op"]
-comp = sorted(hi_["components"], key=lambda c: -c["delta_ns_per_op"])[:3]
-print("# hops components (injected): " + ", ".join("%s %+.1f us" % (c["series"], c["delta_ns_per_op"] / 1e3) for c in comp))
+# the hop the delay is in: the component that grew most from the plain run
+plain = {c["series"]: c["delta_ns_per_op"] for c in hb["components"]}
+grew = sorted(((c["delta_ns_per_op"] - plain.get(c["series"], 0), c["series"]) for c in hi_["components"]),
+              reverse=True)
+print("# hops components that grew most: " + ", ".join("%s %+.1f us" % (s, g / 1e3) for g, s in grew[:3]))
+t.ok(grew and abs(grew[0][0] - x) <= 0.10 * x,
+     "the delay is in one bridge+veth hop: %s grew by %.1f us, X = %.1f us (within 10%%)"
+     % (grew and grew[0][1], grew and grew[0][0] / 1e3, x / 1e3))
+# the whole cause also holds the other hops.  They grow a little when the
+# requests are X apart (colder caches: +15-27 us over ~30 hops measured
+# with X = 300 us; 20-net-tbf.t sees the same), hence X = 500 us, the
+# most the issue asks for; and under load they swing with preemption inside
+# them (+31.6 us in one hop seen at load 5): asserted when the cause's
+# intervals are tight enough, as above
+hw = sum((c["corrected"]["delta_ci95_ns"][1] - c["corrected"]["delta_ci95_ns"][0]) / 2
+         if c["corrected"]["delta_ci95_ns"] else float("inf") for c in (hb, hi_))
 t.ok(hi_["present"] and abs(hg - x) <= 0.10 * x,
      "bridge+veth hops cause: injected %.1f us - plain %.1f us = %.1f us (corrected), X = %.1f us (within 10%%)"
-     % (hi_["corrected"]["delta_ns_per_op"] / 1e3, hb["corrected"]["delta_ns_per_op"] / 1e3, hg / 1e3, x / 1e3))
+     % (hi_["corrected"]["delta_ns_per_op"] / 1e3, hb["corrected"]["delta_ns_per_op"] / 1e3, hg / 1e3, x / 1e3),
+     skip=None if hw <= 0.08 * x else
+     "hops intervals too wide on this host: +-%.1f us in all (> 8%% of X)" % (hw / 1e3))
 cl = li["closure_corrected"]
 t.ok(cl is not None and 0.90 <= cl <= 1.10,
      "injected run: closure with corrected components %s (90-110%%)" % (cl is not None and "%.0f%%" % (cl * 100)),
