@@ -446,6 +446,12 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 			}
 			if (!any)
 				fprintf(out, "  %s: no named cause above noise\n", le->env);
+			/* beside the causes, in none (ledger.c, fill_proxy_cpu) */
+			if (isfinite(le->proxy_oncpu_ns))
+				fprintf(out, "    docker-proxy threads on-CPU %s per %s (traced; in no cause: "
+					     "it holds vtax's programs, its packets' kernel time and Go's "
+					     "off-path work)\n",
+					vtax_fmt_ns(le->proxy_oncpu_ns, b, sizeof(b), 0), c->op_name);
 		}
 	}
 
