@@ -594,6 +594,7 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 		le->explained_corr_ns += c->corr_delta_ns;
 	}
 	le->unexplained_ns = le->diff_ns - le->explained_ns;
+	vtax_ledger_env__virtio(le, in);
 	decide_env(le, l);
 }
 
@@ -766,6 +767,7 @@ json_t *vtax_ledger__to_json(const struct vtax_ledger *l)
 			json_array_append_new(causes, co);
 		}
 		json_object_set_new(e, "causes", causes);
+		json_object_set_new(e, "virtio_notifications", vtax_ledger_env__virtio_json(le));
 		json_object_set_new(e, "headline", json_string(le->headline));
 		json_array_append_new(envs, e);
 	}

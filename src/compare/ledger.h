@@ -84,6 +84,15 @@ struct vtax_ledger_input {
 	const char *label;
 };
 
+/* A vm's virtio notifications to one device queue (ledger_virtio.c): information, inside the KVM exits cause. */
+#define VTAX_LEDGER_MAX_NOTIFY 8
+struct vtax_ledger_notify {
+	char device[32];         /* "virtio-net", or "unknown" without QEMU's layout */
+	char vq[16];             /* "tx", "rx", "requests", or the queue index */
+	double per_op;           /* notifications per operation */
+	double ns_per_op;        /* their in-kernel exit time per operation */
+};
+
 struct vtax_ledger_env {
 	char env[32];
 	int emulated;
@@ -108,6 +117,8 @@ struct vtax_ledger_env {
 	struct vtax_ci diff_ci, traced_diff_ci, p50_ci, p99_ci, closure_ci, closure_corr_ci;
 	int lead;              /* index of the biggest named cause, -1 none */
 	struct vtax_ledger_cause causes[VTAX_CAUSE__COUNT];
+	int nnotify;
+	struct vtax_ledger_notify notify[VTAX_LEDGER_MAX_NOTIFY];
 	char headline[768];
 };
 
@@ -157,5 +168,9 @@ const char *vtax_ledger__fmt_ci(const struct vtax_ci *ci, char *buf, size_t len)
 /* Causes worth printing: measured, and |delta| >= 1% of |diff| or >= 50 ns. */
 int vtax_ledger_cause__significant(const struct vtax_ledger_env *le,
 				   const struct vtax_ledger_cause *c);
+
+/* ledger_virtio.c: the env's kvm.notify series by device queue, and as JSON */
+void vtax_ledger_env__virtio(struct vtax_ledger_env *le, const struct vtax_ledger_input *in);
+json_t *vtax_ledger_env__virtio_json(const struct vtax_ledger_env *le);
 
 #endif
