@@ -69,6 +69,26 @@ elif field == "p50_ns": print(p50[0] if len(p50) == 1 else -1)
 PY
 }
 within_pct() { python3 -c "import sys; v,t,p=map(float,sys.argv[1:]); sys.exit(0 if abs(v-t)<=t*p/100 else 1)" "$@"; }
+# wait_attached PID: vtax is tracing once its BPF links are in place and
+# their number has stopped growing for 1 s.  Bounded (120 s): loading takes
+# tens of seconds in a TCG guest, where a fixed 2 s wait let the VMM run and
+# exit before `attach` found it ("no such process").
+wait_attached() {
+	local last=-1 same=0 n
+	for _ in $(seq 1200); do
+		kill -0 "$1" 2>/dev/null || return 1
+		n=$(ls -l "/proc/$1/fd" 2>/dev/null | grep -c bpf_link)
+		if [ "$n" -gt 0 ] && [ "$n" = "$last" ]; then
+			same=$((same + 1))
+			[ $same -ge 10 ] && return 0
+		else
+			same=0
+		fi
+		last=$n
+		sleep 0.1
+	done
+	return 1
+}
 
 # 1. exact counts, port and address
 N=1500 M=700 P=0x510 A=0xfebd0000
@@ -99,23 +119,27 @@ H=200
 "$VTAX" run --probes kvm,syscall -f json -o "$tmp/r0.json" -- \
 	"$TVMM" --pio 400 --mmio 200 --hold-us 0 --rt-prio 10 > "$tmp/tv0.json" 2> "$tmp/err0"
 ok $? "vtax run -- testvmm --hold-us 0 exits 0"
-# per-exit mean time (ns) in userspace: vtax's and the VMM's own; FILE VMMJSON
+# per-exit mean time (ns) in userspace: vtax's (over the exits it counted)
+# and the VMM's own (over its 600 exits); FILE VMMJSON
 per_exit() {
 	local n t
 	n=$(( $(q "$1" pid: kvm userspace "reason=IO" count) + $(q "$1" pid: kvm userspace "reason=MMIO" count) ))
 	t=$(( $(q "$1" pid: kvm userspace "reason=IO" sum_ns) + $(q "$1" pid: kvm userspace "reason=MMIO" sum_ns) ))
-	python3 -c "import json,sys; n,t=int(sys.argv[1]),int(sys.argv[2]); v=json.load(open(sys.argv[3])); print(t // max(n, 1), v['userspace_ns'] // max(n, 1), n)" "$n" "$t" "$2"
+	python3 -c "import json,sys; n,t=int(sys.argv[1]),int(sys.argv[2]); v=json.load(open(sys.argv[3])); print(t // max(n, 1), v['userspace_ns'] // 600, n)" "$n" "$t" "$2"
 }
 read -r v0 m0 n0 <<<"$(per_exit "$tmp/r0.json" "$tmp/tv0.json")"
 K=$((v0 > m0 ? v0 - m0 : 0))
-diag "no hold: vtax $v0 ns, the VMM $m0 ns per exit ($n0 exits): the kernel's part $K ns"
-ok $([ "$n0" = 600 ]; echo $?) "no hold: 600 userspace exits (got $n0)"
+diag "no hold: vtax $v0 ns, the VMM $m0 ns per exit ($n0 of 600 exits counted): the kernel's part $K ns"
+# the kernel's part is only as good as the count it is averaged over (on a
+# loaded host, kvm+syscall with no hold once counted 82 and 527 of the 600)
+ok $([ "$n0" = 600 ]; echo $?) "no hold: all 600 userspace exits counted (got $n0)"
 "$VTAX" run --probes kvm,syscall -f json -o "$tmp/r2.json" -- \
 	"$TVMM" --pio 400 --mmio 200 --hold-us $H --rt-prio 10 > "$tmp/tv2.json" 2> "$tmp/err2"
 ok $? "vtax run -- testvmm --hold-us $H exits 0"
-read -r v2 m2 n2 <<<"$(per_exit "$tmp/r2.json" "$tmp/tv2.json")"
+read -r v2 m2 c2 <<<"$(per_exit "$tmp/r2.json" "$tmp/tv2.json")"
+n2=600
 E=$((m2 + K))
-diag "hold $H us: vtax $v2 ns, the VMM $m2 ns per exit ($n2 exits); expected $E ns"
+diag "hold $H us: vtax $v2 ns, the VMM $m2 ns per exit ($c2 of $n2 exits counted); expected $E ns"
 for reason in IO MMIO; do
 	p50=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" p50_ns)
 	mean=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" mean)
@@ -148,10 +172,9 @@ mkfifo "$tmp/go"
 tv_pid=$!
 exec 9> "$tmp/go"
 for _ in $(seq 50); do grep -q ready "$tmp/err4" && break; sleep 0.1; done
-"$VTAX" attach --vm "$tv_pid" --probes kvm,sched -f json -o "$tmp/r4.json" --duration 30 &
+"$VTAX" attach --vm "$tv_pid" --probes kvm,sched -f json -o "$tmp/r4.json" --duration 60 &
 vt_pid=$!
-# vtax is ready once it has loaded: wait for its BPF links (bounded)
-sleep 2
+wait_attached "$vt_pid"
 echo go >&9
 exec 9>&-
 wait "$tv_pid"
@@ -174,9 +197,9 @@ mkfifo "$tmp/go5"
 tv_pid=$!
 exec 9> "$tmp/go5"
 for _ in $(seq 50); do grep -q ready "$tmp/err5" && break; sleep 0.1; done
-"$VTAX" attach --all --probes kvm,sched -f json -o "$tmp/r5.json" --duration 6 &
+"$VTAX" attach --all --probes kvm,sched -f json -o "$tmp/r5.json" --duration 10 &
 vt_pid=$!
-sleep 2.5
+wait_attached "$vt_pid"
 echo go >&9
 exec 9>&-
 wait "$tv_pid"
