@@ -3,9 +3,10 @@
 # matrix.sh - `make test-kernels`: vtax's integration subset
 # (tests/kernels/subset.sh) on Debian 12's stock kernel (6.1), Debian's 6.12
 # (bookworm-backports; Debian 13's series), both booted under QEMU TCG with
-# this host's userland (vm-run.sh), and on the host's own kernel.  The two
-# guests run side by side (single-threaded TCG: one host CPU each), then the
-# host column.  Prints TAP (one line per kernel x family) and a table
+# this host's userland (vm-run.sh), and on the host's own kernel.  The host
+# column runs first, alone (its timing checks - run-queue wait, CFS quota -
+# failed while two TCG guests kept both CPUs busy), then the two guests side
+# by side (single-threaded TCG: one host CPU each).  Prints TAP (one line per kernel x family) and a table
 # kernel x family -> hook used / pass.  A kernel that cannot be fetched is
 # a failure, not a skip.  Results stay in $VTAX_MATRIX_OUT (default
 # build/kernel-matrix).  Bounded: $VTAX_MATRIX_TIMEOUT (default 1500) s per
@@ -22,6 +23,8 @@ mkdir -p "$out"
 start=$(date +%s)
 fail=0
 pids=()
+mkdir -p "$out/host"
+bash "$HERE/subset.sh" "$out/host/res"
 for k in $KERNELS; do
 	mkdir -p "$out/$k"
 	if ! kdir=$("$HERE/fetch-kernel.sh" "$k" 2>"$out/$k/fetch.err"); then
@@ -33,8 +36,6 @@ for k in $KERNELS; do
 		bash tests/kernels/subset.sh /tmp/vtax-out/res >"$out/$k/vm.log" 2>&1 &
 	pids+=($!)
 done
-mkdir -p "$out/host"
-bash "$HERE/subset.sh" "$out/host/res"
 for p in "${pids[@]}"; do wait "$p"; done
 python3 - "$out" "host $KERNELS" "$fail" "$(($(date +%s) - start))" "$HERE/known-issues.txt" <<'PY'
 import json, os, sys
@@ -87,7 +88,8 @@ for c in cols:
         short = hook.split(" ")[0] if not hook.startswith("n/m") else "n/m"
         if fam == "net":
             nf = hooks.get("net.netfilter", "")
-            short += "+" + ("nf-links" if nf.startswith("netfilter") else "nf:n/m")
+            short += "+" + ("nf-links" if nf.startswith("netfilter") else
+                            "nf-fentry" if nf.startswith("fentry") else "nf:n/m")
         if fam.startswith("kvm") and hook.startswith("tracepoint"):
             short = "tp+tp_btf"
         if rc is None:
