@@ -69,16 +69,19 @@ elif field == "p50_ns": print(p50[0] if len(p50) == 1 else -1)
 PY
 }
 within_pct() { python3 -c "import sys; v,t,p=map(float,sys.argv[1:]); sys.exit(0 if abs(v-t)<=t*p/100 else 1)" "$@"; }
-# wait_attached PID: vtax is tracing once its BPF links are in place and
-# their number has stopped growing for 1 s.  Bounded (120 s): loading takes
-# tens of seconds in a TCG guest, where a fixed 2 s wait let the VMM run and
-# exit before `attach` found it ("no such process").
+# wait_attached PID: vtax is tracing once its BPF links are in place, their
+# number has stopped growing and it sits in its wait loop (poll) for 1 s -
+# links alone are not enough: a family loading after another leaves the
+# count still for seconds under TCG.  Bounded (120 s): loading takes tens of
+# seconds in a TCG guest, where a fixed 2 s wait let the VMM run and exit
+# before `attach` found it ("no such process").
 wait_attached() {
-	local last=-1 same=0 n
+	local last=-1 same=0 n w
 	for _ in $(seq 1200); do
 		kill -0 "$1" 2>/dev/null || return 1
 		n=$(ls -l "/proc/$1/fd" 2>/dev/null | grep -c bpf_link)
-		if [ "$n" -gt 0 ] && [ "$n" = "$last" ]; then
+		w=$(cat "/proc/$1/wchan" 2>/dev/null)
+		if [ "$n" -gt 0 ] && [ "$n" = "$last" ] && [ "${w#poll}" != "$w" ]; then
 			same=$((same + 1))
 			[ $same -ge 10 ] && return 0
 		else
