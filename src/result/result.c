@@ -255,3 +255,35 @@ fail:
 	vtax_result__free(d);
 	return NULL;
 }
+
+void vtax_result__unsample(struct vtax_result *r)
+{
+	if (!r || !r->sample.spec[0] || r->sample.scaled)
+		return;
+	for (size_t i = 0; i < r->nsubjects; i++) {
+		struct vtax_subject *s = &r->subjects[i];
+
+		for (size_t j = 0; j < s->nseries; j++) {
+			struct vtax_hist *h = &s->series[j].hist;
+			uint64_t n = h->count, n2 = 0;
+			double f = r->sample.fraction, k;
+
+			/* each family by its own links' measured on-time */
+			for (int q = 0; q < r->sample.nfams; q++)
+				if (!strcmp(r->sample.fams[q].family, s->series[j].family))
+					f = r->sample.fams[q].fraction;
+			if (!n || !(f > 0))
+				continue;
+			k = 1.0 / f;
+			/* the count is the sum of the buckets, as everywhere; the sum
+			 * follows the count, so the mean stays exact */
+			for (unsigned b = 0; b < VTAX_HIST_NBUCKETS; b++) {
+				h->buckets[b] = (uint64_t)((double)h->buckets[b] * k + 0.5);
+				n2 += h->buckets[b];
+			}
+			h->sum_ns = (uint64_t)((double)h->sum_ns * ((double)n2 / (double)n) + 0.5);
+			h->count = n2;
+		}
+	}
+	r->sample.scaled = 1;
+}
