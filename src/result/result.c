@@ -287,3 +287,34 @@ void vtax_result__unsample(struct vtax_result *r)
 	}
 	r->sample.scaled = 1;
 }
+
+void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result *src)
+{
+	struct vtax_sample_info *d = &dst->sample;
+	const struct vtax_sample_info *sa = &src->sample;
+	double wd = (double)d->wall_ns, ws = (double)sa->wall_ns;
+
+	if (!sa->spec[0] || !sa->wall_ns)
+		return;
+	if (!d->spec[0])
+		copy_str(d->spec, sizeof(d->spec), sa->spec);
+	for (int i = 0; i < sa->nfams; i++) {
+		int k = 0;
+
+		while (k < d->nfams && strcmp(d->fams[k].family, sa->fams[i].family))
+			k++;
+		if (k == d->nfams) {
+			if (k >= 8)
+				continue;
+			copy_str(d->fams[k].family, sizeof(d->fams[k].family), sa->fams[i].family);
+			d->fams[k].fraction = 0;
+			d->nfams++;
+		}
+		d->fams[k].fraction = (d->fams[k].fraction * wd + sa->fams[i].fraction * ws) / (wd + ws);
+	}
+	d->on_ns += sa->on_ns;
+	d->wall_ns += sa->wall_ns;
+	d->windows += sa->windows;
+	d->fraction = (double)d->on_ns / (double)d->wall_ns;
+	d->scaled = sa->scaled;
+}

@@ -110,6 +110,9 @@ int vtax_result__drop(struct vtax_result *r, const char *name, double value);
  * (means, maxima and percentiles unchanged); counters are left as they are.
  * No-op when not sampled or already scaled. */
 void vtax_result__unsample(struct vtax_result *r);
+/* Add src's sampled time to dst's (compare's rounds): on and wall times
+ * add up, fractions are weighted by wall time. */
+void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result *src);
 /* Set what -> how in the hooks table (replaces an existing entry). */
 void vtax_result__hook(struct vtax_result *r, const char *what, const char *how);
 /* Label value by key, or NULL. */
