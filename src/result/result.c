@@ -268,9 +268,17 @@ void vtax_result__unsample(struct vtax_result *r)
 			uint64_t n = h->count, n2 = 0;
 			double f = r->sample.fraction, k;
 
-			/* each family by its own links' measured on-time */
+			/* each family by its own links' measured on-time; net's
+			 * netfilter stages by their open programs' ("net.netfilter") */
+			const char *fam = s->series[j].family, *nm = s->series[j].name;
+			char key[16];
+
+			snprintf(key, sizeof(key), "%s", fam);
+			if (!strcmp(fam, "net") && (!strcmp(nm, "conntrack") || !strcmp(nm, "nat") ||
+						    !strcmp(nm, "nat_miss") || !strcmp(nm, "filter")))
+				snprintf(key, sizeof(key), "net.netfilter");
 			for (int q = 0; q < r->sample.nfams; q++)
-				if (!strcmp(r->sample.fams[q].family, s->series[j].family))
+				if (!strcmp(r->sample.fams[q].family, key))
 					f = r->sample.fams[q].fraction;
 			if (!n || !(f > 0))
 				continue;

@@ -467,9 +467,14 @@ static void kvm_collect(struct vtax_session *s, void *state, struct vtax_result 
 	(void)ks;
 }
 
+/* --sample switches the kvm programs only where a VM is traced: elsewhere
+ * they never fire (no cost to save), and detaching the classic kvm_exit
+ * tracepoint waits ~60 ms here, which would stretch every off edge. */
 static struct bpf_object_skeleton *kvm_skeleton(void *state)
 {
-	return ((struct kvm_state *)state)->skel->skeleton;
+	struct kvm_state *ks = state;
+
+	return ks->nvcpus || ks->steal_wanted ? ks->skel->skeleton : NULL;
 }
 
 /* --sample: the steal-time pair, once steal_attach() made it */

@@ -56,7 +56,7 @@ struct net_state {
 	 * ns 0 is vtax's own namespace, else nf_fd[ns - 1] */
 	struct nf_meta {
 		struct bpf_program *prog;
-		int pf, hook, prio, ns;
+		int pf, hook, start, step, ns;
 	} nf_meta[NET_MAX_LINKS];
 	int nf_fd[NET_MAX_NF_NS], n_nf_fd, cur_ns;
 	int proxy_wanted; /* the docker-proxy pair was attached once */
@@ -202,7 +202,7 @@ static int nf_link(struct net_state *ns, struct bpf_program *prog, int pf, int h
 		rc = libbpf_get_error(l);
 		if (!rc) {
 			ns->nf_meta[ns->nlinks] = (struct nf_meta){ .prog = prog, .pf = pf, .hook = hook,
-								   .prio = start + i * step, .ns = ns->cur_ns };
+								   .start = start, .step = step, .ns = ns->cur_ns };
 			ns->links[ns->nlinks++] = l;
 			return 0;
 		}
@@ -903,9 +903,16 @@ static int net_sample_links(struct vtax_session *s, void *state, int role, int o
 					break;
 				entered = 1;
 			}
-			LIBBPF_OPTS(bpf_netfilter_opts, o, .pf = (__u32)m->pf, .hooknum = (__u32)m->hook,
-				    .priority = m->prio);
-			ns->links[i] = bpf_program__attach_netfilter(m->prog, &o);
+			/* the first free priority, as nf_link() chose it (another
+			 * vtax may have taken this one meanwhile) */
+			for (int k = 0; k < 8 && !ns->links[i]; k++) {
+				LIBBPF_OPTS(bpf_netfilter_opts, o, .pf = (__u32)m->pf,
+					    .hooknum = (__u32)m->hook, .priority = m->start + k * m->step);
+
+				ns->links[i] = bpf_program__attach_netfilter(m->prog, &o);
+				if (!ns->links[i] && errno != EBUSY)
+					break;
+			}
 			changed += !!ns->links[i];
 			if (!ns->links[i] && s->opts.verbose)
 				fprintf(stderr, "vtax: sample: netfilter link %d: %s\n", i, strerror(errno));

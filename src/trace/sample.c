@@ -52,11 +52,19 @@ struct vtax_sampler {
 	 * acc: sum of detach starts minus attach ends; open: links attached now;
 	 * group: links in the group.  On-time = (acc + open * now) / group. */
 	struct fam_clock {
-		int role;
 		double acc;
 		int open, group;
-	} fc[VTAX_FAM_MAX];
+	} fc[VTAX_FAM_MAX][2]; /* [family][role == START] */
 };
+
+/* The clock a family's series are scaled by: where most of its chains
+ * start.  sched's chains and net's packet hops start in programs that also
+ * end chains (sched_switch, each hop event); net's netfilter brackets are
+ * reported separately (the START clock, "net.netfilter"). */
+static int timed_role(int fam)
+{
+	return fam == VTAX_FAM_SCHED || fam == VTAX_FAM_NET ? VTAX_CHAIN_END : VTAX_CHAIN_START;
+}
 
 int vtax_chain_role(const char *n)
 {
@@ -173,8 +181,8 @@ static void set_role(struct vtax_session *s, struct vtax_sampler *sm, int role, 
 		uint64_t t0 = vtax_now_ns();
 
 		sk = p->skeleton ? p->skeleton(st) : NULL;
-		struct fam_clock *c = &sm->fc[p->family];
-		int timed = c->role == role;
+		struct fam_clock *c = &sm->fc[p->family][role == VTAX_CHAIN_START];
+		int timed = role != VTAX_CHAIN_ALWAYS;
 
 		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++) {
 			struct bpf_program *prog = *sk->progs[k].prog;
@@ -350,14 +358,9 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 		if (!(s->loaded & (1u << p->family)) || !st || !p->skeleton)
 			continue;
 		sk = p->skeleton(st);
-		sm->fc[p->family].role = VTAX_CHAIN_END;
-		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++) {
-			if (!*sk->progs[k].link)
-				continue;
-			sm->want[p->family] |= 1ull << k;
-			if (vtax_chain_role(bpf_program__name(*sk->progs[k].prog)) == VTAX_CHAIN_START)
-				sm->fc[p->family].role = VTAX_CHAIN_START;
-		}
+		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++)
+			if (*sk->progs[k].link)
+				sm->want[p->family] |= 1ull << k;
 	}
 	sm->rng = vtax_now_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	if (!sm->rng)
@@ -369,18 +372,22 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 		const struct vtax_probe_ops *p = vtax_probes[i];
 		void *st = s->fam_state[p->family];
 		const struct bpf_object_skeleton *sk;
-		struct fam_clock *c = &sm->fc[p->family];
 
 		if (!(s->loaded & (1u << p->family)) || !st || !p->skeleton)
 			continue;
 		sk = p->skeleton(st);
-		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++)
-			c->open += (sm->want[p->family] & (1ull << k)) &&
-				   vtax_chain_role(bpf_program__name(*sk->progs[k].prog)) == c->role;
-		if (p->sample_links)
-			c->open += p->sample_links(s, st, c->role, -1);
-		c->group = c->open;
-		c->acc = -(double)sm->t0 * c->open;
+		for (int r = 0; r < 2; r++) {
+			struct fam_clock *c = &sm->fc[p->family][r];
+			int role = r ? VTAX_CHAIN_START : VTAX_CHAIN_END;
+
+			for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++)
+				c->open += (sm->want[p->family] & (1ull << k)) &&
+					   vtax_chain_role(bpf_program__name(*sk->progs[k].prog)) == role;
+			if (p->sample_links)
+				c->open += p->sample_links(s, st, role, -1);
+			c->group = c->open;
+			c->acc = -(double)sm->t0 * c->open;
+		}
 	}
 	/* from the first drain on, an exit without its enter is expected */
 	s->sample_epoch_ns = sm->t0;
@@ -429,13 +436,35 @@ int vtax_session__sample_stats(struct vtax_session *s, uint64_t *on_ns, uint64_t
 		return -1;
 	vtax_session__lock(s);
 	now = vtax_now_ns();
-	*on_ns = sm->on_ns + (sm->state == 1 ? now - sm->win_since : 0);
+	/* every chain-starting link's own on-time, averaged */
+	{
+		double acc = 0;
+		int group = 0, open = 0;
+
+		for (int f = 0; f < VTAX_FAM_MAX; f++) {
+			acc += sm->fc[f][1].acc;
+			open += sm->fc[f][1].open;
+			group += sm->fc[f][1].group;
+		}
+		*on_ns = group ? (uint64_t)((acc + (double)open * (double)now) / group) :
+				 sm->on_ns + (sm->state == 1 ? now - sm->win_since : 0);
+	}
 	*wall_ns = now - sm->t0;
 	*windows = sm->windows;
 	for (int f = 0; f < VTAX_FAM_MAX && fam_on; f++) {
-		const struct fam_clock *c = &sm->fc[f];
+		for (int r = 0; r < 2; r++) {
+			const struct fam_clock *c = &sm->fc[f][r];
 
-		fam_on[f] = c->group > 0 ? (uint64_t)((c->acc + (double)c->open * (double)now) / c->group) : 0;
+			fam_on[2 * f + r] = c->group > 0 ?
+				(uint64_t)((c->acc + (double)c->open * (double)now) / c->group) : 0;
+		}
+		/* the family's own clock first: where its chains start */
+		if (timed_role(f) == VTAX_CHAIN_START || !fam_on[2 * f]) {
+			uint64_t t = fam_on[2 * f];
+
+			fam_on[2 * f] = fam_on[2 * f + 1];
+			fam_on[2 * f + 1] = t;
+		}
 	}
 	vtax_session__unlock(s);
 	return 0;

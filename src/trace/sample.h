@@ -44,12 +44,13 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 /* Stop the thread and leave every link attached as before sampling (close
  * then detaches everything).  Safe to call when not sampling. */
 void vtax_session__sample_stop(struct vtax_session *s);
-/* Measured so far: time the chain-starting programs were attached (the
- * whole group: midpoints of the attach and detach sequences), wall time
- * since sample_start, windows begun, and per family (fam_on[VTAX_FAM_MAX],
- * may be NULL) the mean on-time of its timed links: chain-starting ones,
- * or chain-ending ones for a family without (sched); 0 when not loaded.
- * 0 when sampling, else -1. */
+/* Measured so far: time the chain-starting programs were attached (each
+ * link's own on-time, averaged over all of them), wall time
+ * since sample_start, windows begun, and per family f (fam_on[2 * VTAX_FAM_MAX],
+ * may be NULL) the mean on-time of its links: fam_on[2f] of those where
+ * its chains start (chain-starting ones; chain-ending ones for sched and
+ * net's hops), fam_on[2f + 1] of the other role (net: the netfilter
+ * brackets' open side); 0 when none.  0 when sampling, else -1. */
 int vtax_session__sample_stats(struct vtax_session *s, uint64_t *on_ns, uint64_t *wall_ns,
 			       uint64_t *windows, uint64_t *fam_on);
 /* Serialises link changes (the sampler thread, commit's subjects_changed). */

@@ -854,7 +854,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	/* --sample: what was measured, for the report (counts stay as sampled
 	 * here; vtax_result__unsample scales them) */
 	{
-		uint64_t on = 0, wall = 0, win = 0, fam_on[VTAX_FAM_MAX] = { 0 };
+		uint64_t on = 0, wall = 0, win = 0, fam_on[2 * VTAX_FAM_MAX] = { 0 };
 
 		if (!vtax_session__sample_stats(s, &on, &wall, &win, fam_on)) {
 			const struct vtax_sample_spec *sp = s->sample_spec;
@@ -869,11 +869,19 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 				const struct vtax_probe_ops *p = vtax_probes[i];
 				int k = r->sample.nfams;
 
-				if (!(s->loaded & (1u << p->family)) || !fam_on[p->family] || !wall)
+				if (!(s->loaded & (1u << p->family)) || !fam_on[2 * p->family] || !wall)
 					continue;
 				snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family), "%s", p->name);
-				r->sample.fams[k].fraction = (double)fam_on[p->family] / (double)wall;
+				r->sample.fams[k].fraction = (double)fam_on[2 * p->family] / (double)wall;
 				r->sample.nfams++;
+				/* netfilter brackets start in the open programs (result.c) */
+				if (p->family == VTAX_FAM_NET && fam_on[2 * p->family + 1] && k + 1 < 8) {
+					k++;
+					snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family),
+						 "net.netfilter");
+					r->sample.fams[k].fraction = (double)fam_on[2 * p->family + 1] / (double)wall;
+					r->sample.nfams++;
+				}
 			}
 		}
 	}
