@@ -89,6 +89,31 @@ static void kvm_kind(char *out, size_t len)
 		snprintf(out, len, "/dev/kvm, unknown backend");
 }
 
+
+/*
+ * What a default run pins in kernel memory: every default family loaded at
+ * once (the maps they share counted once), as the kernel accounts it
+ * (memlock in each map's fdinfo).  Issue 11's budget is 64 MiB.
+ */
+static void doctor_map_memory(void)
+{
+	struct vtax_session_opts so = { .sz = sizeof(so), .families = vtax_probe__default_mask(),
+					.follow_forks = 1 };
+	struct vtax_session *s = NULL;
+	char err[512], detail[160];
+
+	if (vtax_session__open(&s, &so, err, sizeof(err))) {
+		line("BPF map memory", 0, err, "");
+		return;
+	}
+	uint64_t b = vtax_self__bpf_map_bytes();
+
+	snprintf(detail, sizeof(detail), "%.1f MiB with the default families and --max-hists 16384",
+		 (double)b / 1048576.0);
+	line("BPF map memory", b < 64ull << 20, detail, b < 64ull << 20 ? "(budget 64 MiB)" : "over the 64 MiB budget");
+	vtax_session__close(s);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	struct utsname u;
@@ -185,6 +210,7 @@ int cmd_doctor(int argc, char **argv)
 				printf("  %-26s      hooks: %s\n", "", vtax_probes[i]->hooks);
 			vtax_session__close(s);
 		}
+		doctor_map_memory();
 	}
 	printf("\n%d supported, %d not\n", ok_lines, bad_lines);
 	return 0;

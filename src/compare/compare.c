@@ -626,6 +626,8 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq,
 				vtax_subject__counter(subj, VTAX_LEDGER_PROXY_ONCPU, "ns", all, 1);
 		}
 	}
+	if (e->kind == VTAX_ENV_VM) /* kvm.notify{device, vq}: the guest's virtio layout */
+		vtax_vm_layout__name_notifies(&e->layout, r);
 	if (!ce->traced)
 		ce->traced = vtax_result__new("compare-env");
 	if (!ce->traced || vtax_result__merge(ce->traced, r)) {
@@ -728,6 +730,7 @@ static int env_setup(struct vtax_compare *c, int idx, const char *workdir, struc
 	st->e = e;
 	ce->emulated = e->emulated;
 	snprintf(ce->accel, sizeof(ce->accel), "%s", e->accel);
+	snprintf(ce->machine, sizeof(ce->machine), "%s", e->machine);
 	if (e->emulated)
 		snprintf(ce->label, sizeof(ce->label), "%s",
 			 e->label[0] ? e->label : VTAX_EMULATED_LABEL);

@@ -129,6 +129,7 @@ struct vtax_compare_env {
 	int emulated;
 	char label[128];
 	char accel[16];
+	char machine[16];   /* vm: QEMU machine (pc, or microvm for nested KVM) */
 	char server_host[64];
 	int server_port;
 	struct vtax_result *traced; /* merged over runs; mode "compare-env" */

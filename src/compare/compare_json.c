@@ -170,6 +170,8 @@ json_t *vtax_compare__to_json(const struct vtax_compare *c)
 		json_object_set_new(e, "emulated", json_boolean(ce->emulated));
 		if (ce->accel[0])
 			json_object_set_new(e, "accel", json_string(ce->accel));
+		if (ce->machine[0])
+			json_object_set_new(e, "machine", json_string(ce->machine));
 		json_object_set_new(e, "setup_s", json_real(ce->setup_s));
 		if (ce->server_host[0])
 			json_object_set_new(e, "server", json_pack("{s:s,s:i}", "host", ce->server_host,

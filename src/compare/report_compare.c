@@ -12,8 +12,11 @@
  * (traced - untraced) are shown next to them so the observer effect is
  * explicit.  With --no-untraced everything is from the traced runs.
  *
- * Every figure of an emulated environment (a VM under TCG) carries a "*"
- * and the footnote "emulated (TCG): not representative of KVM".
+ * Every figure of an emulated environment (a VM under TCG, or a nested KVM
+ * guest whose outer hypervisor is itself emulated) carries a "*" and a
+ * footnote with the environment's label ("emulated (TCG): not
+ * representative of KVM", "nested KVM under TCG: exit counts and reasons are
+ * real, times are not").
  */
 #include <math.h>
 #include <stddef.h>
@@ -429,7 +432,9 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 				if (!vtax_ledger_cause__significant(le, cs))
 					continue;
 				if (!any)
-					fprintf(out, "  %s%s\n", le->env, le->emulated ? " [" VTAX_EMULATED_LABEL "]" : "");
+					fprintf(out, "  %s%s%s%s\n", le->env, le->emulated ? " [" : "",
+						le->emulated ? (le->label[0] ? le->label : VTAX_EMULATED_LABEL) : "",
+						le->emulated ? "]" : "");
 				any = 1;
 				fprintf(out, "    %-26s %10s (95%% CI %s", cs->name,
 					vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN), fmt_ci(&cs->delta_ci, x, sizeof(x)));
@@ -499,6 +504,17 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 		if (c->envs[i].warning[0])
 			fprintf(out, "warning: %s: %s\n", c->envs[i].name, c->envs[i].warning);
 	}
-	if (any_emulated)
-		fprintf(out, "* %s\n", VTAX_EMULATED_LABEL);
+	/* one footnote per distinct label: TCG, or nested KVM (exits real, times not) */
+	for (int i = 0; any_emulated && i < c->nenvs; i++) {
+		const char *l = c->envs[i].label[0] ? c->envs[i].label : VTAX_EMULATED_LABEL;
+		int seen = 0;
+
+		if (!c->envs[i].ok || !c->envs[i].emulated)
+			continue;
+		for (int k = 0; k < i; k++)
+			seen |= c->envs[k].ok && c->envs[k].emulated &&
+				strcmp(c->envs[k].label[0] ? c->envs[k].label : VTAX_EMULATED_LABEL, l) == 0;
+		if (!seen)
+			fprintf(out, "* %s\n", l);
+	}
 }

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include "env/vm_layout.h"
 #include "util/clock.h"
 #include "util/spawn.h"
 
@@ -86,9 +87,11 @@ struct vtax_env {
 	char vtax_path[256];           /* path of the vtax binary inside the environment */
 	char db_user[32], db_password[32], db_name[32]; /* mariadb only */
 	int overlay_layers;            /* docker: image layers under the container */
-	int emulated;                  /* vm under TCG */
+	int emulated;                  /* vm under TCG, or nested KVM under an emulating hypervisor */
 	char label[128];               /* "emulated (TCG): not representative of KVM" */
 	char accel[16];                /* vm: "kvm" or "tcg" */
+	char machine[16];              /* vm: QEMU machine, "pc" or "microvm" (nested KVM) */
+	struct vtax_vm_layout layout;  /* vm: virtio notify registers (names kvm.notify series) */
 
 	/* private: what teardown must remove */
 	struct {

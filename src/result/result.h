@@ -17,7 +17,7 @@
 #include "trace/hist.h"
 
 #define VTAX_SCHEMA_VERSION 1
-#define VTAX_MAX_LABELS 4
+#define VTAX_MAX_LABELS 6
 
 struct vtax_label {
 	char key[24];

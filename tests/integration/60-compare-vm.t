@@ -52,6 +52,7 @@ ok(rc == "0" and vm["status"] == "ok" and vm["throughput_ops_s"] > 0,
    "vm completes with a throughput (rc %s)" % rc)
 label = "emulated (TCG): not representative of KVM"
 ok(vm["emulated"] is True and vm["label"] == label, "vm is labelled emulated in JSON")
+ok(vm.get("machine") == "pc", "under TCG the vm is QEMU's pc machine (virtio-pci): %s" % vm.get("machine"))
 le = [e for e in d["ledger"]["environments"] if e["env"] == "vm"]
 ok(le and le[0]["emulated"] and le[0]["label"] == label and le[0]["headline"].startswith("[" + label),
    "the vm ledger row and headline carry the label")
