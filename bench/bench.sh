@@ -319,7 +319,7 @@ fi
 
 if has_row kv; then
 	sysctl -qw kernel.bpf_stats_enabled=1
-	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan|--probes sched,net,kvm}"
+	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan|--probes sched,net,kvm;kv-plan,--sample=$SAMPLE|--probes sched,net,kvm --sample $SAMPLE}"
 	for c in "${CAL[@]}"; do calib_kv "${c%%|*}" "${c#*|}"; done
 	sysctl -qw kernel.bpf_stats_enabled="$STATS0"
 fi

@@ -880,6 +880,20 @@ static int net_sample_links(struct vtax_session *s, void *state, int role, int o
 			changed++;
 		}
 	}
+	if (!on) {
+		/* released in the background: each waits for a grace period */
+		struct bpf_link *v[NET_MAX_LINKS];
+		int nv = 0;
+
+		for (int i = 0; i < ns->nlinks; i++) {
+			if (!ns->links[i] || vtax_chain_role(bpf_program__name(ns->nf_meta[i].prog)) != role)
+				continue;
+			v[nv++] = ns->links[i];
+			ns->links[i] = NULL;
+		}
+		vtax_sample__destroy_links(v, nv);
+		return changed + nv;
+	}
 	for (int n = 0; n <= ns->n_nf_fd; n++) {
 		int entered = 0;
 
@@ -888,12 +902,6 @@ static int net_sample_links(struct vtax_session *s, void *state, int role, int o
 
 			if (m->ns != n || vtax_chain_role(bpf_program__name(m->prog)) != role)
 				continue;
-			if (!on) {
-				changed += !!ns->links[i];
-				bpf_link__destroy(ns->links[i]);
-				ns->links[i] = NULL;
-				continue;
-			}
 			if (ns->links[i])
 				continue;
 			if (n && !entered) {

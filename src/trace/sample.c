@@ -102,6 +102,88 @@ uint64_t vtax_sample__drain_ns(const struct vtax_sample_spec *sp)
 	return d < 1000000 ? 1000000 : d > 50000000 ? 50000000 : d;
 }
 
+/*
+ * The reaper.  Releasing a link stops its program at once, then waits:
+ * ~60 ms for a classic tracepoint (perf event: the send-syscall and kvm_exit
+ * programs), a grace period for a netfilter hook; the releases serialise in
+ * the kernel.  Done in line they held an off edge for ~200-300 ms with
+ * every other link still attached.  One thread per process releases them
+ * in the background; vtax_sample__reap_flush() waits for it.
+ */
+static pthread_mutex_t rq_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rq_cv = PTHREAD_COND_INITIALIZER, rq_done = PTHREAD_COND_INITIALIZER;
+static struct bpf_link *rq[1024];
+static int rq_n, rq_busy, rq_running, rq_stop;
+static pthread_t rq_th;
+
+static void *reaper_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&rq_mu);
+	for (;;) {
+		struct bpf_link *l;
+
+		while (!rq_n && !rq_stop)
+			pthread_cond_wait(&rq_cv, &rq_mu);
+		if (!rq_n)
+			break;
+		l = rq[--rq_n];
+		rq_busy = 1;
+		pthread_mutex_unlock(&rq_mu);
+		bpf_link__destroy(l);
+		pthread_mutex_lock(&rq_mu);
+		rq_busy = 0;
+		pthread_cond_broadcast(&rq_done);
+	}
+	pthread_mutex_unlock(&rq_mu);
+	return NULL;
+}
+
+void vtax_sample__destroy_links(struct bpf_link **v, int n)
+{
+	pthread_mutex_lock(&rq_mu);
+	if (!rq_running) {
+		sigset_t all, old;
+
+		/* signals stay with the main thread */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		rq_stop = 0;
+		rq_running = !pthread_create(&rq_th, NULL, reaper_main, NULL);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	for (int i = 0; i < n; i++) {
+		if (!v[i])
+			continue;
+		if (rq_running && rq_n < (int)(sizeof(rq) / sizeof(rq[0]))) {
+			rq[rq_n++] = v[i];
+		} else {
+			pthread_mutex_unlock(&rq_mu);
+			bpf_link__destroy(v[i]);
+			pthread_mutex_lock(&rq_mu);
+		}
+		v[i] = NULL;
+	}
+	pthread_cond_signal(&rq_cv);
+	pthread_mutex_unlock(&rq_mu);
+}
+
+void vtax_sample__reap_flush(void)
+{
+	pthread_mutex_lock(&rq_mu);
+	if (!rq_running) {
+		pthread_mutex_unlock(&rq_mu);
+		return;
+	}
+	while (rq_n || rq_busy)
+		pthread_cond_wait(&rq_done, &rq_mu);
+	rq_stop = 1;
+	pthread_cond_signal(&rq_cv);
+	pthread_mutex_unlock(&rq_mu);
+	pthread_join(rq_th, NULL);
+	rq_running = 0;
+}
+
 /* "10ms" -> ns; 0 when malformed */
 static uint64_t parse_dur(const char *s, size_t n)
 {
@@ -182,7 +264,8 @@ static void set_role(struct vtax_session *s, struct vtax_sampler *sm, int role, 
 
 		sk = p->skeleton ? p->skeleton(st) : NULL;
 		struct fam_clock *c = &sm->fc[p->family][role == VTAX_CHAIN_START];
-		int timed = role != VTAX_CHAIN_ALWAYS;
+		int timed = role != VTAX_CHAIN_ALWAYS, nv = 0;
+		struct bpf_link *v[64];
 
 		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++) {
 			struct bpf_program *prog = *sk->progs[k].prog;
@@ -205,10 +288,12 @@ static void set_role(struct vtax_session *s, struct vtax_sampler *sm, int role, 
 					c->acc += (double)vtax_now_ns();
 					c->open--;
 				}
-				bpf_link__destroy(*l);
+				/* released in the background (the reaper) */
+				v[nv++] = *l;
 				*l = NULL;
 			}
 		}
+		vtax_sample__destroy_links(v, nv);
 		if (p->sample_links) {
 			/* the family's own links: the call's midpoint for each */
 			uint64_t a = vtax_now_ns();
@@ -419,6 +504,7 @@ void vtax_session__sample_stop(struct vtax_session *s)
 	pthread_cond_signal(&sm->cv);
 	pthread_mutex_unlock(&sm->mu);
 	pthread_join(sm->th, NULL);
+	vtax_sample__reap_flush(); /* every link released before close returns */
 	s->sampler = NULL;
 	s->sample_spec = NULL;
 	pthread_cond_destroy(&sm->cv);

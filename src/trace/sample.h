@@ -34,6 +34,13 @@ int vtax_chain_role(const char *prog_name);
  */
 int vtax_sample__parse(const char *text, struct vtax_sample_spec *sp, char *err, size_t errlen);
 
+struct bpf_link;
+/* Release n links in the background (each stops at once; the kernel's
+ * wait after it is the reaper thread's); v[i] is NULL afterwards (NULL
+ * entries are skipped).  reap_flush waits until every one is released. */
+void vtax_sample__destroy_links(struct bpf_link **v, int n);
+void vtax_sample__reap_flush(void);
+
 /* How long chain-ending programs stay after a window (see sample.c). */
 uint64_t vtax_sample__drain_ns(const struct vtax_sample_spec *sp);
 

@@ -59,12 +59,14 @@ while time.monotonic() < t_end:
 counts = counts[len(counts) // 20: -len(counts) // 20 or None]
 top = max(counts) if counts else 0
 low = min(counts) if counts else 0
+half = len(counts) // 2
 print(len(counts), top - low, sum(1 for c in counts if c == top) / max(len(counts), 1),
-      sum(1 for c in counts if c == low) / max(len(counts), 1))
+      sum(1 for c in counts if c == low) / max(len(counts), 1),
+      max(counts[:half] or [0]), max(counts[half:] or [0]))
 PY
 wait "$VP"
 ok $? "sampled run (--sample 10ms/50ms) exits 0"
-read -r npoll swing polled zero <"$TMP/poll"
+read -r npoll swing polled zero top1 top2 <"$TMP/poll"
 frac=$(jpy "$TMP/s.json" "d['sample']['fraction']")
 sfrac=$(jpy "$TMP/s.json" "d['sample']['family_fractions']['syscall']")
 diag "polls: $npoll, links switched: $swing, polled on-fraction $polled (all off: $zero); reported $frac (syscall links $sfrac); $(jpy "$TMP/s.json" "d['sample']['windows']") windows"
@@ -72,6 +74,7 @@ diag "polls: $npoll, links switched: $swing, polled on-fraction $polled (all off
 python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) <= 0.06 else 1)" "$polled" "$frac"
 ok $? "reported fraction $frac matches the polled on-time $polled (within 0.06)"
 ge "$zero" 0.3; ok $? "links really detached between windows (in $zero of the polls)"
+[ "$top1" = "$top2" ]; ok $? "no descriptor leaks across ~65 cycles (most fds held: $top1 in the first half, $top2 in the second)"
 python3 -c "import sys; f=float(sys.argv[1]); sys.exit(0 if 0.05 <= f <= 0.5 else 1)" "$sfrac"
 ok $? "syscall links' fraction $sfrac near the nominal 20% (0.05..0.5: edges take time)"
 jpy "$TMP/s.json" "d['sample']['scaled'] and d['sample']['spec'] == '10ms/50ms' and d['sample']['on_ns'] < d['sample']['wall_ns']" | grep -qx True
