@@ -400,6 +400,45 @@ void vtax_session__unlock(struct vtax_session *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void vtax_session__sample_count(struct vtax_session *s, int cnt[][2])
+{
+	for (int i = 0; vtax_probes[i]; i++) {
+		const struct vtax_probe_ops *p = vtax_probes[i];
+		void *st = s->fam_state[p->family];
+
+		cnt[p->family][0] = cnt[p->family][1] = 0;
+		if (!s->sampler || !(s->loaded & (1u << p->family)) || !st || !p->sample_links)
+			continue;
+		cnt[p->family][0] = p->sample_links(s, st, VTAX_CHAIN_END, -1);
+		cnt[p->family][1] = p->sample_links(s, st, VTAX_CHAIN_START, -1);
+	}
+}
+
+void vtax_session__sample_added(struct vtax_session *s, int before[][2])
+{
+	struct vtax_sampler *sm = s->sampler;
+	int now_cnt[VTAX_FAM_MAX][2];
+	double now = (double)vtax_now_ns();
+
+	if (!sm)
+		return;
+	vtax_session__sample_count(s, now_cnt);
+	for (int f = 0; f < VTAX_FAM_MAX; f++) {
+		for (int r = 0; r < 2; r++) {
+			struct fam_clock *c = &sm->fc[f][r];
+			int d = now_cnt[f][r] - before[f][r];
+
+			if (d <= 0)
+				continue;
+			/* attached by the family just now: on from here */
+			c->acc -= now * d;
+			c->open += d;
+			if (c->open > c->group)
+				c->group = c->open;
+		}
+	}
+}
+
 void vtax_session__sample_reapply(struct vtax_session *s)
 {
 	struct vtax_sampler *sm = s->sampler;

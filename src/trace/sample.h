@@ -63,8 +63,12 @@ int vtax_session__sample_stats(struct vtax_session *s, uint64_t *on_ns, uint64_t
 /* Serialises link changes (the sampler thread, commit's subjects_changed). */
 void vtax_session__lock(struct vtax_session *s);
 void vtax_session__unlock(struct vtax_session *s);
-/* Under the lock, after a family attached links of its own while a window
- * is off (commit): detach them again. */
+/* Under the lock, around commit's subjects_changed (families attach links
+ * of their own there: netfilter in a new namespace, docker-proxy, steal):
+ * count them before (cnt[VTAX_FAM_MAX][2], [role == START]), account the
+ * new ones as attached now, then detach them again if a window is off. */
+void vtax_session__sample_count(struct vtax_session *s, int cnt[][2]);
+void vtax_session__sample_added(struct vtax_session *s, int before[][2]);
 void vtax_session__sample_reapply(struct vtax_session *s);
 
 #endif

@@ -192,8 +192,11 @@ int vtax_session__commit(struct vtax_session *s)
 {
 	int rc;
 
+	int cnt[VTAX_FAM_MAX][2];
+
 	/* the sampler switches links meanwhile: families attach theirs here */
 	vtax_session__lock(s);
+	vtax_session__sample_count(s, cnt);
 	s->gen++;
 	if (!s->gen)
 		s->gen = 1;
@@ -203,6 +206,7 @@ int vtax_session__commit(struct vtax_session *s)
 		if (p->subjects_changed && (s->loaded & (1u << p->family)))
 			p->subjects_changed(s, s->fam_state[p->family]);
 	}
+	vtax_session__sample_added(s, cnt);
 	vtax_session__sample_reapply(s);
 	rc = vtax_session__write_cfg(s);
 	vtax_session__unlock(s);
