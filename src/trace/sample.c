@@ -288,8 +288,13 @@ static void set_role(struct vtax_session *s, struct vtax_sampler *sm, int role, 
 					c->acc += (double)vtax_now_ns();
 					c->open--;
 				}
-				/* released in the background (the reaper) */
-				v[nv++] = *l;
+				/* perf-event tracepoints are slow to release: in the
+				 * background (the reaper); the others in line, so that
+				 * the time above is when they stopped */
+				if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT)
+					v[nv++] = *l;
+				else
+					bpf_link__destroy(*l);
 				*l = NULL;
 			}
 		}

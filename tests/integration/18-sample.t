@@ -95,10 +95,16 @@ ok $? "text report states the sampled fraction"
 # ---- Ctrl-C in the middle of a cycle ----------------------------------------
 "$FIX/sleeper" 1 20000 &
 SLP=$!
-"$VTAX" attach --pid "$SLP" --sample 10ms/30ms -f json -o "$TMP/a.json" >/dev/null 2>"$TMP/ae" &
+"$VTAX" attach --pid "$SLP" --probes syscall --sample 10ms/30ms -f json -o "$TMP/a.json" >/dev/null 2>"$TMP/ae" &
 VA=$!
-sleep 1.5
-held=$(ls -l "/proc/$VA/fd" 2>/dev/null | grep -c 'anon_inode:bpf_link')
+# loading takes a while on a busy host: Ctrl-C once the cycle has run ~1 s
+held=0
+for _ in $(seq 1 100); do
+	held=$(ls -l "/proc/$VA/fd" 2>/dev/null | grep -c 'anon_inode:bpf_link')
+	[ "$held" -gt 0 ] && break
+	sleep 0.1
+done
+sleep 1
 kill -INT "$VA"
 wait "$VA"
 rc=$?
