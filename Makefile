@@ -68,6 +68,7 @@ TEST_C   := $(wildcard tests/unit/*.c)
 TEST_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(TEST_C))
 FIXT_C   := $(wildcard tests/fixtures/*.c)
 FIXT_BIN := $(patsubst tests/fixtures/%.c,$(OUT)/fixtures/%,$(FIXT_C))
+FIXT_BIN += $(OUT)/fixtures/tc_delay
 BENCH_C  := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_C))
 LIB_OBJS := $(filter-out $(OUT)/obj/cmd/main.o,$(OBJS))
@@ -133,6 +134,22 @@ $(OUT)/bench/%: bench/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(ALL_LDFLAGS) $(ALL_LDLIBS) -o $@
+
+# tests/fixtures/bpf: fixtures with a BPF program of their own (tc_delay:
+# a known delay per packet on a device's egress), built like vtax's own
+$(OUT)/fixtures/%.bpf.o: tests/fixtures/bpf/%.bpf.c $(VMLINUX)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+
+$(OUT)/fixtures/%.skel.h: $(OUT)/fixtures/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUT)/fixtures/tc_delay: tests/fixtures/bpf/tc_delay.c $(OUT)/fixtures/tc_delay.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUT)/fixtures $< $(ALL_LDFLAGS) $(LIBBPF_LIBS) -lelf -lz -o $@
 
 fixtures: $(FIXT_BIN)
 

@@ -65,7 +65,7 @@ static const struct cause_def {
 				"net", VTAX_FAM_NET, 1 },
 	[VTAX_CAUSE_PROXY] = { "docker-proxy",
 			       "publish on a host address or disable the userland proxy (dockerd \"userland-proxy\": false), or --net=host",
-			       "sched", VTAX_FAM_SCHED, 1 },
+			       "net", VTAX_FAM_NET, 1 },
 	[VTAX_CAUSE_FS] = { "filesystem/overlay",
 			    "put the data on a volume (-v NAME:/data) instead of the container's overlay layer",
 			    "syscall", VTAX_FAM_SYSCALL, 0 },
@@ -87,12 +87,25 @@ static const struct cause_def {
 			     "procfs", 0, 0 },
 };
 
-/* The cause a series feeds: the tag its family gave it, except for the
- * docker-proxy subject's series (ledger.h). */
+/*
+ * The cause a series feeds: the tag its family gave it, except for the
+ * docker-proxy subject's series (ledger.h).  docker-proxy's cost on a
+ * request's path is (1) the wait for it to read what arrived on either of
+ * its sockets (READ_WAIT: its wake-up, run-queue wait and read), charged
+ * to docker-proxy, and (2) the second connection's packets, handled in its
+ * threads' context (loopback, bridge, veth, conntrack, filter), charged to
+ * those causes as the same packets are in any other context.  Its
+ * run-queue waits are inside (1).  Its threads' on-CPU time is no cause
+ * (fill_proxy_cpu says why).
+ */
 static int series_cause(const struct vtax_subject *subj, const struct vtax_series *se)
 {
-	if (subj && !strcmp(subj->id, VTAX_LEDGER_PROXY_SUBJECT))
-		return VTAX_CAUSE_NONE;
+	if (subj && !strcmp(subj->id, VTAX_LEDGER_PROXY_SUBJECT)) {
+		if (se->cause == VTAX_CAUSE_READ_WAIT)
+			return VTAX_CAUSE_PROXY;
+		if (se->cause == VTAX_CAUSE_RUNQ || se->cause == VTAX_CAUSE_STEAL)
+			return VTAX_CAUSE_NONE;
+	}
 	return se->cause;
 }
 
@@ -309,17 +322,19 @@ static void fill_fs(struct vtax_ledger_cause *c, const struct vtax_ledger_input 
 		}
 }
 
-/* docker-proxy relays every byte in userspace: its threads' on-CPU time
- * is the proxy's cost (its relays' time is an item too, above). */
-static void fill_proxy_cpu(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env)
+/*
+ * docker-proxy's threads' on-CPU time, reported beside the cause and not
+ * added to it.  It was the cause once, and made closures of 198%: it holds
+ * vtax's own programs (it is read in traced runs), the packets' kernel time
+ * in its context (already in the hops, NAT and filter causes), and Go's
+ * runtime work off the request's path (threads spinning for work, the
+ * netpoller), while it misses the wait for docker-proxy to wake up.
+ */
+static void fill_proxy_cpu(struct vtax_ledger_env *le, const struct vtax_ledger_input *env)
 {
 	double v = counter_total(env->traced, VTAX_LEDGER_PROXY_ONCPU);
 
-	if (v <= 0)
-		return;
-	c->present = 1;
-	cause_add_item(c, "docker-proxy threads on-CPU (schedstat)", per_op(v, env->traced_ops), 0, 0,
-		       0);
+	le->proxy_oncpu_ns = v > 0 ? per_op(v, env->traced_ops) : NAN;
 }
 
 /* Under TCG the vCPU threads run the guest by emulation: their on-CPU time
@@ -540,11 +555,10 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 			fill_tcg(c, in, base);
 		else
 			fill_cause(c, in, base);
-		if (i == VTAX_CAUSE_PROXY)
-			fill_proxy_cpu(c, in);
 		qsort(c->items, (size_t)c->nitems, sizeof(c->items[0]), item_cmp);
 	}
 
+	fill_proxy_cpu(le, in);
 	/* netfilter runs inside the hops that carry it: keep the hops cause
 	 * exclusive so that a microsecond is counted once */
 	{
@@ -580,6 +594,7 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 		le->explained_corr_ns += c->corr_delta_ns;
 	}
 	le->unexplained_ns = le->diff_ns - le->explained_ns;
+	vtax_ledger_env__virtio(le, in);
 	decide_env(le, l);
 }
 
@@ -707,6 +722,8 @@ json_t *vtax_ledger__to_json(const struct vtax_ledger *l)
 				    json_pack("{s:o,s:o}", "p50", vtax_ci__to_json(&le->p50_ci, 1), "p99",
 					      vtax_ci__to_json(&le->p99_ci, 1)));
 		json_object_set_new(e, "explained_ns_per_op", json_real(le->explained_ns));
+		/* informational, in no cause (fill_proxy_cpu) */
+		json_object_set_new(e, "proxy_oncpu_ns_per_op", num_or_null(le->proxy_oncpu_ns));
 		json_object_set_new(e, "unexplained_ns_per_op", json_real(le->unexplained_ns));
 		json_object_set_new(e, "closure", num_or_null(le->closure));
 		json_object_set_new(e, "closure_ci95",
@@ -750,6 +767,7 @@ json_t *vtax_ledger__to_json(const struct vtax_ledger *l)
 			json_array_append_new(causes, co);
 		}
 		json_object_set_new(e, "causes", causes);
+		json_object_set_new(e, "virtio_notifications", vtax_ledger_env__virtio_json(le));
 		json_object_set_new(e, "headline", json_string(le->headline));
 		json_array_append_new(envs, e);
 	}

@@ -29,10 +29,11 @@
 /*
  * What compare.c adds to the traced result for the ledger: counters of
  * on-CPU time read from schedstat (server, vCPU threads, docker-proxy),
- * and the subject docker-proxy is tracked as.  Its series are no cause:
- * docker-proxy is itemized by its threads' on-CPU time only (Go runs
- * goroutines on several threads that wait for a CPU in parallel, so their
- * run-queue waits overlap and are not on the request's path).
+ * and the subject docker-proxy is tracked as.  docker-proxy's cause is the
+ * wait for it to read (its series tagged READ_WAIT); its packets' series
+ * feed their own causes; its run-queue waits none (they are inside the
+ * read waits, and Go's threads wait in parallel, off the request's path);
+ * its on-CPU time is reported, in no cause (ledger.c, series_cause).
  */
 #define VTAX_LEDGER_SERVER_ONCPU "compare.server_oncpu_ns"
 #define VTAX_LEDGER_VCPU_ONCPU "compare.vcpu_oncpu_ns"
@@ -83,6 +84,15 @@ struct vtax_ledger_input {
 	const char *label;
 };
 
+/* A vm's virtio notifications to one device queue (ledger_virtio.c): information, inside the KVM exits cause. */
+#define VTAX_LEDGER_MAX_NOTIFY 8
+struct vtax_ledger_notify {
+	char device[32];         /* "virtio-net", or "unknown" without QEMU's layout */
+	char vq[16];             /* "tx", "rx", "requests", or the queue index */
+	double per_op;           /* notifications per operation */
+	double ns_per_op;        /* their in-kernel exit time per operation */
+};
+
 struct vtax_ledger_env {
 	char env[32];
 	int emulated;
@@ -102,10 +112,13 @@ struct vtax_ledger_env {
 	double closure;        /* explained / diff, NAN when diff <= noise */
 	double explained_corr_ns, closure_corr; /* the same with corrected components */
 	double prog_run_ns;    /* the cost per program run used for the correction */
+	double proxy_oncpu_ns; /* docker-proxy threads' on-CPU per op (traced; no cause); NaN: none */
 	int rounds;            /* rounds the intervals rest on (0: no intervals) */
 	struct vtax_ci diff_ci, traced_diff_ci, p50_ci, p99_ci, closure_ci, closure_corr_ci;
 	int lead;              /* index of the biggest named cause, -1 none */
 	struct vtax_ledger_cause causes[VTAX_CAUSE__COUNT];
+	int nnotify;
+	struct vtax_ledger_notify notify[VTAX_LEDGER_MAX_NOTIFY];
 	char headline[768];
 };
 
@@ -155,5 +168,9 @@ const char *vtax_ledger__fmt_ci(const struct vtax_ci *ci, char *buf, size_t len)
 /* Causes worth printing: measured, and |delta| >= 1% of |diff| or >= 50 ns. */
 int vtax_ledger_cause__significant(const struct vtax_ledger_env *le,
 				   const struct vtax_ledger_cause *c);
+
+/* ledger_virtio.c: the env's kvm.notify series by device queue, and as JSON */
+void vtax_ledger_env__virtio(struct vtax_ledger_env *le, const struct vtax_ledger_input *in);
+json_t *vtax_ledger_env__virtio_json(const struct vtax_ledger_env *le);
 
 #endif

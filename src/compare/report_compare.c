@@ -457,9 +457,20 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 						vtax_fmt_ns(cs->items[t].base_ns, y, sizeof(y), 0));
 				if (cs->nitems > 8)
 					fprintf(out, "      (%d more in the JSON report)\n", cs->nitems - 8);
+				if (cs->id == VTAX_CAUSE_KVM_EXIT)
+					for (int t = 0; t < le->nnotify; t++)
+						fprintf(out, "      of which virtio notifies %s %-10s %6.2f per %s, %s\n",
+							le->notify[t].device, le->notify[t].vq, le->notify[t].per_op,
+							l->op_name, vtax_fmt_ns(le->notify[t].ns_per_op, b, sizeof(b), 0));
 			}
 			if (!any)
 				fprintf(out, "  %s: no named cause above noise\n", le->env);
+			/* beside the causes, in none (ledger.c, fill_proxy_cpu) */
+			if (isfinite(le->proxy_oncpu_ns))
+				fprintf(out, "    docker-proxy threads on-CPU %s per %s (traced; in no cause: "
+					     "it holds vtax's programs, its packets' kernel time and Go's "
+					     "off-path work)\n",
+					vtax_fmt_ns(le->proxy_oncpu_ns, b, sizeof(b), 0), c->op_name);
 		}
 	}
 

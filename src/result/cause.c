@@ -18,6 +18,7 @@ static const char *const keys[VTAX_CAUSE__END] = {
 	[VTAX_CAUSE_VMM] = "vmm",
 	[VTAX_CAUSE_TCG] = "tcg",
 	[VTAX_CAUSE_FS_REF] = "fs_ref",
+	[VTAX_CAUSE_READ_WAIT] = "read_wait",
 };
 
 const char *vtax_cause__key(int cause)

@@ -28,6 +28,12 @@ enum vtax_cause {
 	/* Not a cause: the native side of VTAX_CAUSE_FS, syscall totals on a
 	 * data filesystem (ext4, xfs, ...; not sockets, pipes, proc, ...). */
 	VTAX_CAUSE_FS_REF = VTAX_CAUSE__COUNT,
+	/* Not a cause by itself: a packet waiting in a socket for its reader
+	 * (net.sock_queue), i.e. the reader's wake-up.  The server's and the
+	 * client's are on native's path too (and their run-queue wait is
+	 * sched.runq); the ledger charges it to docker-proxy when the reader
+	 * is docker-proxy (src/compare/ledger.c, series_cause). */
+	VTAX_CAUSE_READ_WAIT,
 	VTAX_CAUSE__END
 };
 

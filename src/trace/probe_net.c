@@ -723,15 +723,16 @@ static int net_decode(const struct vtax_hist_key *k, char *name, size_t namelen,
 
 /*
  * The ledger cause of a key (result/cause.h).  Not a cause: path (end to
- * end, it would double count the hops); sock_queue (a packet waiting for
- * the application to read it: that wait is the reader's wake-up, measured
- * by sched.runq, or idleness); drop (time since a lost packet's last
- * event).
+ * end, it would double count the hops); drop (time since a lost packet's
+ * last event).  sock_queue (a packet waiting for the application to read
+ * it: the reader's wake-up, measured by sched.runq, or idleness) is tagged
+ * READ_WAIT, no cause by itself: the ledger charges it to docker-proxy when
+ * docker-proxy is the reader.
  */
 static int net_cause(const struct vtax_hist_key *k)
 {
 	if (k->name > 0 && k->name < VTAX_NET_HOP_MAX)
-		return k->name == VTAX_NET_HOP_SOCKQ ? VTAX_CAUSE_NONE : VTAX_CAUSE_HOPS;
+		return k->name == VTAX_NET_HOP_SOCKQ ? VTAX_CAUSE_READ_WAIT : VTAX_CAUSE_HOPS;
 	switch (k->name) {
 	case VTAX_NET_CONNTRACK:
 	case VTAX_NET_NAT:

@@ -20,7 +20,10 @@
 #      it: docker-host's interval no wider than +-50 us (docker-proxy adds
 #      tens of us per request here); else that line is a TAP SKIP that says
 #      how wide the intervals were (on a host loaded by other work they
-#      reached +-90 ms).
+#      reached +-90 ms).  docker-nat's closure through docker-proxy, with
+#      corrected components, must be within 60-130% when its interval is
+#      within +-30% (docker-proxy's on-CPU time, its cause until then, gave
+#      198%; docs/compare.md "docker-proxy").
 # Runtime: about 1 min (A) + 1.5 min (B) on a quiet 2-core VM.
 . "$(dirname "$0")/lib.sh"
 compare_test_needs redis-server docker
@@ -98,5 +101,21 @@ if t.ok(rc == 0 and d and d["ledger"], "native, docker-host, docker-nat via dock
          "every present cause has its delta inside delta_ci95_ns and a corrected figure")
     t.ok(p["closure"] is None or p["closure_ci95"] is None or len(p["closure_ci95"]) == 2,
          "closure interval present with the closure (%s %s)" % (p["closure"], p["closure_ci95"]))
+    # closure through docker-proxy, corrected components: 60-130%.  Its
+    # on-CPU time was its cause once and gave 198% (it double counted the
+    # packets' kernel time, held vtax's programs and Go's off-path work);
+    # now its cause is the wait for it to read.  Relays (read -> write) and
+    # its write -> device are not timed, hence a band reaching below 85%.
+    # Asserted when the closure's interval is within +-30%: on a host busy
+    # with other work the waits swing it (20-116% seen under load 5).
+    cc, cci = p["closure_corrected"], p["closure_corrected_ci95"]
+    print("# docker-proxy on-CPU %s us per request (no cause); its cause %.1f us"
+          % (p["proxy_oncpu_ns_per_op"] and "%.1f" % (p["proxy_oncpu_ns_per_op"] / 1e3),
+             [c for c in p["causes"] if c["cause"] == "proxy"][0]["corrected"]["delta_ns_per_op"] / 1e3))
+    t.ok(cc is not None and 0.60 <= cc <= 1.30,
+         "docker-nat via docker-proxy: closure with corrected components %s within 60-130%% (95%% CI %s)"
+         % (cc is not None and "%.0f%%" % (cc * 100), cci and "%.0f-%.0f%%" % (cci[0] * 100, cci[1] * 100)),
+         skip=None if cc is not None and cci and (cci[1] - cci[0]) / 2 <= 0.30 else
+         "closure interval too wide on this host (%s)" % cci)
 t.plan()
 PY
