@@ -77,8 +77,10 @@ with_attach() { # "VTAX_BIN ARGS" CMD...: ARGS given to `VTAX_BIN attach`
 	vp=$!
 	for _ in $(seq 1 150); do
 		cur=$(ls -l "/proc/$vp/fd" 2>/dev/null | grep -c bpf_link || true)
-		# --sample: the count never settles (links come and go): up is enough
-		if [[ "$attach_args" == *--sample* ]] && [ "$cur" -gt 0 ]; then sleep 0.3; break; fi
+		# --sample: the count never settles (links come and go): once
+		# links are up, give the rest of the session (and the paused
+		# client's signal handler, on a busy host) a second
+		if [[ "$attach_args" == *--sample* ]] && [ "$cur" -gt 0 ]; then sleep 1; break; fi
 		if [ "$cur" -gt 0 ] && [ "$cur" = "$prev" ]; then n=$((n + 1)); else n=0; fi
 		[ "$n" -ge 3 ] && break
 		prev=$cur
