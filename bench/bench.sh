@@ -19,7 +19,8 @@
 # Runtime: ROUNDS (default 5) x about 60 s on this 2-vCPU VM; each single
 # measurement is bounded by `timeout 90`.  BENCH_SMOKE=1: one round,
 # tiny sizes (the suite's check that the harness still works, ~40 s).
-# Env: ROUNDS, ROWS (comma list of getppid,sched,tcp,kv), BENCH_OUT (the
+# Env: ROUNDS, ROWS (comma list of getppid,sched,tcp,kv), SAMPLE (the
+# --sample column's spec, default 10ms/500ms), BENCH_OUT (the
 # markdown file; default bench/RESULTS.md), BENCH_DATA (raw samples).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,6 +77,10 @@ with_attach() { # "VTAX_BIN ARGS" CMD...: ARGS given to `VTAX_BIN attach`
 	vp=$!
 	for _ in $(seq 1 150); do
 		cur=$(ls -l "/proc/$vp/fd" 2>/dev/null | grep -c bpf_link || true)
+		# --sample: the count never settles (links come and go): once
+		# links are up, give the rest of the session (and the paused
+		# client's signal handler, on a busy host) a second
+		if [[ "$attach_args" == *--sample* ]] && [ "$cur" -gt 0 ]; then sleep 1; break; fi
 		if [ "$cur" -gt 0 ] && [ "$cur" = "$prev" ]; then n=$((n + 1)); else n=0; fi
 		[ "$n" -ge 3 ] && break
 		prev=$cur
@@ -109,6 +114,7 @@ run_getppid() {
 	empty) T "$B/bench/floor" empty $w ;;
 	least) T "$B/bench/floor" least $w ;;
 	vtax) T "$(vbin "$1")" run --probes syscall,sched -o /dev/null -- $w 2>/dev/null ;;
+	vtax-sample) T "$B/vtax" run --probes syscall,sched --sample "$SAMPLE" -o /dev/null -- $w 2>/dev/null ;;
 	bpftrace) bt "$BT_SYS" "$w" ;;
 	esac | num
 }
@@ -142,6 +148,9 @@ kv_load() {
 # p50, not the mean: on a shared 2-vCPU host the mean follows whatever else
 # runs (one 5 ms stall in 0.3 s of 25 us requests moves it by half)
 kv_mean() { tee "$TMP/kv.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["latency"]["p50_ns"])'; }
+# the mean as well: a sampled configuration changes few requests, which a
+# p50 cannot show (the kv-mean row)
+kv_mean_of() { python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["latency"]["mean_ns"]))' "$TMP/kv.json" 2>/dev/null || echo nan; }
 # redis's CPU time so far (ns; the server is single-threaded)
 redis_cpu() { cut -d' ' -f1 "/proc/$REDIS_PID/schedstat"; }
 run_kv() {
@@ -151,7 +160,7 @@ run_kv() {
 	ops=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ops"] + d["warmup_ops"])' "$TMP/kv.json" 2>/dev/null || echo 0)
 	[ -n "$p50" ] || return 0
 	if [ "${ops:-0}" -gt 0 ]; then
-		echo "$p50 $(( ($(redis_cpu) - c0) / ops ))"
+		echo "$p50 $(( ($(redis_cpu) - c0) / ops )) $(kv_mean_of)"
 	else
 		echo "$p50"
 	fi
@@ -166,7 +175,7 @@ run_kv1() {
 	least) T "$B/bench/floor" least "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
 			--duration "$KV_S" --warmup 0.2 | kv_mean ;;
 	vtax-all) with_attach "$v --all" kv_load >"$TMP/kv1.json"; kv_mean <"$TMP/kv1.json" ;;
-	vtax | vtax-every)
+	vtax | vtax-every | vtax-sample)
 		# what compare does: start the client paused, attach to server
 		# and client (vtax: kv's probe plan, as compare now attaches;
 		# vtax-every: every family), then let it go
@@ -175,7 +184,8 @@ run_kv1() {
 		local cp=$!
 		sleep 0.2
 		local fams="--probes sched,net,kvm"
-		[ "${1%-before}" = vtax ] || fams=
+		[ "$1" = vtax-sample ] && fams="$fams --sample $SAMPLE"
+		[ "${1%-before}" = vtax ] || [ "$1" = vtax-sample ] || fams=
 		[ "$1" = vtax-before ] && fams=
 		with_attach "$v -p $REDIS_PID -p $cp $fams" bash -c "kill -USR1 $cp; wait $cp 2>/dev/null; while kill -0 $cp 2>/dev/null; do sleep 0.05; done"
 		wait "$cp" 2>/dev/null || true
@@ -187,10 +197,13 @@ run_kv1() {
 	esac
 }
 
-CONFIGS_getppid="base aa empty least vtax bpftrace"
+# --sample's column (docs/sampling.md): kv's plan and getppid's families,
+# duty-cycled; SAMPLE is its spec
+SAMPLE=${SAMPLE:-10ms/500ms}
+CONFIGS_getppid="base aa empty least vtax vtax-sample bpftrace"
 CONFIGS_sched="base aa empty least vtax bpftrace"
 CONFIGS_tcp="base aa empty vtax bpftrace"
-CONFIGS_kv="base aa empty least vtax vtax-every vtax-all bpftrace"
+CONFIGS_kv="base aa empty least vtax vtax-sample vtax-every vtax-all bpftrace"
 if [ -n "${VTAX_BEFORE:-}" ]; then
 	CONFIGS_getppid+=" vtax-before"
 	CONFIGS_sched+=" vtax-before"
@@ -229,6 +242,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		set -- $val
 		echo "$r $row $c $1" >>"$DATA"
 		[ -n "${2:-}" ] && echo "$r $row-cpu $c $2" >>"$DATA"
+		[ -n "${3:-}" ] && echo "$r $row-mean $c $3" >>"$DATA"
 	done < <(printf '%s\n' "${pairs[@]}" | shuf)
 	echo "bench: round $r/$ROUNDS done ($(( $(date +%s) - start )) s)" >&2
 done
@@ -307,7 +321,7 @@ fi
 
 if has_row kv; then
 	sysctl -qw kernel.bpf_stats_enabled=1
-	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan|--probes sched,net,kvm}"
+	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan|--probes sched,net,kvm;kv-plan,--sample=$SAMPLE|--probes sched,net,kvm --sample $SAMPLE}"
 	for c in "${CAL[@]}"; do calib_kv "${c%%|*}" "${c#*|}"; done
 	sysctl -qw kernel.bpf_stats_enabled="$STATS0"
 fi
@@ -349,4 +363,4 @@ cap_run || true
 [ -s "$TMP/errors" ] && { echo "bench: stderr of the runs:" >&2; tail -20 "$TMP/errors" >&2; }
 [ -n "${BENCH_KEEP:-}" ] && cp "$TMP/calsys" "$BENCH_KEEP.calsys"
 python3 "$ROOT/bench/report.py" --data "$DATA" --out "$OUT" --qos "$QOS_HELD" \
-	--elapsed "$(( $(date +%s) - start ))" --calib "$CALIB_OUT" --capacity "$TMP/capacity" --calsys "$TMP/calsys" --sizes "getppid=$N_SYS sched=$N_PIPE tcp=$N_TCP kv=${KV_S}s"
+	--elapsed "$(( $(date +%s) - start ))" --calib "$CALIB_OUT" --capacity "$TMP/capacity" --calsys "$TMP/calsys" --sizes "getppid=$N_SYS sched=$N_PIPE tcp=$N_TCP kv=${KV_S}s; --sample $SAMPLE"

@@ -32,12 +32,14 @@ ROWS = [("getppid-cpu", "getppid loop, CPU time of the looping thread", "ns/call
         ("sched", "sched ping-pong (pipe, 1 CPU), wall clock", "ns/round trip"),
         ("tcp", "TCP ping-pong, veth+bridge+DNAT, mean RTT", "ns/round trip"),
         ("kv", "redis kv, 1 conn, p50 latency", "ns/request"),
+        ("kv-mean", "redis kv, 1 conn, mean latency (what a sampled configuration moves)", "ns/request"),
         ("kv-cpu", "redis kv, 1 conn, redis-server CPU time", "ns/request")]
 NAMES = {"base": "untraced", "aa": "untraced again (A/A)", "empty": "empty programs (floor)",
          "least": "least latency probe", "vtax": "vtax", "vtax-all": "vtax attach --all",
          "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE)",
+         "vtax-sample": "vtax --sample (duty-cycled, links detached between windows)",
          "bpftrace": "bpftrace, equivalent script"}
-ORDER = ["base", "aa", "empty", "least", "vtax", "vtax-every", "vtax-before", "vtax-all", "bpftrace"]
+ORDER = ["base", "aa", "empty", "least", "vtax", "vtax-sample", "vtax-every", "vtax-before", "vtax-all", "bpftrace"]
 rng = random.Random(11)
 
 

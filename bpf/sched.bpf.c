@@ -63,7 +63,8 @@ int BPF_PROG(vtax_switch, bool preempt, struct task_struct *prev, struct task_st
 	     unsigned int prev_state)
 {
 	struct vtax_task_state *st;
-	__u64 now = bpf_ktime_get_ns();
+	struct vtax_cfg *cfg = vtax_cfg();
+	__u64 now = bpf_ktime_get_ns(), epoch = cfg ? cfg->sample_epoch_ns : 0;
 	__u32 subject;
 
 	subject = vtax_task_subject(prev, &st);
@@ -80,7 +81,8 @@ int BPF_PROG(vtax_switch, bool preempt, struct task_struct *prev, struct task_st
 	subject = vtax_task_subject(next, &st);
 	if (!subject || !st)
 		return 0;
-	if (st->off_state == VTAX_OFF_RUNNABLE && st->runq_ts) {
+	/* --sample: a wait that began before this window is not measured */
+	if (st->off_state == VTAX_OFF_RUNNABLE && st->runq_ts && st->runq_ts >= epoch) {
 		__u64 wait = now - st->runq_ts;
 		/* off_ts == runq_ts means it never blocked: a preemption */
 		__u32 cause = st->off_ts == st->runq_ts ? VTAX_RUNQ_PREEMPT : VTAX_RUNQ_WAKEUP;
@@ -88,7 +90,7 @@ int BPF_PROG(vtax_switch, bool preempt, struct task_struct *prev, struct task_st
 		vtax_hist_add(subject, VTAX_FAM_SCHED, VTAX_SCHED_RUNQ, cause, 0, wait);
 		if (st->sys_ts)
 			st->sys_runq_ns += wait;
-	} else if (st->off_state == VTAX_OFF_BLOCKED && st->off_ts) {
+	} else if (st->off_state == VTAX_OFF_BLOCKED && st->off_ts && st->off_ts >= epoch) {
 		/* wakeup not seen (before we attached): count it all as blocked */
 		if (st->sys_ts)
 			st->sys_blocked_ns += now - st->off_ts;
@@ -101,12 +103,15 @@ int BPF_PROG(vtax_switch, bool preempt, struct task_struct *prev, struct task_st
 static __always_inline void vtax_woken(struct task_struct *p)
 {
 	struct vtax_task_state *st;
+	struct vtax_cfg *cfg;
 	__u64 now;
 
 	if (!vtax_task_subject(p, &st) || !st)
 		return;
 	now = bpf_ktime_get_ns();
-	if (st->off_state == VTAX_OFF_BLOCKED) {
+	cfg = vtax_cfg();
+	/* --sample: blocked since before this window: not measured */
+	if (st->off_state == VTAX_OFF_BLOCKED && cfg && st->off_ts >= cfg->sample_epoch_ns) {
 		__u64 blocked = now - st->off_ts;
 
 		vtax_hist_add(st->subject, VTAX_FAM_SCHED, VTAX_SCHED_OFFCPU_BLOCKED, 0, 0, blocked);

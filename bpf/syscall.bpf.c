@@ -185,9 +185,13 @@ int BPF_PROG(vtax_sys_enter, struct pt_regs *regs, long id)
 	__u32 nr = (__u32)id;
 	__u8 *kind;
 
+	struct vtax_cfg *cfg;
+
 	if (!vtax_task_subject(t, &st) || !st)
 		return 0;
-	if (st->sys_ts)
+	/* a syscall whose exit fell in a sampling gap is not a lost exit */
+	cfg = vtax_cfg();
+	if (st->sys_ts && cfg && st->sys_ts >= cfg->sample_epoch_ns)
 		vtax_drop(VTAX_DROP_SYS_ENTER_NO_EXIT);
 	st->sys_nr = nr;
 	st->sys_fs = VTAX_FS_NONE;
@@ -235,17 +239,25 @@ int BPF_PROG(vtax_sys_exit, struct pt_regs *regs, long ret)
 	__u64 now = bpf_ktime_get_ns();
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct vtax_task_state *st;
-	__u64 total, off, oncpu;
+	struct vtax_cfg *cfg = vtax_cfg();
+	__u64 total, off, oncpu, epoch = cfg ? cfg->sample_epoch_ns : 0;
 	__u32 subject, fs, nr;
 	__u8 *kind;
 
 	st = bpf_task_storage_get(&vtax_task, t, 0, 0);
 	if (!st)
 		return 0;
+	/* --sample: entered before this window (its enter program was detached
+	 * before it returned): not measured, and no miss either */
+	if (st->sys_ts && st->sys_ts < epoch) {
+		st->sys_ts = 0;
+		return 0;
+	}
 	if (!st->sys_ts) {
 		long nr0;
 
-		if (!vtax_subject_of(t, st))
+		/* --sample: exits whose enter fell before the window are expected */
+		if (epoch || !vtax_subject_of(t, st))
 			return 0;
 		nr0 = BPF_CORE_READ(regs, orig_ax);
 

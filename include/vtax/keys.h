@@ -128,6 +128,10 @@ struct vtax_cfg {
 	vtax_u32 self_tgid;      /* vtax itself: never traced */
 	vtax_u32 have_cgroups;   /* the cgroup map holds entries: walk ancestors */
 	vtax_u32 pad;
+	/* --sample (docs/sampling.md): start of the current tracing window, 0
+	 * when not sampling.  A chain whose start stamp is older began before
+	 * the window (its end was never seen): it is discarded, not measured. */
+	vtax_u64 sample_epoch_ns;
 };
 
 /* per-task state, in BPF task storage */

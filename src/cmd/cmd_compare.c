@@ -60,6 +60,8 @@ static const char compare_usage[] =
 	"      --no-untraced    skip the untraced runs: faster, but every figure then\n"
 	"                       includes vtax's own cost (the probes)\n"
 	"      --probes LIST    probe families (default: all): sched,syscall,net,blk,kvm\n"
+	"      --sample S       traced runs trace in random windows only (5%, 10ms/200ms);\n"
+	"                       components scaled by 1/measured fraction (docs/sampling.md)\n"
 	"  -f, --format F       text (default), json, csv, openmetrics, gnuplot, html\n"
 	"  -o, --output FILE    write the report to FILE (atomically)\n"
 	"workload knobs (the same as vtax load's; compare's defaults: one operation\n"
@@ -90,7 +92,7 @@ static const char compare_usage_env[] =
 enum {
 	O_WARMUP = 256, O_PROBES, O_LAYERS, O_PROXY, O_ENV_TIMEOUT, O_WORKDIR, O_MAXHISTS,
 	O_NO_UNTRACED, O_PROGRESS_LOG, O_CLIENT, O_BUDGET, O_CIW, O_SEED, O_NO_PMQOS, O_NO_PIN,
-	O_NO_QUIET, O_NO_CALIB,
+	O_NO_QUIET, O_NO_CALIB, O_SAMPLE,
 };
 
 static const struct option compare_long[] = {
@@ -107,7 +109,7 @@ static const struct option compare_long[] = {
 	{ "budget", required_argument, 0, O_BUDGET }, { "ci-width", required_argument, 0, O_CIW },
 	{ "order-seed", required_argument, 0, O_SEED }, { "no-pmqos", no_argument, 0, O_NO_PMQOS },
 	{ "no-pin", no_argument, 0, O_NO_PIN }, { "no-quiet", no_argument, 0, O_NO_QUIET },
-	{ "no-calibrate", no_argument, 0, O_NO_CALIB },
+	{ "no-calibrate", no_argument, 0, O_NO_CALIB }, { "sample", required_argument, 0, O_SAMPLE },
 	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
 };
 #define COMPARE_NLONG (int)(sizeof(compare_long) / sizeof(compare_long[0]))
@@ -416,6 +418,14 @@ int cmd_compare(int argc, char **argv)
 		case O_PROGRESS_LOG:
 			progress_log = optarg;
 			break;
+		case O_SAMPLE: {
+			char serr[256];
+
+			if (vtax_sample__parse(optarg, &o.sample_spec, serr, sizeof(serr)))
+				return vtax_die("%s", serr);
+			o.sample = 1;
+			break;
+		}
 		case O_MAXHISTS: {
 			int mh = 0;
 

@@ -24,6 +24,7 @@
 #include "util/output.h"
 #include "result/report_text.h"
 #include "result/result_json.h"
+#include "trace/sample.h"
 #include "trace/session.h"
 #include "trace/targets.h"
 
@@ -36,9 +37,11 @@ struct trace_opts {
 	int net_port, net_proto; /* net family flow filter */
 	struct vtax_targets t;
 	struct vtax_intervals *iv; /* attach: per-interval histograms (export.h) */
+	int sample;                /* --sample given: sp holds it */
+	struct vtax_sample_spec sp;
 };
 
-enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO };
+enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO, OPT_SAMPLE };
 
 static const struct option trace_long[] = {
 	{ "probes", required_argument, 0, OPT_PROBES },
@@ -51,6 +54,7 @@ static const struct option trace_long[] = {
 	{ "max-hists", required_argument, 0, OPT_MAX_HISTS },
 	{ "port", required_argument, 0, OPT_PORT },
 	{ "proto", required_argument, 0, OPT_PROTO },
+	{ "sample", required_argument, 0, OPT_SAMPLE },
 	{ "pid", required_argument, 0, 'p' },
 	{ "cgroup", required_argument, 0, 'c' },
 	{ "container", required_argument, 0, 'C' },
@@ -76,6 +80,9 @@ static const char run_usage[] =
 	"  -v, --verbose     libbpf and probe diagnostics on stderr\n"
 	"      --port N      net probes: only packets to or from TCP/UDP port N\n"
 	"      --proto P     net probes: only tcp, udp, icmp, or an IP protocol number\n"
+	"      --sample S    trace in random windows only, links detached between them:\n"
+	"                    5% (10 ms windows) or ON/PERIOD such as 10ms/200ms;\n"
+	"                    counts scaled by 1/measured fraction (docs/sampling.md)\n"
 	"\n"
 	"example: vtax run -- redis-benchmark -q -n 10000\n";
 
@@ -90,7 +97,7 @@ static const char attach_usage[] =
 	"  -a, --all              the whole host, per container and VM plus \"host\"\n"
 	"  -V, --vm PID           a VMM (QEMU...) process: subject vm:PID, vCPU threads marked\n"
 	"options: as for `vtax run` (--probes, --duration, --interval, --format,\n"
-	"  --output, --hist, --top, --verbose, --port, --proto)\n"
+	"  --output, --hist, --top, --verbose, --port, --proto, --sample)\n"
 	"Ends on Ctrl-C, --duration, or when every PID target has exited.\n"
 	"\n"
 	"example: vtax attach --container web --duration 10 --format json -o web.json\n";
@@ -173,6 +180,11 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 			o->net_proto = (int)v;
 			break;
 		}
+		case OPT_SAMPLE:
+			if (vtax_sample__parse(optarg, &o->sp, err, sizeof(err)))
+				return vtax_die("%s", err);
+			o->sample = 1;
+			break;
 		case 'p': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -449,6 +461,7 @@ static int finish(struct vtax_session *s, const struct trace_opts *o, const char
 			   (uint64_t)(r->duration_s * 1e9);
 	vtax_session__collect(s, r);
 	vtax_session__close(s); /* detach before printing: tracing ends here */
+	vtax_result__unsample(r); /* --sample: counts and totals for the whole run */
 	warn_lost(r);
 	rc = emit(o, r);
 	vtax_result__free(r);
@@ -520,6 +533,12 @@ int cmd_run(int argc, char **argv)
 		d = vtax_session__subject(s, id);
 		d->pid = child;
 		vtax_sched__baseline(s);
+		if (o.sample && vtax_session__sample_start(s, &o.sp, err, sizeof(err))) {
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+			vtax_session__close(s);
+			return vtax_die("--sample: %s", err);
+		}
 	}
 	t0 = vtax_now_ns();
 	if (write(sync_pipe[1], "g", 1) != 1) {
@@ -571,6 +590,10 @@ int cmd_attach(int argc, char **argv)
 	if (vtax_targets__apply(s, &o.t, err, sizeof(err))) {
 		vtax_session__close(s);
 		return vtax_die("%s", err);
+	}
+	if (o.sample && vtax_session__sample_start(s, &o.sp, err, sizeof(err))) {
+		vtax_session__close(s);
+		return vtax_die("--sample: %s", err);
 	}
 	t0 = vtax_now_ns();
 	o.iv = vtax_intervals__new();

@@ -35,6 +35,7 @@
 #include "util/clock.h"
 #include "cmd/cli.h"
 #include "export/export.h"
+#include "trace/sample.h"
 #include "trace/session.h"
 #include "trace/targets.h"
 
@@ -67,6 +68,8 @@ static const char serve_usage[] =
 	"  --max-hists N         kernel histogram map size (default 16384)\n"
 	"  --le-per-octave N     le buckets per power of two (1,2,4,8,16; default 2)\n"
 	"  -d, --duration S      stop after S seconds (default: until Ctrl-C/SIGTERM)\n"
+	"      --sample S        trace in random windows only (5%, 10ms/200ms): counters\n"
+	"                        cover the windows; vtax_sample_fraction says how much\n"
 	"  -v, --verbose         libbpf and probe diagnostics on stderr\n"
 	"\n"
 	"example: vtax serve --listen 127.0.0.1:9477 --all\n"
@@ -235,7 +238,7 @@ out:
 	return rc;
 }
 
-enum { OPT_PROBES = 256, OPT_REFRESH, OPT_ENV, OPT_MAX_SERIES, OPT_MAX_HISTS, OPT_LE };
+enum { OPT_PROBES = 256, OPT_REFRESH, OPT_ENV, OPT_MAX_SERIES, OPT_MAX_HISTS, OPT_LE, OPT_SAMPLE };
 
 int cmd_serve(int argc, char **argv)
 {
@@ -252,6 +255,7 @@ int cmd_serve(int argc, char **argv)
 		{ "max-hists", required_argument, 0, OPT_MAX_HISTS },
 		{ "le-per-octave", required_argument, 0, OPT_LE },
 		{ "duration", required_argument, 0, 'd' },
+		{ "sample", required_argument, 0, OPT_SAMPLE },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
@@ -267,7 +271,8 @@ int cmd_serve(int argc, char **argv)
 	struct vtax_session *s;
 	uint64_t t0, last = 0, last_scan;
 	char err[512];
-	int c, rc = 0, warned = 0;
+	int c, rc = 0, warned = 0, sample = 0;
+	struct vtax_sample_spec sp;
 
 	memset(&t, 0, sizeof(t));
 	so.families = vtax_probe__default_mask();
@@ -339,6 +344,11 @@ int cmd_serve(int argc, char **argv)
 			if (duration <= 0)
 				return vtax_die("--duration: not a positive number of seconds: '%s'", optarg);
 			break;
+		case OPT_SAMPLE:
+			if (vtax_sample__parse(optarg, &sp, err, sizeof(err)))
+				return vtax_die("%s", err);
+			sample = 1;
+			break;
 		case 'v':
 			vtax_verbose = 1;
 			break;
@@ -370,6 +380,10 @@ int cmd_serve(int argc, char **argv)
 	if (vtax_targets__apply(s, &t, err, sizeof(err))) {
 		vtax_session__close(s);
 		return vtax_die("%s", err);
+	}
+	if (sample && vtax_session__sample_start(s, &sp, err, sizeof(err))) {
+		vtax_session__close(s);
+		return vtax_die("--sample: %s", err);
 	}
 	t0 = vtax_now_ns();
 	last_scan = t0;

@@ -236,6 +236,12 @@ int vtax_compare__session_begin(struct vtax_compare *c, int idx, struct vtax_env
 		}
 	}
 	vtax_sched__baseline(mc->s);
+	/* --sample: the traced runs only; calibration times every program run */
+	if (c->opts.sample && !mc->calibrate &&
+	    (rc = vtax_session__sample_start(mc->s, &c->opts.sample_spec, err, sizeof(err)))) {
+		snprintf(ce->error, sizeof(ce->error), "--sample: %s", err);
+		return rc;
+	}
 	/* the kernel times vtax's programs while this fd is held (about two
 	 * clock reads per program run, on every BPF program of the host):
 	 * in the calibration run only, never in a run whose components are
@@ -261,6 +267,8 @@ static int session_end(struct vtax_compare *c, int idx, struct vtax_env *e,
 		if (rc)
 			snprintf(ce->error, sizeof(ce->error), "collecting the histograms failed: %s",
 				 strerror(-rc));
+		/* --sample: the ledger divides totals by every operation */
+		vtax_result__unsample(mc->round);
 	}
 	if (mc->stats_fd >= 0)
 		close(mc->stats_fd);

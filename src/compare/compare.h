@@ -36,6 +36,7 @@
 #include "compare/rounds.h"
 #include "load/load.h"
 #include "result/result.h"
+#include "trace/sample.h"
 
 #define VTAX_COMPARE_MAX_ENVS 8
 #define VTAX_COMPARE_MAX_RUNS VTAX_ROUNDS_MAX /* runs per environment and pass: one per round */
@@ -77,6 +78,8 @@ struct vtax_compare_opts {
 	int no_untraced;     /* skip the untraced pass: traced runs are the headline */
 	unsigned probes;     /* families (default: all this build has) */
 	uint32_t max_hists;
+	int sample;          /* --sample: traced runs duty-cycled (trace/sample.h) */
+	struct vtax_sample_spec sample_spec;
 	struct vtax_load_opts load; /* workload knobs; host/port/path/stop are set per env */
 	int overlay_layers;  /* docker-overlay */
 	int via_proxy;       /* docker-nat: connect through docker-proxy (127.0.0.1) */

@@ -167,6 +167,15 @@ static void overhead_line(FILE *out, const struct vtax_compare *c)
 	}
 	if (n)
 		fprintf(out, ";\n  the figures above are from the untraced runs, the components from the traced ones.\n");
+	/* --sample: what the components are estimated from (docs/sampling.md) */
+	for (int i = 0; i < c->nenvs; i++) {
+		const struct vtax_result *t = c->envs[i].traced;
+
+		if (t && t->sample.spec[0])
+			fprintf(out, "sampled (--sample %s): %s traced %.2f%% of its traced runs' wall time (measured, %llu windows); components scaled by 1/fraction\n",
+				t->sample.spec, c->envs[i].name, 100.0 * t->sample.fraction,
+				(unsigned long long)t->sample.windows);
+	}
 }
 
 static void diff_row(FILE *out, const struct vtax_compare *c, const char *label, size_t off)

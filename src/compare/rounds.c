@@ -191,5 +191,6 @@ int vtax_result__merge(struct vtax_result *dst, const struct vtax_result *src)
 	}
 	for (size_t i = 0; i < src->ndrops; i++)
 		vtax_result__drop(dst, src->drops[i].name, src->drops[i].value);
+	vtax_result__merge_sample(dst, src);
 	return 0;
 }

@@ -323,6 +323,26 @@ static void emit_drops(struct om_ctx *c, const struct vtax_export_doc *d)
 		}
 		fprintf(c->f, " %.6g\n", d->envs[e].r->duration_s);
 	}
+	/* --sample: counts are of the windows only here (cumulative counters
+	 * must not move backwards, so they are never scaled); this is the
+	 * measured fraction of wall time traced, per family */
+	for (size_t e = 0, first = 1; e < d->nenvs; e++) {
+		const struct vtax_result *r = d->envs[e].r;
+
+		for (int i = 0; i < r->sample.nfams && r->sample.spec[0] && !r->sample.scaled; i++) {
+			if (first)
+				fputs("# TYPE vtax_sample_fraction gauge\n"
+				      "# HELP vtax_sample_fraction Measured fraction of wall time traced (--sample); "
+				      "counts cover that fraction.\n",
+				      c->f);
+			first = 0;
+			fputs("vtax_sample_fraction{", c->f);
+			env_label(c->f, vtax_export__env_name(&d->envs[e]), 1);
+			fputs("family=", c->f);
+			om_value(c->f, r->sample.fams[i].family);
+			fprintf(c->f, "} %.6g\n", r->sample.fams[i].fraction);
+		}
+	}
 }
 
 static void emit_ledger(struct om_ctx *c, const struct vtax_export_doc *d)

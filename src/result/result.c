@@ -255,3 +255,74 @@ fail:
 	vtax_result__free(d);
 	return NULL;
 }
+
+void vtax_result__unsample(struct vtax_result *r)
+{
+	if (!r || !r->sample.spec[0] || r->sample.scaled)
+		return;
+	for (size_t i = 0; i < r->nsubjects; i++) {
+		struct vtax_subject *s = &r->subjects[i];
+
+		for (size_t j = 0; j < s->nseries; j++) {
+			struct vtax_hist *h = &s->series[j].hist;
+			uint64_t n = h->count, n2 = 0;
+			double f = r->sample.fraction, k;
+
+			/* each family by its own links' measured on-time; net's
+			 * netfilter stages by their open programs' ("net.netfilter") */
+			const char *fam = s->series[j].family, *nm = s->series[j].name;
+			char key[16];
+
+			snprintf(key, sizeof(key), "%s", fam);
+			if (!strcmp(fam, "net") && (!strcmp(nm, "conntrack") || !strcmp(nm, "nat") ||
+						    !strcmp(nm, "nat_miss") || !strcmp(nm, "filter")))
+				snprintf(key, sizeof(key), "net.netfilter");
+			for (int q = 0; q < r->sample.nfams; q++)
+				if (!strcmp(r->sample.fams[q].family, key))
+					f = r->sample.fams[q].fraction;
+			if (!n || !(f > 0))
+				continue;
+			k = 1.0 / f;
+			/* the count is the sum of the buckets, as everywhere; the sum
+			 * follows the count, so the mean stays exact */
+			for (unsigned b = 0; b < VTAX_HIST_NBUCKETS; b++) {
+				h->buckets[b] = (uint64_t)((double)h->buckets[b] * k + 0.5);
+				n2 += h->buckets[b];
+			}
+			h->sum_ns = (uint64_t)((double)h->sum_ns * ((double)n2 / (double)n) + 0.5);
+			h->count = n2;
+		}
+	}
+	r->sample.scaled = 1;
+}
+
+void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result *src)
+{
+	struct vtax_sample_info *d = &dst->sample;
+	const struct vtax_sample_info *sa = &src->sample;
+	double wd = (double)d->wall_ns, ws = (double)sa->wall_ns;
+
+	if (!sa->spec[0] || !sa->wall_ns)
+		return;
+	if (!d->spec[0])
+		copy_str(d->spec, sizeof(d->spec), sa->spec);
+	for (int i = 0; i < sa->nfams; i++) {
+		int k = 0;
+
+		while (k < d->nfams && strcmp(d->fams[k].family, sa->fams[i].family))
+			k++;
+		if (k == d->nfams) {
+			if (k >= 8)
+				continue;
+			copy_str(d->fams[k].family, sizeof(d->fams[k].family), sa->fams[i].family);
+			d->fams[k].fraction = 0;
+			d->nfams++;
+		}
+		d->fams[k].fraction = (d->fams[k].fraction * wd + sa->fams[i].fraction * ws) / (wd + ws);
+	}
+	d->on_ns += sa->on_ns;
+	d->wall_ns += sa->wall_ns;
+	d->windows += sa->windows;
+	d->fraction = (double)d->on_ns / (double)d->wall_ns;
+	d->scaled = sa->scaled;
+}

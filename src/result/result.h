@@ -64,6 +64,22 @@ struct vtax_result {
 	/* vtax's own footprint when the result was collected (0: unknown):
 	 * kernel memory of its BPF maps (memlock) and its resident set */
 	uint64_t bpf_map_bytes, rss_bytes;
+	/* --sample (docs/sampling.md): spec as given ("" = not sampled), the
+	 * measured on-time, wall time and their ratio, windows begun, and
+	 * whether counts and totals were scaled by 1/fraction (unsample) */
+	struct vtax_sample_info {
+		char spec[32];
+		double fraction;
+		uint64_t on_ns, wall_ns, windows;
+		int scaled;
+		/* per probe family: the measured fraction its histograms are
+		 * scaled by (its own links' on-time over the wall time) */
+		int nfams;
+		struct {
+			char family[16];
+			double fraction;
+		} fams[8];
+	} sample;
 	/* which kernel hook each family (and series group such as
 	 * "net.netfilter") used on this kernel, or "n/m: <reason>" */
 	size_t nhooks;
@@ -90,6 +106,13 @@ struct vtax_series *vtax_subject__find(const struct vtax_subject *s, const char 
 int vtax_subject__counter(struct vtax_subject *s, const char *name, const char *unit,
 			  double value, int add);
 int vtax_result__drop(struct vtax_result *r, const char *name, double value);
+/* --sample: scale every histogram's count, sum and buckets by 1/fraction
+ * (means, maxima and percentiles unchanged); counters are left as they are.
+ * No-op when not sampled or already scaled. */
+void vtax_result__unsample(struct vtax_result *r);
+/* Add src's sampled time to dst's (compare's rounds): on and wall times
+ * add up, fractions are weighted by wall time. */
+void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result *src);
 /* Set what -> how in the hooks table (replaces an existing entry). */
 void vtax_result__hook(struct vtax_result *r, const char *what, const char *how);
 /* Label value by key, or NULL. */

@@ -123,6 +123,25 @@ json_t *vtax_result__to_json(const struct vtax_result *r)
 			json_object_set_new(hk, r->hooks[i].what, json_string(r->hooks[i].how));
 		json_object_set_new(o, "hooks", hk);
 	}
+	if (r->sample.spec[0]) {
+		json_t *sa = json_object();
+
+		json_object_set_new(sa, "spec", json_string(r->sample.spec));
+		json_object_set_new(sa, "fraction", json_real(r->sample.fraction));
+		json_object_set_new(sa, "on_ns", json_integer((json_int_t)r->sample.on_ns));
+		json_object_set_new(sa, "wall_ns", json_integer((json_int_t)r->sample.wall_ns));
+		json_object_set_new(sa, "windows", json_integer((json_int_t)r->sample.windows));
+		json_object_set_new(sa, "scaled", json_boolean(r->sample.scaled));
+		{
+			json_t *fa = json_object();
+
+			for (int i = 0; i < r->sample.nfams; i++)
+				json_object_set_new(fa, r->sample.fams[i].family,
+						    json_real(r->sample.fams[i].fraction));
+			json_object_set_new(sa, "family_fractions", fa);
+		}
+		json_object_set_new(o, "sample", sa);
+	}
 	if (r->bpf_map_bytes || r->rss_bytes) {
 		json_t *fp = json_object();
 
@@ -228,6 +247,32 @@ struct vtax_result *vtax_result__from_json(const json_t *j, char *err, size_t er
 	r->bpf_map_bytes = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 	v = json_object_get(json_object_get(j, "footprint"), "rss_bytes");
 	r->rss_bytes = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+	{
+		const json_t *sa = json_object_get(j, "sample");
+
+		if (json_is_object(sa)) {
+			snprintf(r->sample.spec, sizeof(r->sample.spec), "%s", str_or(sa, "spec", "?"));
+			r->sample.fraction = json_number_value(json_object_get(sa, "fraction"));
+			r->sample.on_ns = (uint64_t)json_integer_value(json_object_get(sa, "on_ns"));
+			r->sample.wall_ns = (uint64_t)json_integer_value(json_object_get(sa, "wall_ns"));
+			r->sample.windows = (uint64_t)json_integer_value(json_object_get(sa, "windows"));
+			r->sample.scaled = json_is_true(json_object_get(sa, "scaled"));
+			{
+				const char *fk;
+				json_t *fv;
+
+				json_object_foreach(json_object_get(sa, "family_fractions"), fk, fv) {
+					int k = r->sample.nfams;
+
+					if (k >= 8)
+						break;
+					snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family), "%s", fk);
+					r->sample.fams[k].fraction = json_number_value(fv);
+					r->sample.nfams++;
+				}
+			}
+		}
+	}
 	drops = json_object_get(j, "drops");
 	json_object_foreach(drops, key, v)
 		vtax_result__drop(r, key, json_number_value(v));

@@ -15,6 +15,7 @@
 #include "result/result.h"
 
 struct vtax_session;
+struct bpf_object_skeleton;
 
 struct vtax_probe_ops {
 	const char *name;          /* as in --probes */
@@ -37,6 +38,15 @@ struct vtax_probe_ops {
 	void (*subjects_changed)(struct vtax_session *s, void *state);
 	/* optional: can this host run it?  1 yes, 0 no (why filled) */
 	int (*supported)(char *why, size_t whylen);
+	/* optional, for --sample (trace/sample.c): the skeleton whose
+	 * auto-attached links the sampler switches ... */
+	struct bpf_object_skeleton *(*skeleton)(void *state);
+	/* ... and the links the family made itself (netfilter, lazily attached
+	 * programs): attach (on 1) or detach (on 0) every one of chain role
+	 * `role` (enum vtax_chain_role), or count those attached (on -1);
+	 * returns how many links changed (or are attached).  Called with the
+	 * session locked. */
+	int (*sample_links)(struct vtax_session *s, void *state, int role, int on);
 };
 
 extern const struct vtax_probe_ops *const vtax_probes[];

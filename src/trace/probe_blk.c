@@ -146,6 +146,11 @@ static int blk_cause(const struct vtax_hist_key *k)
 	return VTAX_CAUSE_BLK;
 }
 
+static struct bpf_object_skeleton *blk_skeleton(void *state)
+{
+	return ((struct blk_bpf *)state)->skeleton;
+}
+
 const struct vtax_probe_ops vtax_probe_blk = {
 	.name = "blk",
 	.family = VTAX_FAM_BLK,
@@ -155,4 +160,5 @@ const struct vtax_probe_ops vtax_probe_blk = {
 	.detach = blk_detach,
 	.decode = blk_decode,
 	.cause = blk_cause,
+	.skeleton = blk_skeleton,
 };

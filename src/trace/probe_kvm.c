@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include "kvm.skel.h"
 #include "trace/probe_util.h"
+#include "trace/sample.h"
 #include "trace/session.h"
 #include "trace/vmm.h"
 #include "vtax/kvm.h"
@@ -36,6 +37,7 @@
 struct kvm_state {
 	struct kvm_bpf *skel;
 	struct bpf_link *steal_wakeup, *steal_switch;
+	int steal_wanted; /* attached once: --sample switches it from then on */
 	int nvcpus;
 };
 
@@ -222,7 +224,7 @@ static void kvm_detach(void *state)
 
 static void steal_attach(struct kvm_state *ks)
 {
-	if (ks->steal_switch)
+	if (ks->steal_wanted)
 		return;
 	ks->steal_wakeup = bpf_program__attach(ks->skel->progs.vtax_kvm_steal_wakeup);
 	ks->steal_switch = bpf_program__attach(ks->skel->progs.vtax_kvm_steal_switch);
@@ -231,7 +233,9 @@ static void steal_attach(struct kvm_state *ks)
 		bpf_link__destroy(ks->steal_wakeup);
 		bpf_link__destroy(ks->steal_switch);
 		ks->steal_wakeup = ks->steal_switch = NULL;
+		return;
 	}
+	ks->steal_wanted = 1;
 }
 
 /* Register the vCPU threads of every VMM among the subjects. */
@@ -463,6 +467,41 @@ static void kvm_collect(struct vtax_session *s, void *state, struct vtax_result 
 	(void)ks;
 }
 
+/* --sample switches the kvm programs only where a VM is traced: elsewhere
+ * they never fire (no cost to save), and detaching the classic kvm_exit
+ * tracepoint waits ~60 ms here, which would stretch every off edge. */
+static struct bpf_object_skeleton *kvm_skeleton(void *state)
+{
+	struct kvm_state *ks = state;
+
+	return ks->nvcpus || ks->steal_wanted ? ks->skel->skeleton : NULL;
+}
+
+/* --sample: the steal-time pair, once steal_attach() made it */
+static int kvm_sample_links(struct vtax_session *s, void *state, int role, int on)
+{
+	struct kvm_state *ks = state;
+	struct bpf_link **l = role == VTAX_CHAIN_START ? &ks->steal_wakeup : &ks->steal_switch;
+	struct bpf_program *p = role == VTAX_CHAIN_START ? ks->skel->progs.vtax_kvm_steal_wakeup :
+							  ks->skel->progs.vtax_kvm_steal_switch;
+
+	(void)s;
+	if (!ks->steal_wanted || role == VTAX_CHAIN_ALWAYS)
+		return 0;
+	if (on < 0)
+		return !!*l;
+	if (on && !*l) {
+		*l = bpf_program__attach(p);
+		return !!*l;
+	}
+	if (!on && *l) {
+		bpf_link__destroy(*l);
+		*l = NULL;
+		return 1;
+	}
+	return 0;
+}
+
 const struct vtax_probe_ops vtax_probe_kvm = {
 	.name = "kvm",
 	.family = VTAX_FAM_KVM,
@@ -475,4 +514,6 @@ const struct vtax_probe_ops vtax_probe_kvm = {
 	.collect = kvm_collect,
 	.subjects_changed = kvm_subjects_changed,
 	.supported = kvm_supported,
+	.skeleton = kvm_skeleton,
+	.sample_links = kvm_sample_links,
 };

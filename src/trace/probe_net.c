@@ -38,6 +38,7 @@
 #include "net.skel.h"
 #include "trace/cgroup.h"
 #include "trace/probe_util.h"
+#include "trace/sample.h"
 #include "trace/session.h"
 #include "vtax/net.h"
 
@@ -51,6 +52,14 @@ struct net_state {
 	struct net_bpf *skel;
 	struct bpf_link *links[NET_MAX_LINKS];
 	int nlinks;
+	/* how each netfilter link was made, for --sample to make it again:
+	 * ns 0 is vtax's own namespace, else nf_fd[ns - 1] */
+	struct nf_meta {
+		struct bpf_program *prog;
+		int pf, hook, start, step, ns;
+	} nf_meta[NET_MAX_LINKS];
+	int nf_fd[NET_MAX_NF_NS], n_nf_fd, cur_ns;
+	int proxy_wanted; /* the docker-proxy pair was attached once */
 	int nf_supported;
 	unsigned fe; /* fentry/fexit pairs loaded (fe_fn bits) */
 	char nf_error[200];
@@ -192,6 +201,8 @@ static int nf_link(struct net_state *ns, struct bpf_program *prog, int pf, int h
 		l = bpf_program__attach_netfilter(prog, &o);
 		rc = libbpf_get_error(l);
 		if (!rc) {
+			ns->nf_meta[ns->nlinks] = (struct nf_meta){ .prog = prog, .pf = pf, .hook = hook,
+								   .start = start, .step = step, .ns = ns->cur_ns };
 			ns->links[ns->nlinks++] = l;
 			return 0;
 		}
@@ -416,6 +427,8 @@ static void net_detach(void *state)
 
 	for (int i = 0; i < ns->nlinks; i++)
 		bpf_link__destroy(ns->links[i]);
+	for (int i = 0; i < ns->n_nf_fd; i++)
+		close(ns->nf_fd[i]);
 	for (int i = 0; i < 2; i++)
 		bpf_link__destroy(ns->proxy_links[i]);
 	net_bpf__destroy(ns->skel);
@@ -519,7 +532,7 @@ static void net_proxies(struct vtax_session *s, struct net_state *ns)
 	}
 	vtax_proc__for_each_pid(proxy_one, &scan);
 	n = scan.n;
-	if (n && !ns->proxy_links[0]) {
+	if (n && !ns->proxy_wanted) {
 		struct bpf_link *r = bpf_program__attach(ns->skel->progs.vtax_net_proxy_read);
 		struct bpf_link *w = bpf_program__attach(ns->skel->progs.vtax_net_proxy_send);
 
@@ -534,6 +547,7 @@ static void net_proxies(struct vtax_session *s, struct net_state *ns)
 		} else {
 			ns->proxy_links[0] = r;
 			ns->proxy_links[1] = w;
+			ns->proxy_wanted = 1;
 		}
 	}
 	ns->nproxy = n;
@@ -578,7 +592,9 @@ static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d,
 	}
 	memcpy(saved_err, ns->nf_error, sizeof(saved_err));
 	if (setns(fd, CLONE_NEWNET) == 0) {
+		ns->cur_ns = ns->n_nf_fd + 1;
 		rc = nf_attach_all(ns);
+		ns->cur_ns = 0;
 		if (setns(self, CLONE_NEWNET)) {
 			/* every later namespace-relative call would go wrong */
 			fprintf(stderr, "vtax: cannot return to the host's network namespace: %s\n",
@@ -596,7 +612,11 @@ static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d,
 	}
 	memcpy(ns->nf_error, saved_err, sizeof(saved_err));
 	close(self);
-	close(fd);
+	/* kept while links live there: --sample re-attaches them */
+	if (!rc && ns->nlinks > base)
+		ns->nf_fd[ns->n_nf_fd++] = fd;
+	else
+		close(fd);
 }
 
 static void net_subjects_changed(struct vtax_session *s, void *state)
@@ -823,6 +843,100 @@ static int net_supported(char *why, size_t whylen)
 	return 1;
 }
 
+static struct bpf_object_skeleton *net_skeleton(void *state)
+{
+	return ((struct net_state *)state)->skel->skeleton;
+}
+
+/* --sample: netfilter links (in vtax's namespace and the subjects') and the
+ * docker-proxy pair.  A netfilter link is made again at its priority from
+ * inside its namespace (a link belongs to the creating thread's). */
+static int net_sample_links(struct vtax_session *s, void *state, int role, int on)
+{
+	struct net_state *ns = state;
+	int self = -1, changed = 0;
+
+	if (role == VTAX_CHAIN_ALWAYS)
+		return 0;
+	if (on < 0) {
+		int k = role == VTAX_CHAIN_START ? 0 : 1;
+
+		changed = !!ns->proxy_links[k];
+		for (int i = 0; i < ns->nlinks; i++)
+			changed += ns->links[i] &&
+				   vtax_chain_role(bpf_program__name(ns->nf_meta[i].prog)) == role;
+		return changed;
+	}
+	if (ns->proxy_wanted) {
+		int k = role == VTAX_CHAIN_START ? 0 : 1;
+		struct bpf_program *p = k ? ns->skel->progs.vtax_net_proxy_send :
+					    ns->skel->progs.vtax_net_proxy_read;
+
+		if (on && !ns->proxy_links[k] && bpf_program__fd(p) >= 0) {
+			ns->proxy_links[k] = bpf_program__attach(p);
+			changed += !!ns->proxy_links[k];
+		} else if (!on && ns->proxy_links[k]) {
+			bpf_link__destroy(ns->proxy_links[k]);
+			ns->proxy_links[k] = NULL;
+			changed++;
+		}
+	}
+	if (!on) {
+		/* released in the background: each waits for a grace period */
+		struct bpf_link *v[NET_MAX_LINKS];
+		int nv = 0;
+
+		for (int i = 0; i < ns->nlinks; i++) {
+			if (!ns->links[i] || vtax_chain_role(bpf_program__name(ns->nf_meta[i].prog)) != role)
+				continue;
+			v[nv++] = ns->links[i];
+			ns->links[i] = NULL;
+		}
+		vtax_sample__destroy_links(v, nv);
+		return changed + nv;
+	}
+	for (int n = 0; n <= ns->n_nf_fd; n++) {
+		int entered = 0;
+
+		for (int i = 0; i < ns->nlinks; i++) {
+			struct nf_meta *m = &ns->nf_meta[i];
+
+			if (m->ns != n || vtax_chain_role(bpf_program__name(m->prog)) != role)
+				continue;
+			if (ns->links[i])
+				continue;
+			if (n && !entered) {
+				if (self < 0)
+					self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+				if (self < 0 || setns(ns->nf_fd[n - 1], CLONE_NEWNET))
+					break;
+				entered = 1;
+			}
+			/* the first free priority, as nf_link() chose it (another
+			 * vtax may have taken this one meanwhile) */
+			for (int k = 0; k < 8 && !ns->links[i]; k++) {
+				LIBBPF_OPTS(bpf_netfilter_opts, o, .pf = (__u32)m->pf,
+					    .hooknum = (__u32)m->hook, .priority = m->start + k * m->step);
+
+				ns->links[i] = bpf_program__attach_netfilter(m->prog, &o);
+				if (!ns->links[i] && errno != EBUSY)
+					break;
+			}
+			changed += !!ns->links[i];
+			if (!ns->links[i] && s->opts.verbose)
+				fprintf(stderr, "vtax: sample: netfilter link %d: %s\n", i, strerror(errno));
+		}
+		if (entered && setns(self, CLONE_NEWNET)) {
+			fprintf(stderr, "vtax: cannot return to the host's network namespace: %s\n",
+				strerror(errno));
+			abort();
+		}
+	}
+	if (self >= 0)
+		close(self);
+	return changed;
+}
+
 const struct vtax_probe_ops vtax_probe_net = {
 	.name = "net",
 	.family = VTAX_FAM_NET,
@@ -835,4 +949,6 @@ const struct vtax_probe_ops vtax_probe_net = {
 	.collect = net_collect,
 	.subjects_changed = net_subjects_changed,
 	.supported = net_supported,
+	.skeleton = net_skeleton,
+	.sample_links = net_sample_links,
 };

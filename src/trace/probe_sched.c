@@ -162,6 +162,11 @@ static void sched_collect(struct vtax_session *s, void *state, struct vtax_resul
 	}
 }
 
+static struct bpf_object_skeleton *sched_skeleton(void *state)
+{
+	return ((struct sched_state *)state)->skel->skeleton;
+}
+
 const struct vtax_probe_ops vtax_probe_sched = {
 	.name = "sched",
 	.family = VTAX_FAM_SCHED,
@@ -172,4 +177,5 @@ const struct vtax_probe_ops vtax_probe_sched = {
 	.decode = sched_decode,
 	.cause = sched_cause,
 	.collect = sched_collect,
+	.skeleton = sched_skeleton,
 };

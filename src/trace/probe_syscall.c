@@ -354,6 +354,11 @@ static void syscall_collect(struct vtax_session *s, void *state, struct vtax_res
 		fold_subject(&r->subjects[i]);
 }
 
+static struct bpf_object_skeleton *syscall_skeleton(void *state)
+{
+	return ((struct syscall_bpf *)state)->skeleton;
+}
+
 const struct vtax_probe_ops vtax_probe_syscall = {
 	.name = "syscall",
 	.family = VTAX_FAM_SYSCALL,
@@ -364,4 +369,5 @@ const struct vtax_probe_ops vtax_probe_syscall = {
 	.decode = syscall_decode,
 	.cause = syscall_cause,
 	.collect = syscall_collect,
+	.skeleton = syscall_skeleton,
 };

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "util/clock.h"
 #include "util/proc.h"
+#include "trace/sample.h"
 #include "trace/session.h"
 #include "util/state.h"
 
@@ -168,7 +169,7 @@ int vtax_session__adopt_maps(struct vtax_session *s, struct bpf_object *obj)
 	return 0;
 }
 
-static int write_cfg(struct vtax_session *s)
+int vtax_session__write_cfg(struct vtax_session *s)
 {
 	struct vtax_cfg cfg = {
 		.gen = s->gen,
@@ -178,6 +179,7 @@ static int write_cfg(struct vtax_session *s)
 		.follow_forks = (uint32_t)s->opts.follow_forks,
 		.self_tgid = (uint32_t)getpid(),
 		.have_cgroups = s->cgroup_mode != 0,
+		.sample_epoch_ns = s->sample_epoch_ns,
 	};
 	uint32_t zero = 0;
 
@@ -188,6 +190,13 @@ static int write_cfg(struct vtax_session *s)
 
 int vtax_session__commit(struct vtax_session *s)
 {
+	int rc;
+
+	int cnt[VTAX_FAM_MAX][2];
+
+	/* the sampler switches links meanwhile: families attach theirs here */
+	vtax_session__lock(s);
+	vtax_session__sample_count(s, cnt);
 	s->gen++;
 	if (!s->gen)
 		s->gen = 1;
@@ -197,7 +206,11 @@ int vtax_session__commit(struct vtax_session *s)
 		if (p->subjects_changed && (s->loaded & (1u << p->family)))
 			p->subjects_changed(s, s->fam_state[p->family]);
 	}
-	return write_cfg(s);
+	vtax_session__sample_added(s, cnt);
+	vtax_session__sample_reapply(s);
+	rc = vtax_session__write_cfg(s);
+	vtax_session__unlock(s);
+	return rc;
 }
 
 int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts *o, char *err,
@@ -220,6 +233,7 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 		s->map_fd[i] = -1;
 	s->gen = 1;
 	s->start_ns = vtax_now_ns();
+	pthread_mutex_init(&s->lock, NULL);
 
 	/* sched is the core (fork following, off-CPU split): always first */
 	fams = s->opts.families | (1u << VTAX_FAM_SCHED);
@@ -259,7 +273,7 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 			s->loaded |= 1u << p->family;
 		}
 	}
-	rc = write_cfg(s);
+	rc = vtax_session__write_cfg(s);
 	if (rc) {
 		snprintf(err, errlen, "cannot configure probes: %s", strerror(-rc));
 		vtax_session__close(s);
@@ -274,6 +288,7 @@ void vtax_session__close(struct vtax_session *s)
 {
 	if (!s)
 		return;
+	vtax_session__sample_stop(s); /* no link changes from here on */
 	state_note(s, 0);
 	/* detach in reverse: families before the core that owns the maps */
 	for (int i = (int)(sizeof(s->fam_state) / sizeof(s->fam_state[0])) - 1; i >= 0; i--) {
@@ -289,6 +304,7 @@ void vtax_session__close(struct vtax_session *s)
 	free(s->subjects);
 	free(s->spilled);
 	free(s->spill_seen);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -839,6 +855,40 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 			p->collect(s, s->fam_state[p->family], r);
 	}
 	collect_drops(s, r);
+	/* --sample: what was measured, for the report (counts stay as sampled
+	 * here; vtax_result__unsample scales them) */
+	{
+		uint64_t on = 0, wall = 0, win = 0, fam_on[2 * VTAX_FAM_MAX] = { 0 };
+
+		if (!vtax_session__sample_stats(s, &on, &wall, &win, fam_on)) {
+			const struct vtax_sample_spec *sp = s->sample_spec;
+
+			snprintf(r->sample.spec, sizeof(r->sample.spec), "%s", sp ? sp->text : "");
+			r->sample.on_ns = on;
+			r->sample.wall_ns = wall;
+			r->sample.windows = win;
+			r->sample.fraction = wall ? (double)on / (double)wall : 0;
+			r->sample.nfams = 0;
+			for (int i = 0; vtax_probes[i] && r->sample.nfams < 8; i++) {
+				const struct vtax_probe_ops *p = vtax_probes[i];
+				int k = r->sample.nfams;
+
+				if (!(s->loaded & (1u << p->family)) || !fam_on[2 * p->family] || !wall)
+					continue;
+				snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family), "%s", p->name);
+				r->sample.fams[k].fraction = (double)fam_on[2 * p->family] / (double)wall;
+				r->sample.nfams++;
+				/* netfilter brackets start in the open programs (result.c) */
+				if (p->family == VTAX_FAM_NET && fam_on[2 * p->family + 1] && k + 1 < 8) {
+					k++;
+					snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family),
+						 "net.netfilter");
+					r->sample.fams[k].fraction = (double)fam_on[2 * p->family + 1] / (double)wall;
+					r->sample.nfams++;
+				}
+			}
+		}
+	}
 	/* not for attach's per-second heatmap intervals: /proc reads per map */
 	if (strcmp(r->mode, "interval")) {
 		r->bpf_map_bytes = vtax_self__bpf_map_bytes();

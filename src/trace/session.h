@@ -10,12 +10,15 @@
 #ifndef VTAX_SESSION_H
 #define VTAX_SESSION_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "trace/probe.h"
 #include "result/result.h"
 
 struct bpf_object;
+struct vtax_sampler;
+struct vtax_sample_spec;
 
 struct vtax_session_opts {
 	size_t sz;
@@ -67,6 +70,12 @@ struct vtax_session {
 	struct bpf_object *pending_obj; /* shared maps, not yet known to have loaded */
 	uint32_t prog_ids[256];
 	int nprog_ids;
+	/* --sample (trace/sample.c): the duty-cycle thread, the lock it and
+	 * commit take around link changes, the current window's start (cfg) */
+	struct vtax_sampler *sampler;
+	struct vtax_sample_spec *sample_spec;
+	pthread_mutex_t lock;
+	uint64_t sample_epoch_ns;
 };
 
 int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts *o, char *err,
@@ -94,6 +103,8 @@ int vtax_session__track_pid_tree(struct vtax_session *s, pid_t tgid, uint32_t su
 int vtax_session__track_cgroup(struct vtax_session *s, const char *path, uint32_t subject,
 			       char *err, size_t errlen);
 int vtax_session__set_all(struct vtax_session *s, uint32_t host_subject);
+/* write the cfg map from the session's fields (cfg.gen unchanged) */
+int vtax_session__write_cfg(struct vtax_session *s);
 /* publish subject changes to BPF (bumps the generation) */
 int vtax_session__commit(struct vtax_session *s);
 /* processes still tracked by pid (0 when every pid target has exited) */

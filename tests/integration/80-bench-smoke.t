@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The `make bench` harness (bench/bench.sh) must not rot: one round at tiny
 # sizes (BENCH_SMOKE=1) must give a figure for every (row, configuration)
-# pair (untraced, A/A, empty floor, least probe, vtax, attach --all,
-# bpftrace; getppid, sched, tcp, kv rows), write the markdown table, and
+# pair (untraced, A/A, empty floor, least probe, vtax, vtax --sample,
+# attach --all, bpftrace; getppid, sched, tcp, kv rows), write the markdown table, and
 # leave no namespace or redis-server behind, and restore the BPF run-time
 # statistics switch its calibration passes turn on.  Timing figures themselves are
 # not asserted (a shared 2-vCPU host).  Runtime: ~30-60 s.
@@ -19,7 +19,8 @@ BENCH_SMOKE=1 BENCH_OUT="$TMP/RESULTS.md" BENCH_DATA="$TMP/samples" \
 	timeout 240 bash "$ROOT/bench/bench.sh" >"$TMP/out" 2>"$TMP/err"
 ok $? "bench.sh (smoke) exits 0" || sed 's/^/# /' "$TMP/err"
 n=$(wc -l <"$TMP/samples")
-ok $([ "$n" -eq 45 ] && echo 0 || echo 1) "45 (row, configuration) samples ($n)"
+# getppid 7 configurations x (wall, CPU), sched 6 x 2, tcp 5, kv 9 x (p50, CPU, mean)
+ok $([ "$n" -eq 58 ] && echo 0 || echo 1) "58 (row, configuration) samples ($n)"
 bad=$(awk '$4 !~ /^[0-9]+(\.[0-9]+)?$/ { print $2 "/" $3 }' "$TMP/samples" | tr '\n' ' ')
 ok $([ -z "$bad" ] && echo 0 || echo 1) "every configuration produced a figure (${bad:-all})"
 for h in "getppid loop" "sched ping-pong" "TCP ping-pong" "redis kv"; do
@@ -28,6 +29,8 @@ for h in "getppid loop" "sched ping-pong" "TCP ping-pong" "redis kv"; do
 done
 grep -q '^| vtax attach --all | [0-9,]* |' "$TMP/RESULTS.md"
 ok $? "the kv table has an attach --all row with a figure"
+[ "$(grep -c '^| vtax --sample (duty-cycled, links detached between windows) | [0-9,]* |' "$TMP/RESULTS.md")" -ge 4 ]
+ok $? "getppid and kv tables have a --sample row with a figure"
 grep -q 'PM QoS held' "$TMP/RESULTS.md" && grep -q 'model\|CPUs' "$TMP/RESULTS.md"
 ok $? "RESULTS.md states the method and the machine"
 left=$(ip netns list 2>/dev/null | grep -c "bn[0-9]" || true)
