@@ -111,6 +111,8 @@ int vtax_session__commit(struct vtax_session *s);
 int vtax_session__live_pids(struct vtax_session *s);
 /* sched family: record CFS baselines of subjects (call after adding them) */
 void vtax_sched__baseline(struct vtax_session *s);
+/* Move samples parked in the per-CPU spill rings into the session (call often: a ring holds VTAX_SPILL_SLOTS). */
+void vtax_session__drain_spill(struct vtax_session *s);
 
 /* Read everything into r (adds to r's histograms). */
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r);
