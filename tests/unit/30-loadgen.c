@@ -561,7 +561,7 @@ static void test_io(const char *dir, const char *nodirect_dir)
 		tap_ok(ret == 0 && r->ops > 0 && t0 < 1.5, "io: stop flag ends a 60 s run after %.2f s", t0);
 	}
 	if (have_tool("fio")) {
-		uint64_t ours;
+		uint64_t ours, fios;
 
 		o.rw = 0;
 		o.bs = 4096;
@@ -575,6 +575,7 @@ static void test_io(const char *dir, const char *nodirect_dir)
 		ret = vtax_load__run(&o, r);
 		o.driver = VTAX_DRIVER_BUILTIN;
 		show("io fio randread qd8 1s", r);
+		fios = vtax_hist__quantile(&r->latency, 0.5);
 		/* fio's own byte and latency counts can differ by an I/O at the
 		 * ramp edge: allow the queue depth. */
 		tap_ok(ret == 0 && r->ops > 0 && r->latency.count == r->ops &&
@@ -590,10 +591,11 @@ static void test_io(const char *dir, const char *nodirect_dir)
 		o.max_ops = 0;
 		tap_ok(ret == 0 && r->ops == 6000 && r->latency.count == 6000,
 		       "io external: fio max_ops=6000 -> %llu %s", (unsigned long long)r->ops, r->error);
-		tap_ok(ours < 3 * vtax_hist__quantile(&r->latency, 0.5) &&
-		       vtax_hist__quantile(&r->latency, 0.5) < 3 * ours,
-		       "io: builtin p50 %.1f us agrees with fio's %.1f us within 3x", ours / 1e3,
-		       vtax_hist__quantile(&r->latency, 0.5) / 1e3);
+		/* Compare the two 1 s runs of the same shape (qd8, warmed up),
+		 * not the cold max_ops run that follows fio's timed one. */
+		tap_ok(ours < 3 * fios && fios < 3 * ours,
+		       "io: builtin p50 %.1f us agrees with fio's %.1f us (same 1 s qd8 run) within 3x",
+		       ours / 1e3, fios / 1e3);
 	}
 	unlink(path);
 
