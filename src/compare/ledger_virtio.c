@@ -15,14 +15,6 @@
 #include <string.h>
 #include "compare/ledger.h"
 
-static const char *label(const struct vtax_series *se, const char *k)
-{
-	for (int i = 0; i < se->nlabels; i++)
-		if (!strcmp(se->labels[i].key, k))
-			return se->labels[i].value;
-	return NULL;
-}
-
 void vtax_ledger_env__virtio(struct vtax_ledger_env *le, const struct vtax_ledger_input *in)
 {
 	const struct vtax_result *r = in->traced;
@@ -40,10 +32,10 @@ void vtax_ledger_env__virtio(struct vtax_ledger_env *le, const struct vtax_ledge
 
 			if (strcmp(se->family, "kvm") || strcmp(se->name, "notify"))
 				continue;
-			dev = label(se, "device");
-			vq = label(se, "vq");
+			dev = vtax_series__label(se, "device");
+			vq = vtax_series__label(se, "vq");
 			if (!vq)
-				vq = label(se, "queue");
+				vq = vtax_series__label(se, "queue");
 			for (int k = 0; k < le->nnotify; k++)
 				if (!strcmp(le->notify[k].device, dev ? dev : "unknown") &&
 				    !strcmp(le->notify[k].vq, vq ? vq : "?"))

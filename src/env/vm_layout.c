@@ -59,12 +59,27 @@ static void device_name(const char *dev, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, dev);
 }
 
-static struct vtax_vm_notify *add_window(struct vtax_vm_layout *l)
+/* A notify window [lo, lo+len) in space; queue_stride 0: one address for
+ * every queue (the queue index is written). NULL when the table is full. */
+static struct vtax_vm_notify *add_window(struct vtax_vm_layout *l, int space, unsigned long long lo,
+					 unsigned long long len, int queue_stride)
 {
+	struct vtax_vm_notify *w;
+
 	if (l->n >= VTAX_VM_MAX_NOTIFY)
 		return NULL;
-	memset(&l->w[l->n], 0, sizeof(l->w[0]));
-	return &l->w[l->n++];
+	w = memset(&l->w[l->n++], 0, sizeof(l->w[0]));
+	w->space = space;
+	w->lo = lo;
+	w->hi = lo + len;
+	w->queue_stride = queue_stride;
+	return w;
+}
+
+/* A BAR's address as `info qtree` prints it: 0 or all ones = unassigned */
+static int bar_assigned(unsigned long long a)
+{
+	return a && a != 0xffffffffffffffffull;
 }
 
 /*
@@ -106,34 +121,20 @@ int vtax_vm_layout__parse(const char *qtree, struct vtax_vm_layout *l)
 			 * devices have other sizes) */
 			if (mmio_pending >= 0 && !l->w[mmio_pending].device[0])
 				l->n--; /* the previous slot had nothing plugged in */
-			w = add_window(l);
-			if (!w)
-				continue;
-			w->space = VTAX_VM_SPACE_MMIO;
-			w->lo = a + MMIO_QUEUE_NOTIFY;
-			w->hi = w->lo + 4;
-			w->queue_stride = 0;
-			mmio_pending = (int)(w - l->w);
-		} else if (pci_dev[0] && sscanf(t, "bar 4: mem at %llx [%llx]", &a, &b) == 2 && a &&
-			   a != 0xffffffffffffffffull) {
-			w = add_window(l);
-			if (!w)
-				continue;
-			w->space = VTAX_VM_SPACE_MMIO;
-			w->lo = a + PCI_MODERN_NOTIFY;
-			w->hi = w->lo + PCI_MODERN_NOTIFY_LEN;
-			w->queue_stride = PCI_NOTIFY_MULT;
-			device_name(pci_dev, w->device, sizeof(w->device));
-		} else if (pci_dev[0] && sscanf(t, "bar 0: i/o at %llx [%llx]", &a, &b) == 2 && a &&
-			   a != 0xffffffffffffffffull) {
-			w = add_window(l);
-			if (!w)
-				continue;
-			w->space = VTAX_VM_SPACE_PIO;
-			w->lo = a + PCI_LEGACY_NOTIFY;
-			w->hi = w->lo + 2;
-			w->queue_stride = 0;
-			device_name(pci_dev, w->device, sizeof(w->device));
+			w = add_window(l, VTAX_VM_SPACE_MMIO, a + MMIO_QUEUE_NOTIFY, 4, 0);
+			if (w)
+				mmio_pending = (int)(w - l->w);
+		} else if (pci_dev[0] && sscanf(t, "bar 4: mem at %llx [%llx]", &a, &b) == 2 && bar_assigned(a)) {
+			/* modern virtio-pci: the notify capability in BAR 4 */
+			w = add_window(l, VTAX_VM_SPACE_MMIO, a + PCI_MODERN_NOTIFY, PCI_MODERN_NOTIFY_LEN,
+				       PCI_NOTIFY_MULT);
+			if (w)
+				device_name(pci_dev, w->device, sizeof(w->device));
+		} else if (pci_dev[0] && sscanf(t, "bar 0: i/o at %llx [%llx]", &a, &b) == 2 && bar_assigned(a)) {
+			/* legacy virtio-pci: the queue-notify port in BAR 0 */
+			w = add_window(l, VTAX_VM_SPACE_PIO, a + PCI_LEGACY_NOTIFY, 2, 0);
+			if (w)
+				device_name(pci_dev, w->device, sizeof(w->device));
 		}
 	}
 	if (mmio_pending >= 0 && !l->w[mmio_pending].device[0])
@@ -174,23 +175,6 @@ const char *vtax_vm_layout__lookup(const struct vtax_vm_layout *l, int space, un
 	return NULL;
 }
 
-static const char *label_value(const struct vtax_series *se, const char *key)
-{
-	for (int i = 0; i < se->nlabels; i++)
-		if (strcmp(se->labels[i].key, key) == 0)
-			return se->labels[i].value;
-	return NULL;
-}
-
-static void add_label(struct vtax_series *se, const char *key, const char *value)
-{
-	if (se->nlabels < VTAX_MAX_LABELS) {
-		snprintf(se->labels[se->nlabels].key, sizeof(se->labels[0].key), "%s", key);
-		snprintf(se->labels[se->nlabels].value, sizeof(se->labels[0].value), "%s", value);
-		se->nlabels++;
-	}
-}
-
 /* Name every kvm.notify series of r by device (and queue role). */
 int vtax_vm_layout__name_notifies(const struct vtax_vm_layout *l, struct vtax_result *r)
 {
@@ -205,11 +189,11 @@ int vtax_vm_layout__name_notifies(const struct vtax_vm_layout *l, struct vtax_re
 			int queue;
 			char buf[16];
 
-			if (strcmp(se->family, "kvm") || strcmp(se->name, "notify") || label_value(se, "device"))
+			if (strcmp(se->family, "kvm") || strcmp(se->name, "notify") || vtax_series__label(se, "device"))
 				continue;
-			space = label_value(se, "space");
-			addr = label_value(se, "addr");
-			q = label_value(se, "queue");
+			space = vtax_series__label(se, "space");
+			addr = vtax_series__label(se, "addr");
+			q = vtax_series__label(se, "queue");
 			if (!space || !addr)
 				continue;
 			queue = q ? atoi(q) : -1;
@@ -217,13 +201,13 @@ int vtax_vm_layout__name_notifies(const struct vtax_vm_layout *l, struct vtax_re
 						     strtoull(addr, NULL, 0), &queue, &role);
 			if (!dev)
 				continue;
-			add_label(se, "device", dev);
+			vtax_series__add_label(se, "device", dev);
 			if (!q && queue >= 0) {
 				snprintf(buf, sizeof(buf), "%d", queue);
-				add_label(se, "queue", buf);
+				vtax_series__add_label(se, "queue", buf);
 			}
 			if (role)
-				add_label(se, "vq", role);
+				vtax_series__add_label(se, "vq", role);
 			named++;
 		}
 	}

@@ -179,6 +179,16 @@ const char *vtax_series__label(const struct vtax_series *se, const char *key)
 	return NULL;
 }
 
+int vtax_series__add_label(struct vtax_series *se, const char *key, const char *value)
+{
+	if (se->nlabels >= VTAX_MAX_LABELS)
+		return -ENOSPC;
+	copy_str(se->labels[se->nlabels].key, sizeof(se->labels[0].key), key);
+	copy_str(se->labels[se->nlabels].value, sizeof(se->labels[0].value), value);
+	se->nlabels++;
+	return 0;
+}
+
 static int by_total_desc(const void *a, const void *b)
 {
 	const struct vtax_series *x = a, *y = b;

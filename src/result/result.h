@@ -117,6 +117,9 @@ void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result
 void vtax_result__hook(struct vtax_result *r, const char *what, const char *how);
 /* Label value by key, or NULL. */
 const char *vtax_series__label(const struct vtax_series *se, const char *key);
+/* Append a label to a series in place (e.g. naming a device after the run).
+ * -ENOSPC when VTAX_MAX_LABELS are taken. */
+int vtax_series__add_label(struct vtax_series *se, const char *key, const char *value);
 /* Sort every subject's series by total time (sum_ns) descending. */
 void vtax_result__sort(struct vtax_result *r);
 

@@ -477,20 +477,6 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&sm->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	/* which skeleton programs are attached now: only those are switched
-	 * (netfilter and lazily attached programs are the families' own) */
-	for (int i = 0; vtax_probes[i]; i++) {
-		const struct vtax_probe_ops *p = vtax_probes[i];
-		void *st = s->fam_state[p->family];
-		const struct bpf_object_skeleton *sk;
-
-		if (!(s->loaded & (1u << p->family)) || !st || !p->skeleton)
-			continue;
-		sk = p->skeleton(st);
-		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++)
-			if (*sk->progs[k].link)
-				sm->want[p->family] |= 1ull << k;
-	}
 	sm->rng = vtax_now_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	if (!sm->rng)
 		sm->rng = 1;
@@ -505,6 +491,12 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 		if (!(s->loaded & (1u << p->family)) || !st || !p->skeleton)
 			continue;
 		sk = p->skeleton(st);
+		/* which skeleton programs are attached now: only those are
+		 * switched (netfilter and lazily attached programs are the
+		 * families' own, counted by sample_links) */
+		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++)
+			if (*sk->progs[k].link)
+				sm->want[p->family] |= 1ull << k;
 		for (int r = 0; r < 2; r++) {
 			struct fam_clock *c = &sm->fc[p->family][r];
 			int role = r ? VTAX_CHAIN_START : VTAX_CHAIN_END;

@@ -36,28 +36,16 @@ NET=$net python3 - "$tmp" <<'PY'
 import json, os, sys
 sys.path.insert(0, "tests/integration")
 from tap_why import Tap, why
+from compare_json import load, env, led, cause
 tmp = sys.argv[1]
 net = os.environ["NET"] == "1"
 tap = Tap()
 ok = tap.ok
-def load(tag):
-    rc = int(open("%s/%s.rc" % (tmp, tag)).read())
-    try:
-        return rc, json.load(open("%s/%s.json" % (tmp, tag)))
-    except Exception as e:
-        sys.stdout.write("# %s: %s\n# %s\n" % (tag, e, open("%s/%s.err" % (tmp, tag)).read().replace("\n", "\n# ")))
-        return rc, None
-def env(d, name):
-    return [e for e in d["environments"] if e["env"] == name][0]
-def led(d, name):
-    return [e for e in d["ledger"]["environments"] if e["env"] == name][0]
-def cause(le, key):
-    return [c for c in le["causes"] if c["cause"] == key][0]
 def items(le, key, prefix):
     return [i for i in cause(le, key)["components"] if i["series"].startswith(prefix)]
 noskip = None if net else "net family not loaded (vtax doctor)"
 
-rc, a = load("a")
+rc, a = load(tmp, "a")
 if not ok(rc == 0 and a and all(e["status"] == "ok" for e in a["environments"]),
           "A: compare native,docker-nat,docker-host exits 0, every environment ok (rc %d%s)" %
           (rc, why(a, "%s/a.err" % tmp))):
@@ -94,7 +82,7 @@ print("# docker-host: diff %.0f ns/request, noise band %.0f ns, native mean %.0f
 ok(host["within_noise"] or abs(host["diff_ns_per_op"]) <= 0.25 * nmean,
    "A: docker-host differs from native within noise")
 
-rc, b = load("b")
+rc, b = load(tmp, "b")
 if not ok(rc == 0 and b and all(e["status"] == "ok" for e in b["environments"]),
           "B: compare --via-proxy exits 0, every environment ok (rc %d%s)" %
           (rc, why(b, "%s/b.err" % tmp))):

@@ -69,20 +69,14 @@ python3 - "$tmp" <<'PY'
 import json, sys
 sys.path.insert(0, "tests/integration")
 from tap_why import Tap, why
+from compare_json import load
 tmp = sys.argv[1]
 tap = Tap()
 ok = tap.ok
-def load(tag):
-    rc = int(open("%s/%s.rc" % (tmp, tag)).read())
-    try:
-        return rc, json.load(open("%s/%s.json" % (tmp, tag)))
-    except Exception as e:
-        sys.stdout.write("# %s: %s\n# %s\n" % (tag, e, open("%s/%s.err" % (tmp, tag)).read().replace("\n", "\n# ")))
-        return rc, None
 def close(a, b, tol=1e-6):
     return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
 
-rc, d = load("u")
+rc, d = load(tmp, "u")
 if not ok(rc == 0 and d and all(e["status"] == "ok" for e in d["environments"]),
           "compare --runs 2 native,docker-nat (sampled) exits 0, every environment ok (rc %d%s)" %
           (rc, why(d, "%s/u.err" % tmp))):
@@ -166,7 +160,7 @@ ok(bn and bn["docker-nat"]["probe_bpf_calls_per_op"] > bn["native"]["probe_bpf_c
 sb, sa = (open("%s/stats.%s" % (tmp, w)).read().strip() for w in ("before", "after"))
 ok(sb == sa, "BPF run-time statistics are off again afterwards (%s -> %s)" % (sb, sa))
 
-rc, od = load("o")
+rc, od = load(tmp, "o")
 nat = od["environments"][0] if od else None
 if ok(rc == 0 and nat and nat["status"] == "ok", "compare --runs 2 native (unsampled) exits 0 (rc %d)" % rc):
     oum, otm = (nat[p]["client_latency"]["mean_ns"] for p in ("untraced", "traced"))
@@ -177,7 +171,7 @@ if ok(rc == 0 and nat and nat["status"] == "ok", "compare --runs 2 native (unsam
           (oum, otm, otm - oum, 100 * (otm - oum) / oum, tol))
     ok(otm >= oum - tol, "native: traced mean >= untraced mean (observer effect non-negative within noise)")
 
-rc, nd = load("n")
+rc, nd = load(tmp, "n")
 ne = nd["environments"][0] if nd else {}
 ok(rc == 0 and nd and nd.get("untraced") is False and ne.get("untraced") is None
    and ne.get("headline_pass") == "traced" and ne.get("probe_overhead_ns_per_op") is None

@@ -45,18 +45,11 @@ python3 - "$tmp" <<'PY'
 import json, sys
 sys.path.insert(0, "tests/integration")
 from tap_why import why, Tap
+from compare_json import load, led
 tmp = sys.argv[1]
 t = Tap()
 
-def load(tag):
-    rc = int(open("%s/%s.rc" % (tmp, tag)).read())
-    try:
-        return rc, json.load(open("%s/%s.json" % (tmp, tag)))
-    except Exception:
-        return rc, None
 
-def led(d, name):
-    return [e for e in d["ledger"]["environments"] if e["env"] == name][0]
 
 def consistent(le):
     ci = le["diff_ci95_ns"]
@@ -65,7 +58,7 @@ def consistent(le):
 
 differs = 0
 for k in (1, 2, 3):
-    rc, d = load("aa%d" % k)
+    rc, d = load(tmp, "aa%d" % k)
     if not t.ok(rc == 0 and d and d["ledger"] and [e["env"] for e in d["environments"]] == ["native", "native@2"],
                 "A/A run %d: native and native@2 measured (rc %d%s)" % (k, rc, why(d, "%s/aa%d.err" % (tmp, k)))):
         differs += 1
@@ -84,7 +77,7 @@ for k in (1, 2, 3):
 t.ok(differs <= 1, "A/A: 'differs' in %d of 3 runs (at most 1; chance failure 0.7%%)" % differs,
      todo="two native instances differ by 1-5 us on a quiet host; cause not yet known (issue 10)")
 
-rc, d = load("b")
+rc, d = load(tmp, "b")
 if t.ok(rc == 0 and d and d["ledger"], "native, docker-host, docker-nat via docker-proxy measured (rc %d%s)"
         % (rc, why(d, tmp + "/b.err"))):
     h, p = led(d, "docker-host"), led(d, "docker-nat")

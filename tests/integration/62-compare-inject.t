@@ -96,15 +96,10 @@ python3 - "$tmp" "$X_US" <<'PY'
 import json, sys
 sys.path.insert(0, "tests/integration")
 from tap_why import why, Tap
+from compare_json import load, led, cause
 tmp, x_us = sys.argv[1], float(sys.argv[2])
 t = Tap()
 
-def load(tag):
-    rc = int(open("%s/%s.rc" % (tmp, tag)).read())
-    try:
-        return rc, json.load(open("%s/%s.json" % (tmp, tag)))
-    except Exception:
-        return rc, None
 
 def read(name, default=""):
     try:
@@ -112,14 +107,10 @@ def read(name, default=""):
     except OSError:
         return default
 
-def led(d):
-    return [e for e in d["ledger"]["environments"] if e["env"] == "docker-nat"][0]
 
-def cause(le, key):
-    return [c for c in le["causes"] if c["cause"] == key][0]
 
-rb, b = load("base")
-ri, i = load("inj")
+rb, b = load(tmp, "base")
+ri, i = load(tmp, "inj")
 out = dict(kv.split("=", 1) for kv in read("delay.out").split() if "=" in kv)
 attached = "attached" in read("delay.out")
 t.ok(rb == 0 and b and b["ledger"], "plain run: native and docker-nat measured (rc %d%s)" % (rb, why(b, tmp + "/base.err")))
@@ -143,7 +134,7 @@ print("# held %.1f us per packet (asked %.0f), %d packets, %d requests recorded 
 t.ok(ops <= pk <= ops + 2e9 / x and abs(x - x_us * 1e3) <= 0.02 * x_us * 1e3,
      "one held packet per request, %.1f us each (%d packets for %d recorded requests)" % (x / 1e3, pk, ops))
 
-lb, li = led(b), led(i)
+lb, li = led(b, "docker-nat"), led(i, "docker-nat")
 print("# plain:    %s\n# injected: %s" % (lb["headline"], li["headline"]))
 got = li["diff_ns_per_op"] - lb["diff_ns_per_op"]
 ci, cb = li["diff_ci95_ns"], lb["diff_ci95_ns"]

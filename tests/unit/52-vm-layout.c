@@ -33,12 +33,12 @@ static char *slurp(const char *path)
 	return b;
 }
 
+/* "" for an absent label, so a failed check prints rather than crashes */
 static const char *label(const struct vtax_series *se, const char *k)
 {
-	for (int i = 0; i < se->nlabels; i++)
-		if (!strcmp(se->labels[i].key, k))
-			return se->labels[i].value;
-	return "";
+	const char *v = vtax_series__label(se, k);
+
+	return v ? v : "";
 }
 
 static void check_lookup(const struct vtax_vm_layout *l, int space, unsigned long long a, int q_in,
