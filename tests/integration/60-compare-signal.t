@@ -26,10 +26,7 @@ left_behind() { # what this run's pid left: docker objects, processes, dirs
 	docker images -q --filter "label=vtax.pid=$p"
 	ls -d "$tmp/work"/vtax-compare.* 2>/dev/null
 	# servers started from the run's work directory (redis, mariadb, qemu)
-	local f
-	for f in /proc/[0-9]*/cmdline; do
-		tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$tmp/work/" && echo "${f%/cmdline}"
-	done
+	procs_under "$tmp/work/"
 }
 
 mkdir -p "$tmp/work"

@@ -26,7 +26,7 @@ diag "compare -w oltp --envs native,vm took $(($(date +%s) - start)) s (rc $rc)"
 # this run's link names: vtaxbrN/vtaxtapN with N picked from vtax's PID (env_vm.c)
 after=$(ls /sys/class/net | grep -E '^vtax(br|tap)' | sort)
 mine=$(for t in $(seq 0 63); do k=$(((pid + t * 13) % 250 + 1)); echo "$after" | grep -xE "vtax(br|tap)$k"; done)
-procs=$(for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$f" | grep -qF "$tmp/work/" && echo "${f%/cmdline}"; done 2>/dev/null)
+procs=$(procs_under "$tmp/work/")
 
 python3 - "$tmp" "$rc" "$mine" "$procs" <<'PY'
 import json, sys

@@ -26,8 +26,8 @@ pid2=$!
 wait $pid2
 rc2=$?
 
-links=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^vtax(br|tap)' || true)
-procs=$(for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$tmp/work/" && echo "${f%/cmdline}"; done)
+links=$(vm_links)
+procs=$(procs_under "$tmp/work/")
 
 python3 - "$tmp" "$rc" "$rc2" "$pid" "$pid2" "$links" "$procs" <<'PY'
 import json, sys

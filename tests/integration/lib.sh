@@ -100,6 +100,17 @@ ensure_docker() {
 	docker info >/dev/null 2>&1
 }
 # A free TCP port on 127.0.0.1 (for servers a test starts)
+# Processes whose command line names DIR (servers and QEMU a compare started
+# from its --workdir), one /proc/PID per line.
+procs_under() {
+	local f
+	for f in /proc/[0-9]*/cmdline; do
+		tr '\0' ' ' <"$f" | grep -qF "$1" && echo "${f%/cmdline}"
+	done 2>/dev/null # a process may exit between the glob and the read
+	return 0
+}
+# The vm environments' bridges and taps now on the host.
+vm_links() { ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^vtax(br|tap)' || true; }
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # promq PORT PROMQL -> the result of a Prometheus instant query on
 # 127.0.0.1:PORT as JSON (the "result" list), or [] on any error
