@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "cmd/cli.h"
 #include "export/export.h"
 #include "util/output.h"
+#include "util/state.h"
 #include "result/report_text.h"
 #include "result/result_json.h"
 #include "trace/sample.h"
@@ -39,9 +41,11 @@ struct trace_opts {
 	struct vtax_intervals *iv; /* attach: per-interval histograms (export.h) */
 	int sample;                /* --sample given: sp holds it */
 	struct vtax_sample_spec sp;
+	const char *ready_file;    /* --ready-file: written once tracing is on */
+	int ready_made;            /* 1: we created it (a regular file): remove it */
 };
 
-enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO, OPT_SAMPLE };
+enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO, OPT_SAMPLE, OPT_READY_FILE };
 
 static const struct option trace_long[] = {
 	{ "probes", required_argument, 0, OPT_PROBES },
@@ -55,6 +59,7 @@ static const struct option trace_long[] = {
 	{ "port", required_argument, 0, OPT_PORT },
 	{ "proto", required_argument, 0, OPT_PROTO },
 	{ "sample", required_argument, 0, OPT_SAMPLE },
+	{ "ready-file", required_argument, 0, OPT_READY_FILE },
 	{ "pid", required_argument, 0, 'p' },
 	{ "cgroup", required_argument, 0, 'c' },
 	{ "container", required_argument, 0, 'C' },
@@ -83,6 +88,9 @@ static const char run_usage[] =
 	"      --sample S    trace in random windows only, links detached between them:\n"
 	"                    5% (10 ms windows) or ON/PERIOD such as 10ms/200ms;\n"
 	"                    counts scaled by 1/measured fraction (docs/sampling.md)\n"
+	"      --ready-file F once every probe is attached and the targets are\n"
+	"                    traced, write \"ready pid=N subjects=M\" to F (a file,\n"
+	"                    removed when tracing ends, or a FIFO a script reads)\n"
 	"\n"
 	"example: vtax run -- redis-benchmark -q -n 10000\n";
 
@@ -97,7 +105,7 @@ static const char attach_usage[] =
 	"  -a, --all              the whole host, per container and VM plus \"host\"\n"
 	"  -V, --vm PID           a VMM (QEMU...) process: subject vm:PID, vCPU threads marked\n"
 	"options: as for `vtax run` (--probes, --duration, --interval, --format,\n"
-	"  --output, --hist, --top, --verbose, --port, --proto, --sample)\n"
+	"  --output, --hist, --top, --verbose, --port, --proto, --sample, --ready-file)\n"
 	"Ends on Ctrl-C, --duration, or when every PID target has exited.\n"
 	"\n"
 	"example: vtax attach --container web --duration 10 --format json -o web.json\n";
@@ -185,6 +193,11 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 				return vtax_die("%s", err);
 			o->sample = 1;
 			break;
+		case OPT_READY_FILE:
+			if (!*optarg || !strcmp(optarg, "-"))
+				return vtax_die("--ready-file: needs a path");
+			o->ready_file = optarg;
+			break;
 		case 'p': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -234,7 +247,45 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 	if (o->output && strcmp(o->output, "-") && (!o->format || strcmp(o->format, "gnuplot")) &&
 	    vtax_out__check(o->output, err, sizeof(err)))
 		return vtax_die("%s", err);
+	if (o->ready_file && vtax_out__check(o->ready_file, err, sizeof(err)))
+		return vtax_die("--ready-file: %s", err);
 	return 0;
+}
+
+/*
+ * --ready-file: every family is attached, the subjects are published and
+ * (run) the command is about to start.  Scripts wait for it instead of
+ * guessing from /proc (a loaded TCG guest takes tens of seconds to get
+ * here).  Written atomically; a FIFO is written directly, so a reader
+ * blocked on it wakes at this moment.  A file vtax made is recorded in the
+ * run's state file and removed when tracing ends.
+ */
+static int ready_write(struct trace_opts *o, const struct vtax_session *s)
+{
+	struct vtax_out out;
+	struct stat st;
+	char err[512];
+	int existed_special = !stat(o->ready_file, &st) && !S_ISREG(st.st_mode);
+
+	if (vtax_out__open(&out, o->ready_file, err, sizeof(err)))
+		return vtax_die("--ready-file: %s", err);
+	fprintf(out.f, "ready pid=%d subjects=%zu\n", (int)getpid(), s->nsubjects);
+	if (vtax_out__commit(&out, err, sizeof(err)))
+		return vtax_die("--ready-file: %s", err);
+	if (!existed_special) {
+		o->ready_made = 1;
+		vtax_state__add("path", o->ready_file, NULL);
+	}
+	return 0;
+}
+
+static void ready_remove(struct trace_opts *o)
+{
+	if (!o->ready_made)
+		return;
+	unlink(o->ready_file);
+	vtax_state__done("path", o->ready_file);
+	o->ready_made = 0;
 }
 
 /* Is CMD something execvp can run (searched on PATH like execvp)? 0 or -errno. */
@@ -541,8 +592,15 @@ int cmd_run(int argc, char **argv)
 			return vtax_die("--sample: %s", err);
 		}
 	}
+	if (o.ready_file && ready_write(&o, s)) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		vtax_session__close(s);
+		return 1;
+	}
 	t0 = vtax_now_ns();
 	if (write(sync_pipe[1], "g", 1) != 1) {
+		ready_remove(&o);
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		vtax_session__close(s);
@@ -550,6 +608,7 @@ int cmd_run(int argc, char **argv)
 	}
 	close(sync_pipe[1]);
 	wait_loop(s, &o, child, &status);
+	ready_remove(&o);
 	if (!WIFEXITED(status) && !WIFSIGNALED(status)) {
 		/* stopped by --duration or a signal to vtax: end the command */
 		kill(child, SIGTERM);
@@ -596,9 +655,14 @@ int cmd_attach(int argc, char **argv)
 		vtax_session__close(s);
 		return vtax_die("--sample: %s", err);
 	}
+	if (o.ready_file && ready_write(&o, s)) {
+		vtax_session__close(s);
+		return 1;
+	}
 	t0 = vtax_now_ns();
 	o.iv = vtax_intervals__new();
 	wait_loop(s, &o, 0, &st);
+	ready_remove(&o);
 	st = finish(s, &o, "attach", t0);
 	vtax_intervals__free(o.iv);
 	return st;

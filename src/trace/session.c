@@ -93,11 +93,6 @@ static void note_programs(struct vtax_session *s, struct bpf_object *obj)
 }
 
 /*
- * The run's state file notes that a session is open and its programs
- * (links die with the process: nothing for cleanup to undo; the note lets
- * `vtax cleanup --dry-run` and a reader of the file see what was attached).
- */
-/*
  * Test-only fault injection (docs/failures.md): VTAX_TEST_UNAVAILABLE is a
  * comma-separated list of probe families (and "netfilter") that behave as
  * if this kernel lacked them.  Hosts without those gaps cannot be rented.
@@ -114,6 +109,11 @@ int vtax_test_unavailable(const char *what)
 	return 0;
 }
 
+/*
+ * The run's state file notes that a session is open and its programs
+ * (links die with the process: nothing for cleanup to undo; the note lets
+ * `vtax cleanup --dry-run` and a reader of the file see what was attached).
+ */
 static void state_note(struct vtax_session *s, int open)
 {
 	char id[64], ids[200] = "";

@@ -35,6 +35,13 @@ bad "bad duration" "duration" -- "$VTAX" attach --pid 1 --duration -3
 bad "unknown probe family" "unknown probe family" -- "$VTAX" run --probes syscall,bogus -- true
 bad "unknown format" "unknown format" -- "$VTAX" run --format yaml -- true
 bad "unwritable output" "cannot write" -- "$VTAX" run -o /proc/vtax-nope/out.json -- true
+bad "unwritable ready file" "ready-file: cannot write" -- "$VTAX" run --ready-file /proc/vtax-nope/ready -- true
+bad "empty ready file" "ready-file: needs a path" -- "$VTAX" run --ready-file "" -- true
+# --ready-file: there while tracing, gone after; the command starts after it
+"$VTAX" run --probes sched --ready-file "$TMP/ready" -o /dev/null -- sh -c "cat '$TMP/ready' > '$TMP/ready.seen'" 2>/dev/null
+grep -q "^ready pid=[0-9]* subjects=1$" "$TMP/ready.seen" && [ ! -e "$TMP/ready" ]
+ok $? "--ready-file: the command saw '$(cat "$TMP/ready.seen" 2>/dev/null)', and it is removed at the end"
+rm -f "$TMP/ready.seen"
 bad "container when Docker is unreachable" "Docker is not running" -- env DOCKER_HOST=unix:///nonexistent.sock "$VTAX" attach --container x --duration 1
 if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
 	bad "not root" "must run as root" -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$VTAX" run -- true

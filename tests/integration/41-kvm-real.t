@@ -152,11 +152,11 @@ mkfifo "$TMP/go"
 VPID=$!
 exec {IN}>"$TMP/go"
 for _ in $(seq 100); do grep -q ready "$TMP/err5" && break; sleep 0.2; done
-"$VTAX" attach --vm "$VPID" --probes kvm -f json -o "$TMP/r5.json" --interval 1 --duration 600 \
-	2>"$TMP/vt5.err" &
+"$VTAX" attach --vm "$VPID" --probes kvm -f json -o "$TMP/r5.json" --duration 600 \
+	--ready-file "$TMP/ready5" 2>"$TMP/vt5.err" &
 TPID=$!
-# attached once the first live summary is out (bounded: 120 s)
-for _ in $(seq 600); do [ -s "$TMP/vt5.err" ] && break; sleep 0.2; done
+wait_ready "$TMP/ready5" "$TPID"
+ok $? "vtax attach --vm says it is tracing (--ready-file)"
 echo go >&$IN
 exec {IN}>&-
 IN=""

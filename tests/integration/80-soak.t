@@ -30,9 +30,10 @@ ip netns add "$NS" && ip link add "$HV" type veth peer name eth0 netns "$NS" &&
 	ip -n "$NS" addr add "$CA/30" dev eth0 && ip -n "$NS" link set eth0 up
 ok $? "a veth of its own: $HV $HA -> $NS $CA"
 
-"$V" attach --all -f json -o "$TMP/soak.json" 2>"$TMP/vtax.err" &
+"$V" attach --all -f json -o "$TMP/soak.json" --ready-file "$TMP/ready" 2>"$TMP/vtax.err" &
 VP=$!
-sleep 3 # attached (probes load in ~1-2 s)
+wait_ready "$TMP/ready" "$VP" 120
+ok $? "vtax attach --all says it is tracing (--ready-file)"
 END=$(($(date +%s) + SECS))
 
 # generators: each bounded in count and time, each counting what it did

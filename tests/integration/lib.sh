@@ -109,6 +109,19 @@ procs_under() {
 	done 2>/dev/null # a process may exit between the glob and the read
 	return 0
 }
+# wait_ready FILE PID [SECONDS]: wait until the vtax run/attach PID started
+# with `--ready-file FILE` has its probes attached and its targets traced
+# (FILE exists); 1 if PID exited first or SECONDS (default 300: a loaded
+# TCG guest takes tens of seconds to load the families) passed.
+wait_ready() {
+	local i
+	for i in $(seq $((${3:-300} * 10))); do
+		[ -s "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
 # The vm environments' bridges and taps now on the host.
 vm_links() { ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^vtax(br|tap)' || true; }
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
