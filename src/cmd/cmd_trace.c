@@ -434,7 +434,6 @@ static void wait_loop(struct vtax_session *s, const struct trace_opts *o, pid_t 
 			vtax_targets__rescan(s, &o->t);
 			last_scan = now;
 		}
-		vtax_session__drain_spill(s);
 		poll(NULL, 0, 20);
 	}
 	/* the last, partial interval belongs in the heatmap too */

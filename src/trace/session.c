@@ -27,6 +27,9 @@
 #include "trace/session.h"
 #include "util/state.h"
 
+static void drainer_start(struct vtax_session *s);
+static void drainer_stop(struct vtax_session *s);
+
 static const char *const shared_names[VTAX_MAP_NR] = {
 	[VTAX_MAP_HISTS] = "vtax_hists",
 	[VTAX_MAP_ZERO] = "vtax_zero_hist",
@@ -234,6 +237,7 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 	s->gen = 1;
 	s->start_ns = vtax_now_ns();
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->spill_mu, NULL);
 
 	/* sched is the core (fork following, off-CPU split): always first */
 	fams = s->opts.families | (1u << VTAX_FAM_SCHED);
@@ -280,6 +284,7 @@ int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts 
 		return rc;
 	}
 	state_note(s, 1);
+	drainer_start(s);
 	*sp = s;
 	return 0;
 }
@@ -289,6 +294,7 @@ void vtax_session__close(struct vtax_session *s)
 	if (!s)
 		return;
 	vtax_session__sample_stop(s); /* no link changes from here on */
+	drainer_stop(s);
 	state_note(s, 0);
 	/* detach in reverse: families before the core that owns the maps */
 	for (int i = (int)(sizeof(s->fam_state) / sizeof(s->fam_state[0])) - 1; i >= 0; i--) {
@@ -305,6 +311,9 @@ void vtax_session__close(struct vtax_session *s)
 	free(s->spilled);
 	free(s->spill_seen);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->spill_mu);
+	if (s->drain_cv_made)
+		pthread_cond_destroy(&s->drain_cv);
 	free(s);
 }
 
@@ -804,17 +813,63 @@ static long collect_batch(struct vtax_session *s, struct vtax_result *r, int fd,
 }
 
 /*
- * Empty the spill rings now, between collections: while a CPU's element
- * cache stays empty (seen on this project's hosts while a SCHED_FIFO VMM
- * busy-waits on that CPU: 150 of 256-slot rings overflowed in 120 ms), a
- * ring fills in tens of milliseconds.  The wait loops call this every 20 ms.
+ * The drainer: empties the spill rings every 20 ms, between collections.
+ * While a CPU's element cache stays empty (seen on this project's hosts
+ * while a SCHED_FIFO VMM busy-waits on that CPU: 150 of 256-slot rings
+ * overflowed in 120 ms) a ring fills in tens of milliseconds, and no
+ * command's own loop can promise to come back that often (compare's client
+ * pipe, serve's scrapes).  A session-owned thread serves them all.
  */
-void vtax_session__drain_spill(struct vtax_session *s)
+#define DRAIN_PERIOD_NS 20000000ull
+
+static void *drain_main(void *arg)
 {
+	struct vtax_session *s = arg;
 	int ncpu = libbpf_num_possible_cpus();
 
-	if (ncpu > 0)
-		drain_spill(s, ncpu);
+	pthread_mutex_lock(&s->spill_mu);
+	while (!s->drain_stop) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)DRAIN_PERIOD_NS;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->drain_cv, &s->spill_mu, &ts);
+		if (!s->drain_stop && ncpu > 0)
+			drain_spill(s, ncpu);
+	}
+	pthread_mutex_unlock(&s->spill_mu);
+	return NULL;
+}
+
+static void drainer_start(struct vtax_session *s)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->drain_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	s->drain_cv_made = 1;
+	s->drain_running = !pthread_create(&s->drain_th, NULL, drain_main, s);
+	if (!s->drain_running)
+		fprintf(stderr, "vtax: warning: cannot start the spill drainer: samples parked while "
+				"the histogram map is full are read at collection only\n");
+}
+
+static void drainer_stop(struct vtax_session *s)
+{
+	if (!s->drain_running)
+		return;
+	pthread_mutex_lock(&s->spill_mu);
+	s->drain_stop = 1;
+	pthread_cond_signal(&s->drain_cv);
+	pthread_mutex_unlock(&s->spill_mu);
+	pthread_join(s->drain_th, NULL);
+	s->drain_running = 0;
 }
 
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
@@ -845,10 +900,12 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	}
 	free(h);
 	free(cpus);
+	pthread_mutex_lock(&s->spill_mu);
 	drain_spill(s, ncpu);
 	for (size_t i = 0; i < s->nspilled; i++)
 		vtax_session__merge_hist(s, r, &s->spilled[i].key, &s->spilled[i].hist);
 	vtax_result__drop(r, "hist_spill_lost", (double)s->spill_lost);
+	pthread_mutex_unlock(&s->spill_mu);
 	if (nkeys >= s->opts.max_hists)
 		vtax_result__drop(r, "hist_map_at_capacity", 1);
 	/* every subject appears, even one that made no events */

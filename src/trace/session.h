@@ -66,6 +66,13 @@ struct vtax_session {
 	size_t nspilled, cap_spilled;
 	uint64_t *spill_seen;        /* per CPU: ring head consumed */
 	uint64_t spill_lost;         /* overwritten before being drained */
+	/* the drainer thread empties the spill rings every 20 ms, whatever
+	 * the command does meanwhile (run/attach wait, compare's rounds,
+	 * serve's HTTP); spill_mu guards the spill fields above */
+	pthread_mutex_t spill_mu;
+	pthread_cond_t drain_cv;
+	pthread_t drain_th;
+	int drain_running, drain_stop, drain_cv_made;
 	/* the families' programs, for vtax_session__bpf_stats */
 	struct bpf_object *pending_obj; /* shared maps, not yet known to have loaded */
 	uint32_t prog_ids[256];
@@ -111,8 +118,6 @@ int vtax_session__commit(struct vtax_session *s);
 int vtax_session__live_pids(struct vtax_session *s);
 /* sched family: record CFS baselines of subjects (call after adding them) */
 void vtax_sched__baseline(struct vtax_session *s);
-/* Move samples parked in the per-CPU spill rings into the session (call often: a ring holds VTAX_SPILL_SLOTS). */
-void vtax_session__drain_spill(struct vtax_session *s);
 
 /* Read everything into r (adds to r's histograms). */
 int vtax_session__collect(struct vtax_session *s, struct vtax_result *r);
