@@ -17,6 +17,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 #include "cmd/cli.h"
+#include "trace/nf_hooks.h"
 #include "trace/probe.h"
 #include "trace/session.h"
 #include "util/spawn.h"
@@ -159,6 +160,23 @@ int cmd_doctor(int argc, char **argv)
 	rc = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) == 1;
 	line("netfilter BPF programs", rc, "(libbpf >= 1.3, kernel >= 6.4)",
 	     rc ? "conntrack/NAT/filter timed exactly" : "NAT and conntrack fall back to hop timing");
+	if (rc) {
+		/* the net family brackets only the stage hooks registered in
+		 * its namespace (src/trace/nf_hooks.h) */
+		struct vtax_nf_hook hv[256];
+		struct vtax_nf_hooks *nh = vtax_nf_hooks__open(detail, sizeof(detail));
+		int n = nh ? vtax_nf_hooks__read(nh, hv, 256) : -1;
+
+		if (n >= 0)
+			snprintf(detail, sizeof(detail), "%d of %d stage hooks present in this namespace",
+				 vtax_nf_hooks__stages(hv, n), 2 * VTAX_NF_STAGE_HOOKS);
+		else if (nh)
+			snprintf(detail, sizeof(detail), "read: %s", strerror(-n));
+		line("netfilter hook discovery", n >= 0, detail,
+		     n >= 0 ? "netfilter BPF links only around those" :
+			      "every stage bracketed (36 netfilter links per namespace)");
+		vtax_nf_hooks__close(nh);
+	}
 	rc = access("/sys/kernel/tracing/kprobe_events", F_OK) == 0;
 	line("kprobes", rc, rc ? "" : "CONFIG_KPROBES off", "not required: vtax uses tracepoints only");
 	rc = geteuid() == 0 && probe_fentry(detail, sizeof(detail));
