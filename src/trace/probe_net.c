@@ -7,8 +7,10 @@
  *   and LOCAL_OUT, +100 on POSTROUTING and LOCAL_IN) and filter (0 on
  *   LOCAL_IN, FORWARD, LOCAL_OUT) for IPv4 and IPv6 with programs one
  *   priority below and above, moving one step further out when a priority
- *   is taken (EBUSY).  Links live in vtax's own network namespace: that is
- *   where a Docker host's bridge, DNAT and MASQUERADE run.
+ *   is taken (EBUSY) - but only the stages whose hook is registered there
+ *   (trace/nf_hooks.h; re-read at each commit).  Links live in vtax's own
+ *   network namespace: that is where a Docker host's bridge, DNAT and
+ *   MASQUERADE run, and in each subject's.
  * subjects_changed: publishes netns inode -> subject for the session's
  *   subjects (containers: their namespace; the host namespace is the --all
  *   subject's, through the BPF fallback), and the docker-proxy processes
@@ -37,6 +39,7 @@
 #include "util/proc.h"
 #include "net.skel.h"
 #include "trace/cgroup.h"
+#include "trace/nf_hooks.h"
 #include "trace/probe_util.h"
 #include "trace/sample.h"
 #include "trace/session.h"
@@ -45,8 +48,7 @@
 #define NET_MAX_LINKS 640 /* 36 netfilter links in the host and in up to 16 subject namespaces */
 #define NET_MAX_NF_NS 16
 #define NET_MAX_NETNS 256
-#define NFPROTO_IPV4_ 2
-#define NFPROTO_IPV6_ 10
+#define NET_NF_MAX_HOOKS 512 /* registered hooks read per namespace */
 
 struct net_state {
 	struct net_bpf *skel;
@@ -58,9 +60,21 @@ struct net_state {
 		struct bpf_program *prog;
 		int pf, hook, start, step, ns;
 	} nf_meta[NET_MAX_LINKS];
+	/* subject namespaces' fds (-1: cannot be entered), kept to re-read
+	 * their hooks at each commit and for --sample; n_nf_fd == n_nf_ns */
 	int nf_fd[NET_MAX_NF_NS], n_nf_fd, cur_ns;
 	int proxy_wanted; /* the docker-proxy pair was attached once */
 	int nf_supported;
+	/* netfilter links supported and made in vtax's namespace (possibly
+	 * none: a stage nobody registered is not bracketed) */
+	int nf_on;
+	/* per namespace (0 vtax's own, i + 1 nf_ns[i]), one bit per stage
+	 * hook (pf index * VTAX_NF_STAGE_HOOKS + row of vtax_nf_stage_hooks):
+	 * bracketed, registered at the last read, failed to bracket */
+	uint32_t nf_done[NET_MAX_NF_NS + 1], nf_present[NET_MAX_NF_NS + 1], nf_failed[NET_MAX_NF_NS + 1];
+	int nf_seen[NET_MAX_NF_NS + 1]; /* hooks read there at least once */
+	struct vtax_nf_hooks *nfh;      /* hook discovery; NULL: every stage bracketed */
+	char nfh_error[160];
 	unsigned fe; /* fentry/fexit pairs loaded (fe_fn bits) */
 	char nf_error[200];
 	uint32_t self_netns;           /* vtax's own: the first set of netfilter links */
@@ -212,21 +226,17 @@ static int nf_link(struct net_state *ns, struct bpf_program *prog, int pf, int h
 	return -EBUSY;
 }
 
-static int nf_attach_all(struct net_state *ns)
+/*
+ * Bracket the stage hooks registered in the calling thread's namespace (k:
+ * 0 vtax's own, i + 1 nf_ns[i]) that are not bracketed yet: a stage only
+ * where a non-BPF hook sits at exactly its priority (a bracket around
+ * nothing costs two runs per packet and makes the kernel run nf_hook_slow
+ * on an empty hook).  Without hook discovery, every stage on the first
+ * pass; a rescan whose read fails adds nothing.  Returns 0 or the first
+ * link error (nf_error says which); the other brackets are still made.
+ */
+static int nf_attach_all(struct net_state *ns, int k, int rescan)
 {
-	static const struct {
-		int stage, hook, prio;
-	} br[] = {
-		{ VTAX_NET_ST_CONNTRACK, VTAX_NF_PRE_ROUTING, -200 },
-		{ VTAX_NET_ST_CONNTRACK, VTAX_NF_LOCAL_OUT, -200 },
-		{ VTAX_NET_ST_NAT, VTAX_NF_PRE_ROUTING, -100 },
-		{ VTAX_NET_ST_NAT, VTAX_NF_LOCAL_OUT, -100 },
-		{ VTAX_NET_ST_NAT, VTAX_NF_POST_ROUTING, 100 },
-		{ VTAX_NET_ST_NAT, VTAX_NF_LOCAL_IN, 100 },
-		{ VTAX_NET_ST_FILTER, VTAX_NF_LOCAL_IN, 0 },
-		{ VTAX_NET_ST_FILTER, VTAX_NF_FORWARD, 0 },
-		{ VTAX_NET_ST_FILTER, VTAX_NF_LOCAL_OUT, 0 },
-	};
 	struct bpf_program *open[VTAX_NET_ST_MAX] = {
 		ns->skel->progs.vtax_nf_ct_open, ns->skel->progs.vtax_nf_nat_open,
 		ns->skel->progs.vtax_nf_filter_open,
@@ -235,25 +245,78 @@ static int nf_attach_all(struct net_state *ns)
 		ns->skel->progs.vtax_nf_ct_close, ns->skel->progs.vtax_nf_nat_close,
 		ns->skel->progs.vtax_nf_filter_close,
 	};
-	static const int pfs[] = { NFPROTO_IPV4_, NFPROTO_IPV6_ };
-	int rc;
+	struct vtax_nf_hook hv[NET_NF_MAX_HOOKS];
+	int nh = -ENOENT, first = 0;
 
-	for (size_t p = 0; p < 2; p++) {
-		for (size_t i = 0; i < sizeof(br) / sizeof(br[0]); i++) {
-			rc = nf_link(ns, open[br[i].stage], pfs[p], br[i].hook, br[i].prio - 1, -1);
+	if (ns->nfh) {
+		nh = vtax_nf_hooks__read(ns->nfh, hv, NET_NF_MAX_HOOKS);
+		if (nh < 0)
+			snprintf(ns->nfh_error, sizeof(ns->nfh_error), "hook discovery: read: %s",
+				 strerror(-nh));
+	}
+	if (nh < 0 && rescan)
+		return 0;
+	ns->nf_seen[k] = 1;
+	ns->nf_present[k] = 0;
+	for (int p = 0; p < 2; p++) {
+		for (int i = 0; i < VTAX_NF_STAGE_HOOKS; i++) {
+			const struct vtax_nf_stage_hook *b = &vtax_nf_stage_hooks[i];
+			uint32_t bit = 1u << (p * VTAX_NF_STAGE_HOOKS + i);
+			int pf = vtax_nf_pfs[p], base = ns->nlinks, rc;
+
+			if (nh < 0 || vtax_nf_hooks__has(hv, nh, pf, b->hook, b->prio))
+				ns->nf_present[k] |= bit;
+			if (!(ns->nf_present[k] & bit) || ((ns->nf_done[k] | ns->nf_failed[k]) & bit))
+				continue;
+			rc = nf_link(ns, open[b->stage], pf, b->hook, b->prio - 1, -1);
 			if (!rc)
-				rc = nf_link(ns, close_[br[i].stage], pfs[p], br[i].hook,
-					     br[i].prio + 1, 1);
-			if (rc) {
+				rc = nf_link(ns, close_[b->stage], pf, b->hook, b->prio + 1, 1);
+			if (!rc) {
+				ns->nf_done[k] |= bit;
+				continue;
+			}
+			/* no half brackets */
+			for (int j = base; j < ns->nlinks; j++)
+				bpf_link__destroy(ns->links[j]);
+			ns->nlinks = base;
+			ns->nf_failed[k] |= bit;
+			if (!first) {
+				first = rc;
 				snprintf(ns->nf_error, sizeof(ns->nf_error),
-					 "netfilter link %s/%s/ipv%d: %s", stage_names[br[i].stage],
-					 nf_hook_names[br[i].hook], pfs[p] == NFPROTO_IPV4_ ? 4 : 6,
+					 "netfilter link %s/%s/ipv%d: %s", stage_names[b->stage],
+					 nf_hook_names[b->hook], pf == VTAX_NFPROTO_IPV4 ? 4 : 6,
 					 strerror(-rc));
-				return rc;
 			}
 		}
 	}
-	return 0;
+	return first;
+}
+
+/* Enter the namespace of fd (saving ours in *self) / come back; a thread
+ * that cannot come back would get every later namespace-relative call wrong */
+static int nf_enter(int fd, int *self)
+{
+	if (*self < 0)
+		*self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	return *self < 0 || fd < 0 ? -1 : setns(fd, CLONE_NEWNET);
+}
+
+static void nf_leave(int self)
+{
+	if (setns(self, CLONE_NEWNET)) {
+		fprintf(stderr, "vtax: cannot return to the host's network namespace: %s\n",
+			strerror(errno));
+		abort();
+	}
+}
+
+/* Forget namespace k's links from base on (a failed first pass). */
+static void nf_drop_from(struct net_state *ns, int k, int base)
+{
+	for (int i = base; i < ns->nlinks; i++)
+		bpf_link__destroy(ns->links[i]);
+	ns->nlinks = base;
+	ns->nf_done[k] = 0;
 }
 
 /* fentry/fexit pairs on the netfilter entry points (kernels without
@@ -403,14 +466,21 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 		vtax_probe_error(err, errlen, "attach net tracepoints", rc);
 		goto fail;
 	}
-	if (ns->nf_supported && nf_attach_all(ns)) {
+	if (ns->nf_supported) {
+		/* without it every stage is bracketed, as before discovery */
+		ns->nfh = vtax_nf_hooks__open(ns->nfh_error, sizeof(ns->nfh_error));
+		if (!ns->nfh && s->opts.verbose)
+			fprintf(stderr, "vtax: net: %s: every netfilter stage bracketed\n", ns->nfh_error);
+		ns->nf_on = !nf_attach_all(ns, 0, 0);
 		/* hop timing goes on; the report shows netfilter_links = 0 */
-		for (int i = 0; i < ns->nlinks; i++)
-			bpf_link__destroy(ns->links[i]);
-		ns->nlinks = 0;
+		if (!ns->nf_on)
+			nf_drop_from(ns, 0, 0);
+		else if (s->opts.verbose)
+			fprintf(stderr, "vtax: net: netfilter: %d of %d stage hooks registered here, %d links\n",
+				__builtin_popcount(ns->nf_present[0]), 2 * VTAX_NF_STAGE_HOOKS, ns->nlinks);
 	}
 	/* one line, always: the report's netfilter share is then missing, not zero */
-	if (!ns->nlinks)
+	if (!ns->nf_on)
 		fprintf(stderr, "vtax: warning: net: no netfilter time: %s\n", ns->nf_error);
 	net_current = ns;
 	*state = ns;
@@ -428,9 +498,11 @@ static void net_detach(void *state)
 	for (int i = 0; i < ns->nlinks; i++)
 		bpf_link__destroy(ns->links[i]);
 	for (int i = 0; i < ns->n_nf_fd; i++)
-		close(ns->nf_fd[i]);
+		if (ns->nf_fd[i] >= 0)
+			close(ns->nf_fd[i]);
 	for (int i = 0; i < 2; i++)
 		bpf_link__destroy(ns->proxy_links[i]);
+	vtax_nf_hooks__close(ns->nfh);
 	net_bpf__destroy(ns->skel);
 	if (net_current == ns)
 		net_current = NULL;
@@ -566,57 +638,78 @@ static void net_proxies(struct vtax_session *s, struct net_state *ns)
 static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d, int verbose)
 {
 	char p[64], saved_err[sizeof(ns->nf_error)];
-	int self, fd, base = ns->nlinks, rc = -1;
+	int self = -1, fd, k, base = ns->nlinks, rc = -1;
 	struct stat st;
 
-	if (!ns->nf_supported || !ns->nlinks || d->pid <= 0 || ns->n_nf_ns >= NET_MAX_NF_NS ||
+	if (!ns->nf_on || d->pid <= 0 || ns->n_nf_ns >= NET_MAX_NF_NS ||
 	    (uint32_t)d->netns_ino == ns->self_netns)
 		return;
 	for (int i = 0; i < ns->n_nf_ns; i++)
 		if (ns->nf_ns[i] == (uint32_t)d->netns_ino)
 			return;
-	ns->nf_ns[ns->n_nf_ns++] = (uint32_t)d->netns_ino;
 	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)d->pid);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
 	/* the pid may have been reused: only the namespace we were told of */
-	if (fstat(fd, &st) || (uint32_t)st.st_ino != (uint32_t)d->netns_ino) {
+	if (fd >= 0 && (fstat(fd, &st) || (uint32_t)st.st_ino != (uint32_t)d->netns_ino)) {
 		close(fd);
-		return;
+		fd = -1;
 	}
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0) {
-		close(fd);
-		return;
-	}
+	k = ++ns->n_nf_ns;
+	ns->nf_ns[k - 1] = (uint32_t)d->netns_ino;
+	ns->nf_fd[k - 1] = fd;
+	ns->n_nf_fd = ns->n_nf_ns;
 	memcpy(saved_err, ns->nf_error, sizeof(saved_err));
-	if (setns(fd, CLONE_NEWNET) == 0) {
-		ns->cur_ns = ns->n_nf_fd + 1;
-		rc = nf_attach_all(ns);
+	if (nf_enter(fd, &self) == 0) {
+		ns->cur_ns = k;
+		rc = nf_attach_all(ns, k, 0);
 		ns->cur_ns = 0;
-		if (setns(self, CLONE_NEWNET)) {
-			/* every later namespace-relative call would go wrong */
-			fprintf(stderr, "vtax: cannot return to the host's network namespace: %s\n",
-				strerror(errno));
-			abort();
-		}
+		nf_leave(self);
 	}
 	if (rc) {
-		for (int i = base; i < ns->nlinks; i++)
-			bpf_link__destroy(ns->links[i]);
-		ns->nlinks = base;
+		nf_drop_from(ns, k, base);
 		if (verbose)
 			fprintf(stderr, "vtax: net: no netfilter time inside %s's namespace: %s\n",
 				d->name, rc < 0 && rc != -1 ? ns->nf_error : strerror(errno));
+	} else if (verbose) {
+		fprintf(stderr, "vtax: net: netfilter in %s's namespace: %d of %d stage hooks registered, %d links\n",
+			d->name, __builtin_popcount(ns->nf_present[k]), 2 * VTAX_NF_STAGE_HOOKS,
+			ns->nlinks - base);
 	}
 	memcpy(ns->nf_error, saved_err, sizeof(saved_err));
-	close(self);
-	/* kept while links live there: --sample re-attaches them */
-	if (!rc && ns->nlinks > base)
-		ns->nf_fd[ns->n_nf_fd++] = fd;
-	else
-		close(fd);
+	if (self >= 0)
+		close(self);
+}
+
+/*
+ * Hooks registered since (a rule added, a module loaded): re-read vtax's
+ * namespace and the subject namespaces already bracketed, and bracket the
+ * stages that appeared.  Brackets whose hooks went away stay.
+ */
+static void nf_rescan(struct net_state *ns, int verbose)
+{
+	char saved_err[sizeof(ns->nf_error)];
+	int self = -1, before = ns->nlinks;
+
+	if (!ns->nf_on || !ns->nfh)
+		return;
+	memcpy(saved_err, ns->nf_error, sizeof(saved_err));
+	nf_attach_all(ns, 0, 1);
+	for (int i = 0; i < ns->n_nf_ns; i++) {
+		if (!ns->nf_seen[i + 1] || nf_enter(ns->nf_fd[i], &self))
+			continue;
+		ns->cur_ns = i + 1;
+		nf_attach_all(ns, i + 1, 1);
+		ns->cur_ns = 0;
+		nf_leave(self);
+	}
+	if (self >= 0)
+		close(self);
+	if (verbose && ns->nlinks > before)
+		fprintf(stderr, "vtax: net: %d netfilter links added around stage hooks registered since\n",
+			ns->nlinks - before);
+	if (verbose && strcmp(saved_err, ns->nf_error))
+		fprintf(stderr, "vtax: net: %s\n", ns->nf_error);
+	memcpy(ns->nf_error, saved_err, sizeof(saved_err));
 }
 
 static void net_subjects_changed(struct vtax_session *s, void *state)
@@ -624,6 +717,7 @@ static void net_subjects_changed(struct vtax_session *s, void *state)
 	struct net_state *ns = state;
 	int fd = bpf_map__fd(ns->skel->maps.vtax_net_netns);
 
+	nf_rescan(ns, s->opts.verbose);
 	for (size_t i = 0; i < s->nsubjects; i++) {
 		struct vtax_subject_def *d = &s->subjects[i];
 		uint32_t ino = (uint32_t)d->netns_ino;
@@ -791,10 +885,21 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 	free(vals);
 	/* which hooks time the netfilter stages (conntrack, NAT, filter) and
 	 * docker-proxy's relay on this kernel, or why they are not measured */
-	if (ns->nlinks) {
-		char how[96];
+	if (ns->nf_on) {
+		char how[256];
+		int present = 0, total = 0;
 
-		snprintf(how, sizeof(how), "netfilter BPF links (%d)", ns->nlinks);
+		for (int k = 0; k <= ns->n_nf_ns; k++) {
+			present += __builtin_popcount(ns->nf_present[k]);
+			total += ns->nf_seen[k] ? 2 * VTAX_NF_STAGE_HOOKS : 0;
+		}
+		if (ns->nfh)
+			snprintf(how, sizeof(how),
+				 "netfilter BPF links (%d) around %d of %d stage hooks present (absent stages not bracketed)",
+				 ns->nlinks, present, total);
+		else
+			snprintf(how, sizeof(how), "netfilter BPF links (%d) around every stage hook (%s)",
+				 ns->nlinks, ns->nfh_error);
 		vtax_result__hook(r, "net.netfilter", how);
 	} else if (ns->fe) {
 		char how[224];
@@ -906,9 +1011,7 @@ static int net_sample_links(struct vtax_session *s, void *state, int role, int o
 			if (ns->links[i])
 				continue;
 			if (n && !entered) {
-				if (self < 0)
-					self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-				if (self < 0 || setns(ns->nf_fd[n - 1], CLONE_NEWNET))
+				if (nf_enter(ns->nf_fd[n - 1], &self))
 					break;
 				entered = 1;
 			}
@@ -926,11 +1029,8 @@ static int net_sample_links(struct vtax_session *s, void *state, int role, int o
 			if (!ns->links[i] && s->opts.verbose)
 				fprintf(stderr, "vtax: sample: netfilter link %d: %s\n", i, strerror(errno));
 		}
-		if (entered && setns(self, CLONE_NEWNET)) {
-			fprintf(stderr, "vtax: cannot return to the host's network namespace: %s\n",
-				strerror(errno));
-			abort();
-		}
+		if (entered)
+			nf_leave(self);
 	}
 	if (self >= 0)
 		close(self);
