@@ -1,0 +1,146 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# 20-net-nfhooks.t - the net family brackets only the netfilter stage hooks
+# that are registered (src/trace/nf_hooks.h): in a fresh namespace (no
+# hooks at all) a loopback ping-pong gets no netfilter link and no
+# conntrack/NAT/filter series; after a nat OUTPUT DNAT rule, exactly the
+# hooks that rule brings (conntrack at -200 on PREROUTING/OUTPUT, the NAT
+# core's four hooks at -100/+100) are bracketed, two links each, and
+# conntrack's series counts every packet; a filter rule added while
+# `vtax attach --all` runs is bracketed at its next commit.
+# Needs kernel >= 6.4 (netfilter BPF links); the last part Docker and
+# busybox-static.  Runtime: about 30 s.
+. "$(dirname "$0")/lib.sh"
+need_root
+[ -x "$FIX/tcp_pingpong" ] || skip_all "build/fixtures/tcp_pingpong missing (make)"
+command -v iptables >/dev/null || skip_all "iptables missing"
+command -v nsenter >/dev/null || skip_all "nsenter missing"
+kv=$(uname -r | awk -F. '{print $1 * 1000 + $2}')
+[ "$kv" -ge 6004 ] || skip_all "kernel $(uname -r) < 6.4: no netfilter BPF links (fentry/fexit brackets instead)"
+NS=vtax-nfh-$$
+TMP=$(mktemp -d)
+VP=
+TAG= CN=
+cleanup() {
+	[ -n "$VP" ] && kill "$VP" 2>/dev/null && wait "$VP" 2>/dev/null
+	[ -n "$CN" ] && docker rm -f "$CN" >/dev/null 2>&1
+	[ -n "$TAG" ] && docker rmi -f "$TAG" >/dev/null 2>&1
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+ip netns add "$NS" || skip_all "cannot create a network namespace"
+ip -n "$NS" link set lo up
+# 198.18.250.2 is lo's address here; 198.18.250.1 is routed to lo, and
+# OUTPUT's DNAT moves it to .2
+ip -n "$NS" addr add 198.18.250.2/32 dev lo
+ip -n "$NS" route add 198.18.250.1/32 dev lo
+E="nsenter --net=/run/netns/$NS"
+PORT=$((20000 + $$ % 20000))
+CONNS=2 REQS=50
+
+lo_tx() { ip -n "$NS" -s -j link show lo | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])'; }
+links_of() { jpy "$1" "[c['value'] for s in d['subjects'] for c in s['counters'] if c['name']=='net.netfilter_links'][0]" | cut -d. -f1; }
+nfhook_of() { jpy "$1" "d.get('hooks', {}).get('net.netfilter', '')"; }
+stages_of() { # conntrack + nat + filter samples
+	echo $(( $(hsum "$1" "" net conntrack "" count) + $(hsum "$1" "" net nat "" count) +
+		$(hsum "$1" "" net filter "" count) ))
+}
+vrun() { # vrun OUT ADDR
+	$E "$VTAX" run --probes net -f json -o "$1" -- \
+		"$FIX/tcp_pingpong" both -a "$2" -p "$PORT" -c $CONNS -n $REQS -t 20 >"$1.out" 2>"$1.err"
+}
+
+# 1. no hooks at all: nothing bracketed
+t0=$(lo_tx)
+vrun "$TMP/none.json" 127.0.0.1
+ok $? "vtax run of a loopback ping-pong in a namespace without netfilter hooks"
+pk=$(( $(lo_tx) - t0 ))
+links=$(links_of "$TMP/none.json")
+nfhook=$(nfhook_of "$TMP/none.json")
+diag "net.netfilter: $nfhook; $pk packets on lo"
+check "no netfilter link where no stage hook is registered ($links)" -- test "$links" -eq 0
+check "hooks table says 0 of 18 stage hooks present ($nfhook)" -- \
+	sh -c 'case "$1" in "netfilter BPF links (0) around 0 of 18 stage hooks present"*) exit 0 ;; esac; exit 1' sh "$nfhook"
+n=$(stages_of "$TMP/none.json")
+check "no conntrack/nat/filter series ($n samples)" -- test "$n" -eq 0
+n=$(hsum "$TMP/none.json" "" net send "" count)
+check "the hops are still timed (send: $n)" -- ge "$n" $((CONNS * REQS))
+grep -q "no netfilter time" "$TMP/none.json.err"
+check "no 'no netfilter time' warning: netfilter is measured, there is none" -- test $? -ne 0
+
+# 2. a DNAT rule in nat OUTPUT registers conntrack (PREROUTING and OUTPUT at
+# -200, IPv4 only: nf_ct_netns_get for the rule's family) and the NAT core's
+# hooks (all four: PREROUTING/OUTPUT at -100, INPUT/POSTROUTING at +100,
+# registered together by nf_nat_register_fn for the first nat chain of the
+# family), whether iptables is nft or legacy; no filter table exists here
+$E iptables -t nat -A OUTPUT -d 198.18.250.1 -p tcp --dport $((PORT + 1)) -j DNAT --to-destination "198.18.250.2:$PORT"
+CT_HOOKS=2 NAT_HOOKS=4
+want=$((2 * (CT_HOOKS + NAT_HOOKS)))
+t0=$(lo_tx)
+$E "$VTAX" run --probes net -f json -o "$TMP/nat.json" -- \
+	"$FIX/tcp_pingpong" both -a 198.18.250.1 -P $((PORT + 1)) -p "$PORT" -c $CONNS -n $REQS -t 20 \
+	>"$TMP/nat.json.out" 2>"$TMP/nat.json.err"
+ok $? "vtax run of the ping-pong through OUTPUT's DNAT"
+pk=$(( $(lo_tx) - t0 ))
+links=$(links_of "$TMP/nat.json")
+nfhook=$(nfhook_of "$TMP/nat.json")
+diag "net.netfilter: $nfhook; $pk packets on lo"
+check "links = 2 x (conntrack $CT_HOOKS + NAT $NAT_HOOKS stage hooks) ($links = $want)" -- test "$links" -eq "$want"
+check "hooks table says $((want / 2)) of 18 present ($nfhook)" -- \
+	sh -c 'case "$1" in *"around $2 of 18 stage hooks present"*) exit 0 ;; esac; exit 1' sh "$nfhook" $((want / 2))
+# every IPv4 packet on lo passes conntrack at PREROUTING (all are received
+# by a traced socket's namespace); at OUTPUT, those a traced process sent
+# (ACKs sent from softirq have no subject)
+ct_pre=$(hsum "$TMP/nat.json" "" net conntrack "hook=prerouting" count)
+ct_out=$(hsum "$TMP/nat.json" "" net conntrack "hook=output" count)
+check "conntrack at PREROUTING timed every packet on lo ($ct_pre = $pk)" -- test "$ct_pre" -eq "$pk"
+check "conntrack at OUTPUT timed every request and response ($ct_out in [$((2 * CONNS * REQS)), $pk])" -- \
+	test "$ct_out" -ge $((2 * CONNS * REQS)) -a "$ct_out" -le "$pk"
+n=$(hsum "$TMP/nat.json" "" net filter "" count)
+check "no filter series: no filter hook ($n)" -- test "$n" -eq 0
+n=$(hsum "$TMP/nat.json" "" net nat "hook=output" count)
+check "NAT at OUTPUT timed ($n >= $CONNS connections)" -- ge "$n" $CONNS
+
+# 3. a filter rule added while `vtax attach --all` runs is bracketed at the
+# next commit.  --all commits when a container appears (its 2 s rescan of
+# the container cgroups), so a container (--network none: no hooks of its
+# own) is started after the rule.  iptables-nft registers only the chain
+# used (OUTPUT); legacy iptable_filter registers INPUT, FORWARD and OUTPUT.
+BB=$(command -v busybox)
+if [ -z "$BB" ] || ! docker version >/dev/null 2>&1; then
+	diag "skipping the mid-run hook check: needs Docker and busybox-static"
+	done_testing
+fi
+TAG=vtax-nfh:$$ CN=vtax-nfh-$$
+mkdir -p "$TMP/rootfs/bin"
+cp "$BB" "$TMP/rootfs/bin/busybox"
+ln -s busybox "$TMP/rootfs/bin/sleep"
+tar -C "$TMP/rootfs" -c . | docker import --change 'LABEL vtax=1' - "$TAG" >/dev/null
+ok $? "busybox-static image imported offline ($TAG)"
+case "$(iptables -V)" in *nf_tables*) F_HOOKS=1 ;; *) F_HOOKS=3 ;; esac
+$E "$VTAX" attach --all --probes net --duration 12 -v -f json -o "$TMP/att.json" \
+	--ready-file "$TMP/ready" >"$TMP/att.out" 2>"$TMP/att.err" &
+VP=$!
+for _ in $(seq 1 100); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
+check "attach --all ready" -- test -e "$TMP/ready"
+$E iptables -A OUTPUT -d 198.18.250.1 -j ACCEPT
+docker run -d --name "$CN" --label vtax=1 --network none "$TAG" /bin/sleep 30 >/dev/null
+ok $? "a container started (the next rescan commits)"
+sleep 4 # past the next 2 s rescan
+t0=$(lo_tx)
+$E "$FIX/tcp_pingpong" both -a 198.18.250.1 -P $((PORT + 1)) -p "$PORT" -c $CONNS -n $REQS -t 20 >/dev/null
+ok $? "ping-pong while attach --all runs"
+pk=$(( $(lo_tx) - t0 ))
+wait "$VP"
+ok $? "vtax attach --all ended"
+VP=
+want=$((2 * (CT_HOOKS + NAT_HOOKS + F_HOOKS)))
+links=$(links_of "$TMP/att.json")
+diag "net.netfilter: $(nfhook_of "$TMP/att.json"); $pk packets on lo; $(grep 'links added' "$TMP/att.err")"
+# other containers' namespaces (the host's) may hold links of their own
+check "the filter hook registered mid-run got its bracket ($links >= $want)" -- ge "$links" "$want"
+f_out=$(hsum "$TMP/att.json" host net filter "hook=output" count)
+check "filter at OUTPUT timed every request and response after the rule ($f_out in [$((2 * CONNS * REQS)), $pk])" -- \
+	test "$f_out" -ge $((2 * CONNS * REQS)) -a "$f_out" -le "$pk"
+done_testing
