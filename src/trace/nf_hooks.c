@@ -14,6 +14,7 @@
 #include "nf_hooks.skel.h"
 #include "trace/nf_hooks.h"
 #include "trace/probe_util.h"
+#include "trace/session.h"
 #include "vtax/net.h"
 
 const struct vtax_nf_stage_hook vtax_nf_stage_hooks[VTAX_NF_STAGE_HOOKS] = {
@@ -46,6 +47,12 @@ struct vtax_nf_hooks *vtax_nf_hooks__open(char *err, size_t errlen)
 
 	if (!h) {
 		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* test-only: a kernel that refuses the program */
+	if (vtax_test_unavailable("nf_hooks")) {
+		snprintf(err, errlen, "netfilter hook discovery unavailable (simulated: VTAX_TEST_UNAVAILABLE)");
+		free(h);
 		return NULL;
 	}
 	h->skel = nf_hooks_bpf__open();

@@ -666,7 +666,9 @@ static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d,
 		nf_leave(self);
 	}
 	if (rc) {
+		/* tried once: no netfilter time there, and no rescans */
 		nf_drop_from(ns, k, base);
+		ns->nf_seen[k] = 0;
 		if (verbose)
 			fprintf(stderr, "vtax: net: no netfilter time inside %s's namespace: %s\n",
 				d->name, rc < 0 && rc != -1 ? ns->nf_error : strerror(errno));
