@@ -75,7 +75,7 @@ LIB_OBJS := $(filter-out $(OUT)/obj/cmd/main.o,$(OBJS))
 FUZZ_C   := $(wildcard tests/fuzz/*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_C))
 
-.PHONY: all clean test test-kernels lint format bench fixtures fuzz fuzz-bins soak kill9 vmlinux man install uninstall deb
+.PHONY: all clean test test-kernels lint format bench bench-aa fixtures fuzz fuzz-bins soak kill9 vmlinux man install uninstall deb
 .SECONDARY:
 all: $(OUT)/vtax $(TEST_BIN) $(FIXT_BIN) $(BENCH_BIN)
 
@@ -234,6 +234,10 @@ test-kernels: all
 # bench/net_overhead.sh and bench/blk_kvm_overhead.sh are narrower, run by hand.
 bench: all
 	$(Q)bash bench/bench.sh
+
+# compare's A/A false-positive rate and order effects (bench/aa_rate.sh)
+bench-aa: all
+	$(Q)bash bench/aa_rate.sh
 
 lint: $(SKELS)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

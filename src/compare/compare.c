@@ -517,7 +517,7 @@ static int measure_untraced(struct vtax_compare *c, int idx, int run, int seq,
 		.in_env = c->opts.workload == VTAX_WL_IO && e->kind != VTAX_ENV_NATIVE,
 		.stats_fd = -1,
 	};
-	struct vtax_compare_run meta = { .seq = seq };
+	struct vtax_compare_run meta = { .seq = seq, .round = run, .slot = c->cur_slot };
 	struct vtax_load_opts lo = st->lo;
 	int rc;
 
@@ -549,7 +549,7 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq,
 	struct vtax_env *e = st->e;
 	pid_t srv = server_pid(e);
 	struct vtax_measure_ctx mc = { .traced = 1, .stats_fd = -1, .calibrate = calibrate };
-	struct vtax_compare_run meta = { .seq = seq };
+	struct vtax_compare_run meta = { .seq = seq, .round = run, .slot = c->cur_slot };
 	struct traced_totals *tt = &st->tt;
 	double t0 = vtax_now_s(), all, vcpu;
 	struct vtax_result *r = NULL;
@@ -921,6 +921,7 @@ static int run_rounds(struct vtax_compare *c, struct env_state *st)
 
 			if (!st[i].live)
 				continue;
+			c->cur_slot = k + 1;
 			slot_hygiene(c, st, i);
 			/* a slot that fails is tried once more (a stall of the host
 			 * can leave a short slot without a single operation) */

@@ -103,6 +103,9 @@ struct vtax_compare_run {
 	double elapsed_s, ops_per_s;
 	double mean_ns, p50_ns, p99_ns, p999_ns;
 	int seq;             /* position among the environment's runs, both passes (1-based) */
+	int round, slot;     /* its round, and its position in that round's shuffled order
+			      * over every environment and pass (1-based): order effects
+			      * show in the JSON (docs/json.md) */
 	int session_open;    /* a vtax tracing session was open during the run */
 	int bpf_links;       /* BPF attachments (link and perf-event fds) vtax held at its start */
 	int bpf_links_end;   /* ... and at its end */
@@ -166,6 +169,7 @@ struct vtax_compare {
 	struct vtax_hygiene hyg;
 	struct vtax_rounds *rounds; /* per-round ledger values (intervals) */
 	int nrounds;                /* rounds measured */
+	int cur_slot;               /* the slot being measured in the current round (1-based) */
 	char stop_reason[96];       /* "intervals within 3.1us", "time budget", "--runs 3" */
 	double ci_width_ns;         /* the target in ns (from ci_width_rel after warm-up) */
 	double worst_ci_ns;         /* the widest interval at the stop */

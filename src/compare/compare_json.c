@@ -40,6 +40,8 @@ static json_t *runs_json(const struct vtax_compare_pass *ps, const char *pass)
 
 		json_object_set_new(o, "pass", json_string(pass));
 		json_object_set_new(o, "seq", json_integer(ru->seq));
+		json_object_set_new(o, "round", json_integer(ru->round));
+		json_object_set_new(o, "slot", json_integer(ru->slot));
 		json_object_set_new(o, "session_open", json_boolean(ru->session_open));
 		json_object_set_new(o, "vtax_bpf_links", json_integer(ru->bpf_links));
 		json_object_set_new(o, "vtax_bpf_links_end", json_integer(ru->bpf_links_end));

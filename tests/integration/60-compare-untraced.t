@@ -127,6 +127,17 @@ for e in d["environments"]:
     ok(e["probe_overhead_ns_per_op"] is not None and close(e["probe_overhead_ns_per_op"], ovh, 1e-3),
        "%s: probe overhead = traced - untraced mean (%.0f ns)" % (name, ovh))
 
+# every round's runs, over all environments and both passes, hold the
+# slots 1..2 x environments once each: the order is recorded as it ran
+allruns = [r for e in d["environments"] for p in ("untraced", "traced") for r in (e.get(p) or {}).get("runs", [])]
+by_round = {}
+for r in allruns:
+    by_round.setdefault(r["round"], []).append(r["slot"])
+n2 = 2 * len(d["environments"])
+ok(sorted(by_round) == [1, 2] and all(sorted(v) == list(range(1, n2 + 1)) for v in by_round.values()),
+   "runs carry their round and their slot in its shuffled order (%s)" %
+   {k: sorted(v) for k, v in by_round.items()})
+
 env = {e["env"]: e for e in d["environments"]}
 um, tm = (env["native"][p]["client_latency"]["mean_ns"] for p in ("untraced", "traced"))
 le = [x for x in d["ledger"]["environments"] if x["env"] == "docker-nat"][0]
