@@ -26,9 +26,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* one record per registered hook, written to the seq file */
 struct vtax_nfh_rec {
-	__u8 pf;   /* 2 IPv4, 10 IPv6 */
-	__u8 hook; /* NF_INET_* */
-	__u8 bpf;  /* NF_HOOK_OP_BPF: a BPF netfilter link (vtax's or anyone's) */
+	__u8 pf;	/* 2 IPv4, 10 IPv6 */
+	__u8 hook;	/* NF_INET_* */
+	__u8 bpf;	/* NF_HOOK_OP_BPF: a BPF netfilter link (vtax's or anyone's) */
 	__u8 truncated; /* more than NFH_MAX_PER_HOOK entries on this hook point */
 	__s32 priority;
 };
@@ -62,20 +62,25 @@ int vtax_nf_hooks(struct bpf_iter__task *ctx)
 			__u16 n = 0;
 			void *ops;
 
-			if (bpf_probe_read_kernel(&e, sizeof(e), (void *)net + ops_off + h * sizeof(void *)) ||
+			if (bpf_probe_read_kernel(&e, sizeof(e),
+						  (void *)net + ops_off + h * sizeof(void *)) ||
 			    !e)
 				continue;
 			if (bpf_probe_read_kernel(&n, sizeof(n), &e->num_hook_entries))
 				continue;
 			/* orig_ops[] follows hooks[num_hook_entries] */
-			ops = (void *)e + hooks_off + (unsigned long)n * bpf_core_type_size(struct nf_hook_entry);
+			ops = (void *)e + hooks_off +
+			      (unsigned long)n * bpf_core_type_size(struct nf_hook_entry);
 			for (int i = 0; i < NFH_MAX_PER_HOOK && i < n; i++) {
-				struct vtax_nfh_rec r = { .pf = p ? 10 : 2, .hook = (__u8)h,
+				struct vtax_nfh_rec r = { .pf = p ? 10 : 2,
+							  .hook = (__u8)h,
 							  .truncated = n > NFH_MAX_PER_HOOK };
 				struct nf_hook_ops *op = NULL;
 				__u32 type;
 
-				if (bpf_probe_read_kernel(&op, sizeof(op), ops + i * sizeof(void *)) || !op)
+				if (bpf_probe_read_kernel(&op, sizeof(op),
+							  ops + i * sizeof(void *)) ||
+				    !op)
 					continue;
 				r.priority = BPF_CORE_READ(op, priority);
 				type = (__u32)BPF_CORE_READ_BITFIELD_PROBED(op, hook_ops_type);

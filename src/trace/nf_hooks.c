@@ -51,7 +51,8 @@ struct vtax_nf_hooks *vtax_nf_hooks__open(char *err, size_t errlen)
 	}
 	/* test-only: a kernel that refuses the program */
 	if (vtax_test_unavailable("nf_hooks")) {
-		snprintf(err, errlen, "netfilter hook discovery unavailable (simulated: VTAX_TEST_UNAVAILABLE)");
+		snprintf(err, errlen,
+			 "netfilter hook discovery unavailable (simulated: VTAX_TEST_UNAVAILABLE)");
 		free(h);
 		return NULL;
 	}
@@ -97,7 +98,8 @@ int vtax_nf_hooks__read(struct vtax_nf_hooks *h, struct vtax_nf_hook *out, int m
 		for (size_t i = 0; i < (size_t)got / sizeof(r[0]); i++) {
 			if (r[i].bpf || n >= max)
 				continue;
-			out[n++] = (struct vtax_nf_hook){ .pf = r[i].pf, .hook = r[i].hook,
+			out[n++] = (struct vtax_nf_hook){ .pf = r[i].pf,
+							  .hook = r[i].hook,
 							  .priority = r[i].priority };
 		}
 	}

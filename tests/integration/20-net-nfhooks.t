@@ -20,7 +20,7 @@ kv=$(uname -r | awk -F. '{print $1 * 1000 + $2}')
 NS=vtax-nfh-$$
 TMP=$(mktemp -d)
 VP=
-TAG= CN=
+TAG='' CN=''
 cleanup() {
 	[ -n "$VP" ] && kill "$VP" 2>/dev/null && wait "$VP" 2>/dev/null
 	[ -n "$CN" ] && docker rm -f "$CN" >/dev/null 2>&1
