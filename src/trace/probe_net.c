@@ -256,6 +256,11 @@ static int nf_attach_all(struct net_state *ns, int k, int rescan)
 	}
 	if (nh < 0 && rescan)
 		return 0;
+	if (nh < 0 && ns->nfh) {
+		/* as if it never loaded: every stage, and the report says why */
+		vtax_nf_hooks__close(ns->nfh);
+		ns->nfh = NULL;
+	}
 	ns->nf_seen[k] = 1;
 	ns->nf_present[k] = 0;
 	for (int p = 0; p < 2; p++) {
@@ -669,6 +674,7 @@ static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d,
 		/* tried once: no netfilter time there, and no rescans */
 		nf_drop_from(ns, k, base);
 		ns->nf_seen[k] = 0;
+		ns->nf_present[k] = 0;
 		if (verbose)
 			fprintf(stderr, "vtax: net: no netfilter time inside %s's namespace: %s\n",
 				d->name, rc < 0 && rc != -1 ? ns->nf_error : strerror(errno));
