@@ -65,7 +65,9 @@
 static int ip_cmd(struct vtax_env *e, char *err, size_t errlen, char *const argv[])
 {
 	char msg[512] = "";
-	struct vtax_run_opts ro = { .timeout_s = 10, .verbose = e ? e->priv.verbose : 0, .err = msg,
+	/* the default bound (60 s), not 10: in a loaded TCG guest `ip` itself
+	 * is read over 9p, and `ip addr add` once took longer than 10 s */
+	struct vtax_run_opts ro = { .verbose = e ? e->priv.verbose : 0, .err = msg,
 				    .errlen = sizeof(msg) };
 	int r = vtax_spawn__run(argv, NULL, 0, &ro);
 
@@ -242,7 +244,7 @@ static int vm_network(struct vtax_env *e, int *idx, char *err, size_t errlen)
 {
 	char addrs[16384] = "";
 	char *ip[] = { "ip", "-4", "-o", "addr", "show", NULL };
-	struct vtax_run_opts ro = { .timeout_s = 5 };
+	struct vtax_run_opts ro = { .timeout_s = 0 } /* the default, 60 s: a loaded emulated guest reads `ip` over 9p */;
 
 	vtax_spawn__run(ip, addrs, sizeof(addrs), &ro);
 	if (access("/dev/net/tun", F_OK)) {
