@@ -64,10 +64,8 @@ struct {
 
 /* samples waiting for their histogram to exist (see keys.h) */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vtax_spill);
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VTAX_SPILL_RING_BYTES);
 } vtax_spill_map SEC(".maps");
 
 struct {
@@ -115,7 +113,6 @@ static __always_inline void vtax_hist_add(__u32 subject, __u32 family, __u32 nam
 	};
 	struct vtax_hist *h;
 	__u64 bi;
-	__u32 idx;
 
 	h = bpf_map_lookup_elem(&vtax_hists, &key);
 	if (!h) {
@@ -127,19 +124,12 @@ static __always_inline void vtax_hist_add(__u32 subject, __u32 family, __u32 nam
 		bpf_map_update_elem(&vtax_hists, &key, z, BPF_NOEXIST);
 		h = bpf_map_lookup_elem(&vtax_hists, &key);
 		if (!h) {
-			/* element cache empty (or map full): park the sample */
-			struct vtax_spill *sp = bpf_map_lookup_elem(&vtax_spill_map, &zero);
+			/* element cache empty (or map full): park the sample;
+			 * no wake-up, the drainer polls */
+			struct vtax_spill_ent e = { .key = key, .ns = ns };
 
-			if (!sp) {
-				vtax_drop(VTAX_DROP_HIST_MAP_FULL);
-				return;
-			}
-			idx = (__u32)(sp->head % VTAX_SPILL_SLOTS);
-			if (idx < VTAX_SPILL_SLOTS) {
-				sp->ent[idx].key = key;
-				sp->ent[idx].ns = ns;
-				sp->head++;
-			}
+			if (bpf_ringbuf_output(&vtax_spill_map, &e, sizeof(e), BPF_RB_NO_WAKEUP))
+				vtax_drop(VTAX_DROP_SPILL_LOST);
 			return;
 		}
 	}

@@ -82,18 +82,21 @@ enum vtax_sys_kind {
  * Samples whose histogram could not be created yet.  New keys of the
  * (not preallocated) histogram map come from the kernel's per-CPU element
  * cache, which a burst of new keys can empty until it refills a moment
- * later; such samples are parked here and merged by userspace, so none is
- * lost.  A per-CPU ring: BPF writes ent[head % SLOTS] then head++.
+ * later - and which stays empty while a SCHED_FIFO task (a busy-waiting
+ * VMM) holds its CPU, so that every sample of a key not yet created lands
+ * here.  Such samples are parked in one BPF ring buffer shared by all
+ * CPUs and merged by the session's drainer thread (any CPU), so none is
+ * lost unless the ring fills between two drains (counted:
+ * hist_spill_lost).  1 MiB holds about 21,000 samples: 20 ms at a
+ * million spilled samples a second.  (It was a 256-slot per-CPU array,
+ * which the hogged CPU's samples overflowed in ~50 ms on a loaded host;
+ * a per-CPU array value cannot exceed 32 KiB.)
  */
-#define VTAX_SPILL_SLOTS 256
+#define VTAX_SPILL_RING_BYTES (1u << 20)
 struct vtax_spill_ent {
 	struct vtax_hist_key key;
 	vtax_u32 pad;
 	vtax_u64 ns;
-};
-struct vtax_spill {
-	vtax_u64 head;
-	struct vtax_spill_ent ent[VTAX_SPILL_SLOTS];
 };
 
 /* sched family names */
@@ -115,6 +118,7 @@ enum vtax_drop {
 	VTAX_DROP_BLK_MAP_FULL = 7,
 	VTAX_DROP_BLK_NO_START = 8,
 	VTAX_DROP_SWITCH_IN_UNSEEN = 9,
+	VTAX_DROP_SPILL_LOST = 10,
 	VTAX_DROP_MAX = 16
 };
 

@@ -28,7 +28,7 @@
 static int run(char *const argv[], char *err, size_t errlen)
 {
 	char e[256] = "";
-	struct vtax_run_opts ro = { .timeout_s = 10, .err = e, .errlen = sizeof(e) };
+	struct vtax_run_opts ro = { .err = e, .errlen = sizeof(e) }; /* 60 s: see env_vm.c ip_cmd */
 	int r = vtax_spawn__run(argv, NULL, 0, &ro);
 
 	if (r && err && errlen) {
@@ -71,7 +71,7 @@ static int pick_block(char *host, char *client)
 {
 	char addrs[32768] = "";
 	char *ip[] = { "ip", "-4", "-o", "addr", "show", NULL };
-	struct vtax_run_opts ro = { .timeout_s = 5 };
+	struct vtax_run_opts ro = { .timeout_s = 0 } /* the default, 60 s: a loaded emulated guest reads `ip` over 9p */;
 
 	if (vtax_spawn__run(ip, addrs, sizeof(addrs), &ro))
 		return -EIO;
@@ -107,7 +107,8 @@ int vtax_clientnet__setup(struct vtax_clientnet *cn, char *err, size_t errlen)
 		flock(lock, LOCK_EX);
 	r = pick_block(cn->host_addr, cn->client_addr);
 	if (r) {
-		snprintf(err, errlen, "no free /30 in " CN_SUBNET "0/24 for the client namespace");
+		snprintf(err, errlen, r == -EIO ? "cannot list the host's addresses (ip -4 addr show)"
+						  : "no free /30 in " CN_SUBNET "0/24 for the client namespace");
 		goto fail;
 	}
 	snprintf(hcidr, sizeof(hcidr), "%s/30", cn->host_addr);

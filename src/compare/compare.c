@@ -731,6 +731,8 @@ static int env_setup(struct vtax_compare *c, int idx, const char *workdir, struc
 	ce->emulated = e->emulated;
 	snprintf(ce->accel, sizeof(ce->accel), "%s", e->accel);
 	snprintf(ce->machine, sizeof(ce->machine), "%s", e->machine);
+	if (e->caveat[0] && !ce->warning[0])
+		snprintf(ce->warning, sizeof(ce->warning), "%s", e->caveat);
 	if (e->emulated)
 		snprintf(ce->label, sizeof(ce->label), "%s",
 			 e->label[0] ? e->label : VTAX_EMULATED_LABEL);

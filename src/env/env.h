@@ -91,6 +91,7 @@ struct vtax_env {
 	char label[128];               /* "emulated (TCG): not representative of KVM" */
 	char accel[16];                /* vm: "kvm" or "tcg" */
 	char machine[16];              /* vm: QEMU machine, "pc" or "microvm" (nested KVM) */
+	char caveat[200];              /* a set-up compromise the report repeats ("" none) */
 	struct vtax_vm_layout layout;  /* vm: virtio notify registers (names kvm.notify series) */
 
 	/* private: what teardown must remove */

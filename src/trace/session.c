@@ -52,6 +52,7 @@ static const char *const drop_names[VTAX_DROP_MAX] = {
 	[VTAX_DROP_BLK_MAP_FULL] = "blk_map_full",
 	[VTAX_DROP_BLK_NO_START] = "blk_complete_without_start",
 	[VTAX_DROP_SWITCH_IN_UNSEEN] = "switch_in_unseen",
+	[VTAX_DROP_SPILL_LOST] = "hist_spill_lost",
 };
 
 int vtax_session__share_maps(struct vtax_session *s, struct bpf_object *obj)
@@ -304,12 +305,12 @@ void vtax_session__close(struct vtax_session *s)
 			p->detach(s->fam_state[i]);
 		s->fam_state[i] = NULL;
 	}
+	ring_buffer__free(s->spill_rb); /* its mapping of the spill map first */
 	for (int i = 0; i < VTAX_MAP_NR; i++)
 		if (s->map_fd[i] >= 0)
 			close(s->map_fd[i]);
 	free(s->subjects);
 	free(s->spilled);
-	free(s->spill_seen);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->spill_mu);
 	if (s->drain_cv_made)
@@ -635,52 +636,43 @@ int vtax_session__merge_hist(struct vtax_session *s, struct vtax_result *r,
 	return 0;
 }
 
-/* Move parked samples from every CPU's spill ring into s->spilled. */
-static void drain_spill(struct vtax_session *s, int ncpu)
+/* One parked sample from the spill ring into s->spilled (spill_mu held). */
+static int spill_one(void *ctx, void *data, size_t size)
 {
-	struct vtax_spill *v = calloc((size_t)ncpu, sizeof(*v));
-	uint32_t zero = 0;
+	struct vtax_session *s = ctx;
+	const struct vtax_spill_ent *e = data;
+	struct vtax_spilled *sp = NULL;
 
-	if (!s->spill_seen)
-		s->spill_seen = calloc((size_t)ncpu, sizeof(*s->spill_seen));
-	if (!v || !s->spill_seen || s->map_fd[VTAX_MAP_SPILL] < 0 ||
-	    bpf_map_lookup_elem(s->map_fd[VTAX_MAP_SPILL], &zero, v)) {
-		free(v);
-		return;
-	}
-	for (int c = 0; c < ncpu; c++) {
-		uint64_t from = s->spill_seen[c], head = v[c].head;
+	if (size < sizeof(*e))
+		return 0;
+	for (size_t k = 0; k < s->nspilled && !sp; k++)
+		if (!memcmp(&s->spilled[k].key, &e->key, sizeof(e->key)))
+			sp = &s->spilled[k];
+	if (!sp) {
+		if (s->nspilled == s->cap_spilled) {
+			size_t n = s->cap_spilled ? s->cap_spilled * 2 : 16;
+			void *p = realloc(s->spilled, n * sizeof(*sp));
 
-		if (head - from > VTAX_SPILL_SLOTS) {
-			s->spill_lost += head - from - VTAX_SPILL_SLOTS;
-			from = head - VTAX_SPILL_SLOTS;
+			if (!p)
+				return -ENOMEM; /* stops this drain; the rest stays queued */
+			s->spilled = p;
+			s->cap_spilled = n;
 		}
-		for (uint64_t i = from; i < head; i++) {
-			const struct vtax_spill_ent *e = &v[c].ent[i % VTAX_SPILL_SLOTS];
-			struct vtax_spilled *sp = NULL;
-
-			for (size_t k = 0; k < s->nspilled && !sp; k++)
-				if (!memcmp(&s->spilled[k].key, &e->key, sizeof(e->key)))
-					sp = &s->spilled[k];
-			if (!sp) {
-				if (s->nspilled == s->cap_spilled) {
-					size_t n = s->cap_spilled ? s->cap_spilled * 2 : 16;
-					void *p = realloc(s->spilled, n * sizeof(*sp));
-
-					if (!p)
-						break;
-					s->spilled = p;
-					s->cap_spilled = n;
-				}
-				sp = &s->spilled[s->nspilled++];
-				memset(sp, 0, sizeof(*sp));
-				sp->key = e->key;
-			}
-			vtax_hist__record(&sp->hist, e->ns);
-		}
-		s->spill_seen[c] = head;
+		sp = &s->spilled[s->nspilled++];
+		memset(sp, 0, sizeof(*sp));
+		sp->key = e->key;
 	}
-	free(v);
+	vtax_hist__record(&sp->hist, e->ns);
+	return 0;
+}
+
+/* Move the samples parked in the spill ring into s->spilled (spill_mu held). */
+static void drain_spill(struct vtax_session *s)
+{
+	if (!s->spill_rb && s->map_fd[VTAX_MAP_SPILL] >= 0)
+		s->spill_rb = ring_buffer__new(s->map_fd[VTAX_MAP_SPILL], spill_one, s, NULL);
+	if (s->spill_rb)
+		ring_buffer__consume(s->spill_rb);
 }
 
 /* Sum one key's per-CPU histograms into *h. */
@@ -825,7 +817,6 @@ static long collect_batch(struct vtax_session *s, struct vtax_result *r, int fd,
 static void *drain_main(void *arg)
 {
 	struct vtax_session *s = arg;
-	int ncpu = libbpf_num_possible_cpus();
 
 	pthread_mutex_lock(&s->spill_mu);
 	while (!s->drain_stop) {
@@ -838,8 +829,8 @@ static void *drain_main(void *arg)
 			ts.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&s->drain_cv, &s->spill_mu, &ts);
-		if (!s->drain_stop && ncpu > 0)
-			drain_spill(s, ncpu);
+		if (!s->drain_stop)
+			drain_spill(s);
 	}
 	pthread_mutex_unlock(&s->spill_mu);
 	return NULL;
@@ -901,10 +892,9 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 	free(h);
 	free(cpus);
 	pthread_mutex_lock(&s->spill_mu);
-	drain_spill(s, ncpu);
+	drain_spill(s);
 	for (size_t i = 0; i < s->nspilled; i++)
 		vtax_session__merge_hist(s, r, &s->spilled[i].key, &s->spilled[i].hist);
-	vtax_result__drop(r, "hist_spill_lost", (double)s->spill_lost);
 	pthread_mutex_unlock(&s->spill_mu);
 	if (nkeys >= s->opts.max_hists)
 		vtax_result__drop(r, "hist_map_at_capacity", 1);

@@ -64,8 +64,7 @@ struct vtax_session {
 		struct vtax_hist hist;
 	} *spilled;
 	size_t nspilled, cap_spilled;
-	uint64_t *spill_seen;        /* per CPU: ring head consumed */
-	uint64_t spill_lost;         /* overwritten before being drained */
+	struct ring_buffer *spill_rb; /* the spill ring's reader (made at first drain) */
 	/* the drainer thread empties the spill rings every 20 ms, whatever
 	 * the command does meanwhile (run/attach wait, compare's rounds,
 	 * serve's HTTP); spill_mu guards the spill fields above */

@@ -40,7 +40,10 @@ for l in open('$TMP/spin.out'):
         rd=-1 if rd < 0 or int(m.group(3)) < 0 else rd+int(m.group(3))
 print(rd, wc)")"
 diag "run-queue wait: $runq ns (kernel's run_delay: $expect ns; wall - cpu: $wallcpu ns), involuntary preemptions: $pre"
-within "$runq" 2000000000 0.35; ok $? "run-queue wait is about half of each spinner's 2 s (±35%: other load shares the CPU)"
+# the injected wait (half of each spinner's 2 s) is a floor: other load on
+# the host adds to it (CI's kernel matrix once saw 2.85 s at load 5, with the
+# kernel's run_delay agreeing within 0.3%), which the next check pins exactly
+ge "$runq" 1300000000; ok $? "run-queue wait holds at least the injected ~2 s (-35%)"
 if [ "$expect" -ge 0 ]; then
 	within "$runq" "$expect" 0.10; ok $? "run-queue wait within 10% of the kernel's run_delay (schedstat)"
 else
@@ -62,12 +65,23 @@ fi
 sh -c "echo \$\$ > '$CG/cgroup.procs'; exec '$FIX/spin' 300" >/dev/null &
 SPIN=$!
 sleep 0.3
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPIN/stat"; }
+c0=$(cpu_ticks) t0=$(date +%s.%N)
 "$VTAX" attach --cgroup "$CG" --duration 2 --format json -o "$TMP/c.json" 2>"$TMP/err"
 ok $? "vtax attach --cgroup"
+share=$(python3 -c "import os,sys; print((int(sys.argv[2]) - int(sys.argv[1])) / os.sysconf('SC_CLK_TCK') / (float(sys.argv[4]) - float(sys.argv[3])))" \
+	"$c0" "$(cpu_ticks)" "$t0" "$(date +%s.%N)")
 frac=$(python3 -c "
 import json; d=json.load(open('$TMP/c.json'))
 print([c['value'] for s in d['subjects'] for c in s['counters'] if c['name']=='sched.cfs.throttled_fraction'][0])")
-diag "throttled fraction: $frac (expect ~0.8)"
-within "$frac" 0.8 0.15; ok $? "CFS throttling near 80% of wall time (±15%; other load lowers it)"
+diag "throttled fraction: $frac (expect ~0.8); the spinner's CPU share meanwhile: $share"
+# ~80% holds when the spinner could use its 20% in every period; on a host
+# loaded enough to deny it that (CI's matrix at load 5: 0.63) there is no
+# known expectation
+if ge "$share" 0.17; then
+	within "$frac" 0.8 0.15; ok $? "CFS throttling near 80% of wall time (±15%)"
+else
+	skip "CFS throttling: the spinner got only $share of a CPU (quota 0.2): the host is too loaded to expect ~80%"
+fi
 kill $SPIN 2>/dev/null; wait $SPIN 2>/dev/null
 done_testing

@@ -98,47 +98,59 @@ H=200
 "$VTAX" run --probes kvm,syscall -f json -o "$tmp/r0.json" -- \
 	"$TVMM" --pio 400 --mmio 200 --hold-us 0 --rt-prio 10 > "$tmp/tv0.json" 2> "$tmp/err0"
 ok $? "vtax run -- testvmm --hold-us 0 exits 0"
-# per-exit mean time (ns) in userspace: vtax's (over the exits it counted)
-# and the VMM's own (over its 600 exits); FILE VMMJSON
+# per-exit mean time (ns) in userspace after REASON (IO: 400 exits, MMIO:
+# 200): vtax's (over the exits it counted), the VMM's own (testvmm's
+# io_/mmio_userspace_ns over its exits) and vtax's count; FILE VMMJSON REASON
 per_exit() {
 	local n t
-	n=$(( $(q "$1" pid: kvm userspace "reason=IO" count) + $(q "$1" pid: kvm userspace "reason=MMIO" count) ))
-	t=$(( $(q "$1" pid: kvm userspace "reason=IO" sum_ns) + $(q "$1" pid: kvm userspace "reason=MMIO" sum_ns) ))
-	python3 -c "import json,sys; n,t=int(sys.argv[1]),int(sys.argv[2]); v=json.load(open(sys.argv[3])); print(t // max(n, 1), v['userspace_ns'] // 600, n)" "$n" "$t" "$2"
+	n=$(q "$1" pid: kvm userspace "reason=$3" count)
+	t=$(q "$1" pid: kvm userspace "reason=$3" sum_ns)
+	python3 -c "import json,sys; n,t=int(sys.argv[1]),int(sys.argv[2]); v=json.load(open(sys.argv[3])); r=sys.argv[4]
+print(t // max(n, 1), v[r.lower() + '_userspace_ns'] // {'IO': 400, 'MMIO': 200}[r], n)" "$n" "$t" "$2" "$3"
 }
-read -r v0 m0 n0 <<<"$(per_exit "$tmp/r0.json" "$tmp/tv0.json")"
-K=$((v0 > m0 ? v0 - m0 : 0))
-diag "no hold: vtax $v0 ns, the VMM $m0 ns per exit ($n0 of 600 exits counted): the kernel's part $K ns"
+# the kernel's part per exit, measured for each reason: under TCG an MMIO
+# exit's round trip (nested page fault, instruction emulation) differs from
+# a port write's, and one shared figure put MMIO 15% off on 6.1
+declare -A K
+n0=0
+for reason in IO MMIO; do
+	read -r v0 m0 c0 <<<"$(per_exit "$tmp/r0.json" "$tmp/tv0.json" $reason)"
+	K[$reason]=$((v0 > m0 ? v0 - m0 : 0))
+	n0=$((n0 + c0))
+	diag "no hold, $reason: vtax $v0 ns, the VMM $m0 ns per exit ($c0 counted): the kernel's part ${K[$reason]} ns"
+done
 # the kernel's part is only as good as the count it is averaged over (kvm+
 # syscall once counted 82 and 527 of the 600, and the hold run 526: while the
 # SCHED_FIFO VMM busy-waits, its CPU's map element cache stays empty and the
-# spill ring overflowed before the run's end; the wait loop now drains it
-# every 20 ms)
+# per-CPU spill ring overflowed before the run's end, and again, at load,
+# with a 20 ms drain (527 of 600 in CI): the spill is now one shared 1 MiB
+# ring buffer drained by the session's thread)
 ok $([ "$n0" = 600 ]; echo $?) "no hold: all 600 userspace exits counted (got $n0)"
 "$VTAX" run --probes kvm,syscall -f json -o "$tmp/r2.json" -- \
 	"$TVMM" --pio 400 --mmio 200 --hold-us $H --rt-prio 10 > "$tmp/tv2.json" 2> "$tmp/err2"
 ok $? "vtax run -- testvmm --hold-us $H exits 0"
-read -r v2 m2 c2 <<<"$(per_exit "$tmp/r2.json" "$tmp/tv2.json")"
-n2=600
-E=$((m2 + K))
-diag "hold $H us: vtax $v2 ns, the VMM $m2 ns per exit ($c2 of $n2 exits counted); expected $E ns"
+declare -A E
 for reason in IO MMIO; do
+	read -r v2 m2 c2 <<<"$(per_exit "$tmp/r2.json" "$tmp/tv2.json" $reason)"
+	E[$reason]=$((m2 + K[$reason]))
+	diag "hold $H us, $reason: vtax $v2 ns, the VMM $m2 ns per exit ($c2 counted); expected ${E[$reason]} ns"
 	p50=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" p50_ns)
 	mean=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" mean)
-	within_pct "$p50" $((H * 1000 + K)) 10
-	ok $? "kvm.userspace{$reason} median $p50 ns within 10% of $H us + the kernel's $K ns"
-	within_pct "$mean" "$E" 10
-	ok $? "kvm.userspace{$reason} mean $mean ns within 10% of the VMM's own $m2 ns + the kernel's $K ns"
+	within_pct "$p50" $((H * 1000 + K[$reason])) 10
+	ok $? "kvm.userspace{$reason} median $p50 ns within 10% of $H us + the kernel's ${K[$reason]} ns"
+	within_pct "$mean" "${E[$reason]}" 10
+	ok $? "kvm.userspace{$reason} mean $mean ns within 10% of the VMM's own $m2 ns + the kernel's ${K[$reason]} ns"
 done
 pmean=$(q "$tmp/r2.json" pid: kvm pio "dir=write,handler=user" mean)
-within_pct "$pmean" "$E" 10
-ok $? "kvm.pio handling time per access $pmean ns within 10% of $E ns"
+within_pct "$pmean" "${E[IO]}" 10
+ok $? "kvm.pio handling time per access $pmean ns within 10% of ${E[IO]} ns"
 # against the VMM's own clock: total userspace time it measured, plus the
 # kernel's part per exit
 truth=$(python3 -c "import json;print(json.load(open('$tmp/tv2.json'))['userspace_ns'])")
 got=$(( $(q "$tmp/r2.json" pid: kvm userspace "reason=IO" sum_ns) + $(q "$tmp/r2.json" pid: kvm userspace "reason=MMIO" sum_ns) ))
-within_pct "$got" $((truth + n2 * K)) 10
-ok $? "total kvm.userspace $got ns within 10% of testvmm's own $truth ns + $n2 x $K ns"
+kern=$((400 * K[IO] + 200 * K[MMIO]))
+within_pct "$got" $((truth + kern)) 10
+ok $? "total kvm.userspace $got ns within 10% of testvmm's own $truth ns + the kernel's $kern ns"
 
 # 3. PIO reads that go to the VMM (kvm_pio fires on completion)
 "$VTAX" run --probes kvm -f json -o "$tmp/r3.json" -- \
