@@ -25,12 +25,14 @@ mkdir -p "$res"
 uname -r >"$res/kernel"
 for t in $TESTS; do
 	s=$(date +%s)
-	timeout 600 bash "tests/integration/$t.t" >"$res/$t.tap" 2>&1
+	timeout "${VTAX_SUBSET_TEST_TIMEOUT:-600}" bash "tests/integration/$t.t" >"$res/$t.tap" 2>&1
 	rc=$?
 	echo "$t $rc $(($(date +%s) - s))" >>"$res/summary"
 done
 # after the tests: the hooks a family picks depend on what is loaded (6.1's
-# fentry brackets need nf_conntrack and nf_nat, which iptables loads)
+# fentry brackets need nf_conntrack and nf_nat, which iptables loads);
+# VTAX_SUBSET_HOOKS=0 (the nested-KVM guest) skips them
+[ "${VTAX_SUBSET_HOOKS:-1}" = 1 ] || exit 0
 timeout 120 build/vtax doctor >"$res/doctor.txt" 2>&1
 timeout 120 build/vtax run --probes syscall,sched,net,blk,kvm -f json -o "$res/hooks.json" -- true \
 	>/dev/null 2>"$res/hooks.err"
