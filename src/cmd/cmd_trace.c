@@ -281,7 +281,7 @@ static int ready_write(struct trace_opts *o, const struct vtax_session *s)
 
 static void ready_remove(struct trace_opts *o)
 {
-	if (!o->ready_made)
+	if (!o->ready_made || !o->ready_file)
 		return;
 	unlink(o->ready_file);
 	vtax_state__done("path", o->ready_file);

@@ -870,7 +870,7 @@ static int run_rounds(struct vtax_compare *c, struct env_state *st)
 	struct vtax_client_result *m = calloc(1, sizeof(*m));
 	int seq[VTAX_COMPARE_MAX_ENVS] = { 0 }, slots[2 * VTAX_COMPARE_MAX_ENVS];
 	struct vtax_rng rng;
-	double t0 = vtax_now_s(), tr = 0, native_mean = 0;
+	double t0, tr = 0, native_mean = 0;
 	int rc = 0;
 
 	if (!m)

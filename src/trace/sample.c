@@ -422,7 +422,7 @@ void vtax_session__sample_count(struct vtax_session *s, int cnt[][2])
 void vtax_session__sample_added(struct vtax_session *s, int before[][2])
 {
 	struct vtax_sampler *sm = s->sampler;
-	int now_cnt[VTAX_FAM_MAX][2];
+	int now_cnt[VTAX_FAM_MAX][2] = { { 0 } }; /* families without a probe stay 0 */
 	double now = (double)vtax_now_ns();
 
 	if (!sm)

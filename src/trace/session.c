@@ -196,7 +196,7 @@ int vtax_session__commit(struct vtax_session *s)
 {
 	int rc;
 
-	int cnt[VTAX_FAM_MAX][2];
+	int cnt[VTAX_FAM_MAX][2] = { { 0 } };
 
 	/* the sampler switches links meanwhile: families attach theirs here */
 	vtax_session__lock(s);
