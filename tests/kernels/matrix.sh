@@ -9,7 +9,7 @@
 # by side (single-threaded TCG: one host CPU each).  Prints TAP (one line per kernel x family) and a table
 # kernel x family -> hook used / pass.  A kernel that cannot be fetched is
 # a failure, not a skip.  Results stay in $VTAX_MATRIX_OUT (default
-# build/kernel-matrix).  Bounded: $VTAX_MATRIX_TIMEOUT (default 1500) s per
+# build/kernel-matrix).  Bounded: $VTAX_MATRIX_TIMEOUT (default 2400: three single-threaded TCG guests share two CPUs while the nested one runs) s per
 # guest; every vtax run in a TCG guest pays the BPF verifier under emulation.
 # The "nested" row: the guided comparison's vm environment on a real KVM
 # (tests/integration/63-compare-nested.t: a microvm guest under the TCG
@@ -37,7 +37,7 @@ for k in $KERNELS; do
 		fail=1
 		continue
 	fi
-	"$HERE/vm-run.sh" --out "$out/$k" --timeout "${VTAX_MATRIX_TIMEOUT:-1500}" "$kdir" -- \
+	"$HERE/vm-run.sh" --out "$out/$k" --timeout "${VTAX_MATRIX_TIMEOUT:-2400}" "$kdir" -- \
 		bash tests/kernels/subset.sh /tmp/vtax-out/res >"$out/$k/vm.log" 2>&1 &
 	pids+=($!)
 done
