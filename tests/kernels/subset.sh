@@ -25,7 +25,7 @@ mkdir -p "$res"
 uname -r >"$res/kernel"
 for t in $TESTS; do
 	s=$(date +%s)
-	timeout "${VTAX_SUBSET_TEST_TIMEOUT:-600}" bash "tests/integration/$t.t" >"$res/$t.tap" 2>&1
+	timeout "${VTAX_SUBSET_TEST_TIMEOUT:-1200}" bash "tests/integration/$t.t" >"$res/$t.tap" 2>&1
 	rc=$?
 	echo "$t $rc $(($(date +%s) - s))" >>"$res/summary"
 done
