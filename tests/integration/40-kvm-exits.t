@@ -136,8 +136,16 @@ for reason in IO MMIO; do
 	diag "hold $H us, $reason: vtax $v2 ns, the VMM $m2 ns per exit ($c2 counted); expected ${E[$reason]} ns"
 	p50=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" p50_ns)
 	mean=$(q "$tmp/r2.json" pid: kvm userspace "reason=$reason" mean)
-	within_pct "$p50" $((H * 1000 + K[$reason])) 10
-	ok $? "kvm.userspace{$reason} median $p50 ns within 10% of $H us + the kernel's ${K[$reason]} ns"
+	if [ "${VTAX_GUEST:-}" = 1 ]; then
+		# under TCG the VMM's own time per exit overshoots the hold by tens
+		# of us and is skewed (6.1 guest: median 303 us, mean 361 us): the
+		# median lies between the hold and the VMM's own mean + the kernel's part
+		ge "$p50" $((H * 1000)) && le "$p50" $(((m2 + K[$reason]) * 11 / 10))
+		ok $? "kvm.userspace{$reason} median $p50 ns between $H us and 110% of the VMM's own $m2 ns + the kernel's ${K[$reason]} ns (TCG guest)"
+	else
+		within_pct "$p50" $((H * 1000 + K[$reason])) 10
+		ok $? "kvm.userspace{$reason} median $p50 ns within 10% of $H us + the kernel's ${K[$reason]} ns"
+	fi
 	within_pct "$mean" "${E[$reason]}" 10
 	ok $? "kvm.userspace{$reason} mean $mean ns within 10% of the VMM's own $m2 ns + the kernel's ${K[$reason]} ns"
 done
