@@ -170,9 +170,9 @@ if a.capacity and os.path.exists(a.capacity) and os.path.getsize(a.capacity):
     import json
     c = json.load(open(a.capacity))
     table += ("\n\n### Capacity and footprint (`vtax attach --all`, every default family, getppid loop at full speed)\n\n"
-              "| syscalls/s traced | vtax's own CPU (% of a core) | drops and misses | BPF map memory | RSS |\n"
-              "|---:|---:|---|---:|---:|\n"
-              f"| {c['events_per_s']:,} | {c['vtax_cpu_pct']:.2f}% | {c['drops'] or 'none'} | "
+              "| syscalls/s traced | events/s (sys_enter + sys_exit) | vtax's own CPU (% of a core) | drops and misses | BPF map memory | RSS |\n"
+              "|---:|---:|---:|---|---:|---:|\n"
+              f"| {c['events_per_s']:,} | {2 * c['events_per_s']:,} | {c['vtax_cpu_pct']:.2f}% | {c['drops'] or 'none'} | "
               f"{c['bpf_map_bytes'] / 1048576:.1f} MiB | {c['rss_bytes'] / 1048576:.1f} MiB |\n\n"
               "Aggregation is in the kernel (per-CPU histograms, no per-event ring buffer), so vtax's own\n"
               "CPU does not grow with the event rate; the rate is bounded by what this host's CPUs can run.")

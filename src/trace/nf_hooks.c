@@ -118,6 +118,14 @@ int vtax_nf_hooks__has(const struct vtax_nf_hook *v, int n, int pf, int hook, in
 	return 0;
 }
 
+int vtax_nf_hooks__between(const struct vtax_nf_hook *v, int n, int pf, int hook, int lo, int hi)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i].pf == pf && v[i].hook == hook && v[i].priority > lo && v[i].priority < hi)
+			return 1;
+	return 0;
+}
+
 int vtax_nf_hooks__stages(const struct vtax_nf_hook *v, int n)
 {
 	int c = 0;

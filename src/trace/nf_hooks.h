@@ -39,6 +39,9 @@ struct vtax_nf_hooks *vtax_nf_hooks__open(char *err, size_t errlen);
 int vtax_nf_hooks__read(struct vtax_nf_hooks *h, struct vtax_nf_hook *out, int max);
 /* Is a hook of pf on hook at exactly prio among v[0..n)? */
 int vtax_nf_hooks__has(const struct vtax_nf_hook *v, int n, int pf, int hook, int prio);
+/* Whether v[0..n) has a hook of (pf, hook) strictly between priorities lo
+ * and hi: two stages with none between them can share one program. */
+int vtax_nf_hooks__between(const struct vtax_nf_hook *v, int n, int pf, int hook, int lo, int hi);
 /* How many of the 2 x VTAX_NF_STAGE_HOOKS stage hooks v[0..n) has. */
 int vtax_nf_hooks__stages(const struct vtax_nf_hook *v, int n);
 void vtax_nf_hooks__close(struct vtax_nf_hooks *h);

@@ -226,27 +226,76 @@ static int nf_link(struct net_state *ns, struct bpf_program *prog, int pf, int h
 	return -EBUSY;
 }
 
+/* The program between two stages of one hook (bpf/net.bpf.c nf_step), or
+ * NULL where the pair has none. */
+static struct bpf_program *nf_step_prog(struct net_state *ns, int from, int to)
+{
+	if (from == VTAX_NET_ST_CONNTRACK && to == VTAX_NET_ST_NAT)
+		return ns->skel->progs.vtax_nf_ct_nat_open;
+	if (from == VTAX_NET_ST_NAT && to == VTAX_NET_ST_FILTER)
+		return ns->skel->progs.vtax_nf_nat_filter_open;
+	if (from == VTAX_NET_ST_FILTER && to == VTAX_NET_ST_NAT)
+		return ns->skel->progs.vtax_nf_filter_nat_open;
+	return NULL;
+}
+
+/*
+ * Bracket the stages g[0..n) of one hook (vtax_nf_stage_hooks indices, in
+ * priority order, each sharing a step program with the next): an open
+ * below the first, a step between each two, a close above the last.  All
+ * or nothing.  Returns 0 or the link error.
+ */
+static int nf_bracket_group(struct net_state *ns, int pf, const int *g, int n,
+			    struct bpf_program *const *open, struct bpf_program *const *close_)
+{
+	const struct vtax_nf_stage_hook *b0 = &vtax_nf_stage_hooks[g[0]],
+					*bz = &vtax_nf_stage_hooks[g[n - 1]];
+	int base = ns->nlinks, rc;
+
+	rc = nf_link(ns, open[b0->stage], pf, b0->hook, b0->prio - 1, -1);
+	for (int j = 1; !rc && j < n; j++) {
+		const struct vtax_nf_stage_hook *a = &vtax_nf_stage_hooks[g[j - 1]],
+						*b = &vtax_nf_stage_hooks[g[j]];
+
+		rc = nf_link(ns, nf_step_prog(ns, a->stage, b->stage), pf, a->hook, a->prio + 1, 1);
+	}
+	if (!rc)
+		rc = nf_link(ns, close_[bz->stage], pf, bz->hook, bz->prio + 1, 1);
+	if (rc) {
+		/* no half brackets */
+		for (int j = base; j < ns->nlinks; j++)
+			bpf_link__destroy(ns->links[j]);
+		ns->nlinks = base;
+	}
+	return rc;
+}
+
 /*
  * Bracket the stage hooks registered in the calling thread's namespace (k:
  * 0 vtax's own, i + 1 nf_ns[i]) that are not bracketed yet: a stage only
  * where a non-BPF hook sits at exactly its priority (a bracket around
  * nothing costs two runs per packet and makes the kernel run nf_hook_slow
- * on an empty hook).  Without hook discovery, every stage on the first
- * pass; a rescan whose read fails adds nothing.  Returns 0 or the first
- * link error (nf_error says which); the other brackets are still made.
+ * on an empty hook).  Two stages of one hook bracketed in the same pass
+ * with no registered hook between them share one step program (conntrack
+ * -> NAT on PREROUTING and LOCAL_OUT, NAT -> filter on LOCAL_OUT, filter
+ * -> NAT on LOCAL_IN): n + 1 programs for n stages instead of 2n.  Without
+ * hook discovery, every stage on the first pass, each with its own pair (a
+ * hook between them would be unseen).  A rescan whose read fails adds
+ * nothing.  Returns 0 or the first link error (nf_error says which); the
+ * other brackets are still made.
  */
 static int nf_attach_all(struct net_state *ns, int k, int rescan)
 {
-	struct bpf_program *open[VTAX_NET_ST_MAX] = {
+	struct bpf_program *const open[VTAX_NET_ST_MAX] = {
 		ns->skel->progs.vtax_nf_ct_open, ns->skel->progs.vtax_nf_nat_open,
 		ns->skel->progs.vtax_nf_filter_open,
 	};
-	struct bpf_program *close_[VTAX_NET_ST_MAX] = {
+	struct bpf_program *const close_[VTAX_NET_ST_MAX] = {
 		ns->skel->progs.vtax_nf_ct_close, ns->skel->progs.vtax_nf_nat_close,
 		ns->skel->progs.vtax_nf_filter_close,
 	};
 	struct vtax_nf_hook hv[NET_NF_MAX_HOOKS];
-	int nh = -ENOENT, first = 0;
+	int nh = -ENOENT, first = 0, known;
 
 	if (ns->nfh) {
 		nh = vtax_nf_hooks__read(ns->nfh, hv, NET_NF_MAX_HOOKS);
@@ -261,36 +310,66 @@ static int nf_attach_all(struct net_state *ns, int k, int rescan)
 		vtax_nf_hooks__close(ns->nfh);
 		ns->nfh = NULL;
 	}
+	/* every registered hook read (none left out): steps may be used */
+	known = nh >= 0 && nh < NET_NF_MAX_HOOKS;
 	ns->nf_seen[k] = 1;
 	ns->nf_present[k] = 0;
 	for (int p = 0; p < 2; p++) {
+		int pf = vtax_nf_pfs[p];
+		uint32_t todo = 0;
+
 		for (int i = 0; i < VTAX_NF_STAGE_HOOKS; i++) {
 			const struct vtax_nf_stage_hook *b = &vtax_nf_stage_hooks[i];
 			uint32_t bit = 1u << (p * VTAX_NF_STAGE_HOOKS + i);
-			int pf = vtax_nf_pfs[p], base = ns->nlinks, rc;
 
 			if (nh < 0 || vtax_nf_hooks__has(hv, nh, pf, b->hook, b->prio))
 				ns->nf_present[k] |= bit;
-			if (!(ns->nf_present[k] & bit) || ((ns->nf_done[k] | ns->nf_failed[k]) & bit))
-				continue;
-			rc = nf_link(ns, open[b->stage], pf, b->hook, b->prio - 1, -1);
-			if (!rc)
-				rc = nf_link(ns, close_[b->stage], pf, b->hook, b->prio + 1, 1);
-			if (!rc) {
-				ns->nf_done[k] |= bit;
-				continue;
+			if ((ns->nf_present[k] & bit) && !((ns->nf_done[k] | ns->nf_failed[k]) & bit))
+				todo |= 1u << i;
+		}
+		for (int hook = 0; hook < VTAX_NF_HOOK_MAX; hook++) {
+			int g[VTAX_NF_STAGE_HOOKS], ng = 0;
+
+			/* this hook's stages to bracket, by priority */
+			for (int i = 0; i < VTAX_NF_STAGE_HOOKS; i++) {
+				int j;
+
+				if (!(todo & (1u << i)) || vtax_nf_stage_hooks[i].hook != hook)
+					continue;
+				j = ng++;
+				for (; j > 0 && vtax_nf_stage_hooks[g[j - 1]].prio > vtax_nf_stage_hooks[i].prio; j--)
+					g[j] = g[j - 1];
+				g[j] = i;
 			}
-			/* no half brackets */
-			for (int j = base; j < ns->nlinks; j++)
-				bpf_link__destroy(ns->links[j]);
-			ns->nlinks = base;
-			ns->nf_failed[k] |= bit;
-			if (!first) {
-				first = rc;
-				snprintf(ns->nf_error, sizeof(ns->nf_error),
-					 "netfilter link %s/%s/ipv%d: %s", stage_names[b->stage],
-					 nf_hook_names[b->hook], pf == VTAX_NFPROTO_IPV4 ? 4 : 6,
-					 strerror(-rc));
+			for (int a = 0, z; a < ng; a = z + 1) {
+				int rc;
+
+				for (z = a; z + 1 < ng; z++) {
+					const struct vtax_nf_stage_hook *x = &vtax_nf_stage_hooks[g[z]],
+									*y = &vtax_nf_stage_hooks[g[z + 1]];
+
+					if (!known || !nf_step_prog(ns, x->stage, y->stage) ||
+					    vtax_nf_hooks__between(hv, nh, pf, hook, x->prio, y->prio))
+						break;
+				}
+				rc = nf_bracket_group(ns, pf, g + a, z - a + 1, open, close_);
+				for (int j = a; j <= z; j++) {
+					uint32_t bit = 1u << (p * VTAX_NF_STAGE_HOOKS + g[j]);
+
+					if (rc)
+						ns->nf_failed[k] |= bit;
+					else
+						ns->nf_done[k] |= bit;
+				}
+				if (rc && !first) {
+					const struct vtax_nf_stage_hook *b = &vtax_nf_stage_hooks[g[a]];
+
+					first = rc;
+					snprintf(ns->nf_error, sizeof(ns->nf_error),
+						 "netfilter link %s/%s/ipv%d: %s", stage_names[b->stage],
+						 nf_hook_names[b->hook], pf == VTAX_NFPROTO_IPV4 ? 4 : 6,
+						 strerror(-rc));
+				}
 			}
 		}
 	}
@@ -365,6 +444,9 @@ static void net_configure(struct net_bpf *skel, int nf, unsigned fe, int sysente
 	bpf_program__set_autoload(skel->progs.vtax_nf_nat_close, nf);
 	bpf_program__set_autoload(skel->progs.vtax_nf_filter_open, nf);
 	bpf_program__set_autoload(skel->progs.vtax_nf_filter_close, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_ct_nat_open, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_nat_filter_open, nf);
+	bpf_program__set_autoload(skel->progs.vtax_nf_filter_nat_open, nf);
 	bpf_program__set_autoload(skel->progs.vtax_net_enter_sendto, sysenter);
 	bpf_program__set_autoload(skel->progs.vtax_net_enter_sendmsg, sysenter);
 	bpf_program__set_autoload(skel->progs.vtax_net_enter_write, sysenter);

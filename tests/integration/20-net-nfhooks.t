@@ -5,8 +5,10 @@
 # hooks at all) a loopback ping-pong gets no netfilter link and no
 # conntrack/NAT/filter series; after a nat OUTPUT DNAT rule, exactly the
 # hooks that rule brings (conntrack at -200 on PREROUTING/OUTPUT, the NAT
-# core's four hooks at -100/+100) are bracketed, two links each, and
-# conntrack's series counts every packet; a filter rule added while
+# core's four hooks at -100/+100) are bracketed: n + 1 links for a hook's
+# n stages (adjacent stages share one step program: conntrack -> NAT on
+# PREROUTING and OUTPUT), and conntrack's series (closed by that step on
+# PREROUTING) counts every packet; a filter rule added while
 # `vtax attach --all` runs is bracketed at its next commit.
 # Needs kernel >= 6.4 (netfilter BPF links); the last part Docker and
 # busybox-static.  Runtime: about 15-25 s (on a host busy with other Docker
@@ -87,7 +89,10 @@ check "hooks table says every stage is bracketed, and why ($nfhook)" -- \
 # family), whether iptables is nft or legacy; no filter table exists here
 $E iptables -t nat -A OUTPUT -d 198.18.250.1 -p tcp --dport $((PORT + 1)) -j DNAT --to-destination "198.18.250.2:$PORT"
 CT_HOOKS=2 NAT_HOOKS=4
-want=$((2 * (CT_HOOKS + NAT_HOOKS)))
+# four hook points carry them (PREROUTING, OUTPUT: conntrack and NAT, one
+# step between; POSTROUTING, INPUT: NAT): stages + one link per hook point
+POINTS=4 stages=$((CT_HOOKS + NAT_HOOKS))
+want=$((stages + POINTS))
 t0=$(lo_tx)
 $E "$VTAX" run --probes net -f json -o "$TMP/nat.json" -- \
 	"$FIX/tcp_pingpong" both -a 198.18.250.1 -P $((PORT + 1)) -p "$PORT" -c $CONNS -n $REQS -t 20 \
@@ -97,9 +102,9 @@ pk=$(( $(lo_tx) - t0 ))
 links=$(links_of "$TMP/nat.json")
 nfhook=$(nfhook_of "$TMP/nat.json")
 diag "net.netfilter: $nfhook; $pk packets on lo"
-check "links = 2 x (conntrack $CT_HOOKS + NAT $NAT_HOOKS stage hooks) ($links = $want)" -- test "$links" -eq "$want"
-check "hooks table says $((want / 2)) of 18 present ($nfhook)" -- \
-	sh -c 'case "$1" in *"around $2 of 18 stage hooks present"*) exit 0 ;; esac; exit 1' sh "$nfhook" $((want / 2))
+check "links = conntrack $CT_HOOKS + NAT $NAT_HOOKS stage hooks + $POINTS hook points ($links = $want)" -- test "$links" -eq "$want"
+check "hooks table says $stages of 18 present ($nfhook)" -- \
+	sh -c 'case "$1" in *"around $2 of 18 stage hooks present"*) exit 0 ;; esac; exit 1' sh "$nfhook" $stages
 # every IPv4 packet on lo passes conntrack at PREROUTING, and every one is
 # timed there; OUTPUT is placed by the sending task's subject, and under
 # load a share of those samples has been seen missing (126 of 216 once
@@ -155,7 +160,8 @@ kill -INT "$VP"
 wait "$VP"
 ok $? "vtax attach --all ended on SIGINT"
 VP=
-want=$((2 * (CT_HOOKS + NAT_HOOKS + F_HOOKS)))
+# the filter hooks came after the first commit: a pair of their own
+want=$((stages + POINTS + 2 * F_HOOKS))
 links=$(links_of "$TMP/att.json")
 diag "net.netfilter: $(nfhook_of "$TMP/att.json"); $pk packets on lo; $(grep 'links added' "$TMP/att.err")"
 # other containers' namespaces (the host's) may hold links of their own
