@@ -8,7 +8,8 @@
  *   LOCAL_IN, FORWARD, LOCAL_OUT) for IPv4 and IPv6 with programs one
  *   priority below and above, moving one step further out when a priority
  *   is taken (EBUSY) - but only the stages whose hook is registered there
- *   (trace/nf_hooks.h; re-read at each commit).  Links live in vtax's own
+ *   (trace/nf_hooks.h; re-read at each commit), and with one step program
+ *   instead of a close and an open between adjacent stages of one hook.  Links live in vtax's own
  *   network namespace: that is where a Docker host's bridge, DNAT and
  *   MASQUERADE run, and in each subject's.
  * subjects_changed: publishes netns inode -> subject for the session's
