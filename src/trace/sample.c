@@ -33,6 +33,7 @@
 #include "trace/sample.h"
 #include "trace/session.h"
 #include "util/clock.h"
+#include "util/thread.h"
 
 struct vtax_sampler {
 	struct vtax_sample_spec sp;
@@ -143,14 +144,8 @@ void vtax_sample__destroy_links(struct bpf_link **v, int n)
 {
 	pthread_mutex_lock(&rq_mu);
 	if (!rq_running) {
-		sigset_t all, old;
-
-		/* signals stay with the main thread */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
 		rq_stop = 0;
-		rq_running = !pthread_create(&rq_th, NULL, reaper_main, NULL);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		rq_running = !vtax_thread_start(&rq_th, reaper_main, NULL);
 	}
 	for (int i = 0; i < n; i++) {
 		if (!v[i])
@@ -177,10 +172,8 @@ void vtax_sample__reap_flush(void)
 	}
 	while (rq_n || rq_busy)
 		pthread_cond_wait(&rq_done, &rq_mu);
-	rq_stop = 1;
-	pthread_cond_signal(&rq_cv);
 	pthread_mutex_unlock(&rq_mu);
-	pthread_join(rq_th, NULL);
+	vtax_thread_stop(rq_th, &rq_mu, &rq_cv, &rq_stop);
 	rq_running = 0;
 }
 
@@ -518,7 +511,7 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 	s->sampler = sm;
 	s->sample_spec = &sm->sp;
 	vtax_session__unlock(s);
-	rc = pthread_create(&sm->th, NULL, sampler_main, s);
+	rc = vtax_thread_start(&sm->th, sampler_main, s);
 	if (rc) {
 		s->sampler = NULL;
 		s->sample_spec = NULL;
@@ -535,11 +528,7 @@ void vtax_session__sample_stop(struct vtax_session *s)
 
 	if (!sm)
 		return;
-	pthread_mutex_lock(&sm->mu);
-	sm->stop = 1;
-	pthread_cond_signal(&sm->cv);
-	pthread_mutex_unlock(&sm->mu);
-	pthread_join(sm->th, NULL);
+	vtax_thread_stop(sm->th, &sm->mu, &sm->cv, &sm->stop);
 	vtax_sample__reap_flush(); /* every link released before close returns */
 	s->sampler = NULL;
 	s->sample_spec = NULL;

@@ -26,6 +26,7 @@
 #include "trace/sample.h"
 #include "trace/session.h"
 #include "util/state.h"
+#include "util/thread.h"
 
 static void drainer_start(struct vtax_session *s);
 static void drainer_stop(struct vtax_session *s);
@@ -845,7 +846,7 @@ static void drainer_start(struct vtax_session *s)
 	pthread_cond_init(&s->drain_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	s->drain_cv_made = 1;
-	s->drain_running = !pthread_create(&s->drain_th, NULL, drain_main, s);
+	s->drain_running = !vtax_thread_start(&s->drain_th, drain_main, s);
 	if (!s->drain_running)
 		fprintf(stderr, "vtax: warning: cannot start the spill drainer: samples parked while "
 				"the histogram map is full are read at collection only\n");
@@ -855,11 +856,7 @@ static void drainer_stop(struct vtax_session *s)
 {
 	if (!s->drain_running)
 		return;
-	pthread_mutex_lock(&s->spill_mu);
-	s->drain_stop = 1;
-	pthread_cond_signal(&s->drain_cv);
-	pthread_mutex_unlock(&s->spill_mu);
-	pthread_join(s->drain_th, NULL);
+	vtax_thread_stop(s->drain_th, &s->spill_mu, &s->drain_cv, &s->drain_stop);
 	s->drain_running = 0;
 }
 
