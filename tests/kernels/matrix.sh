@@ -38,7 +38,8 @@ for k in $KERNELS; do
 		continue
 	fi
 	"$HERE/vm-run.sh" --out "$out/$k" --timeout "${VTAX_MATRIX_TIMEOUT:-2400}" "$kdir" -- \
-		bash tests/kernels/subset.sh /tmp/vtax-out/res >"$out/$k/vm.log" 2>&1 &
+		env "VTAX_MATRIX_TESTS=${VTAX_MATRIX_TESTS:-}" bash tests/kernels/subset.sh /tmp/vtax-out/res \
+		>"$out/$k/vm.log" 2>&1 &
 	pids+=($!)
 done
 NESTED=${VTAX_MATRIX_NESTED:-6.1}
