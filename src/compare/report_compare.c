@@ -445,8 +445,11 @@ void vtax_compare__report_text(FILE *out, const struct vtax_compare *c)
 						le->emulated ? (le->label[0] ? le->label : VTAX_EMULATED_LABEL) : "",
 						le->emulated ? "]" : "");
 				any = 1;
-				fprintf(out, "    %-26s %10s (95%% CI %s", cs->name,
-					vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN), fmt_ci(&cs->delta_ci, x, sizeof(x)));
+				/* no interval: a figure read once per run (TCG's) */
+				fprintf(out, "    %-26s %10s (%s%s", cs->name,
+					vtax_fmt_ns(cs->delta_ns, b, sizeof(b), VTAX_FMT_SIGN),
+					cs->delta_ci.ok ? "95% CI " : "one figure per run, no interval",
+					cs->delta_ci.ok ? fmt_ci(&cs->delta_ci, x, sizeof(x)) : "");
 				if (le->prog_run_ns > 0)
 					fprintf(out, "; corrected %s", vtax_fmt_ns(cs->corr_delta_ns, y, sizeof(y), VTAX_FMT_SIGN));
 				fprintf(out, ")   knob: %s\n", cs->knob);

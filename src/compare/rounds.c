@@ -4,6 +4,7 @@
  * (rounds.h; methods in stats.h and docs/compare.md).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "compare/rounds.h"
 
@@ -88,18 +89,24 @@ static void mean_ci(const double *v, int n, struct vtax_ci *ci)
 
 /*
  * The interval around the ledger's own estimate (all rounds merged, each
- * weighted by its operations) rather than the plain mean of the rounds:
- * the same half width, so the figure printed is the interval's centre and
+ * weighted by its operations) rather than the plain mean of the rounds (or
+ * the ratio of their sums, for a closure): the same width, shifted so that
+ * the figure printed sits where the rounds' own statistic sat in it, and
  * the components still add up to it.
  */
-static void centred_ci(const double *v, int n, double est, struct vtax_ci *ci)
+static void centre(struct vtax_ci *ci, double est)
 {
-	mean_ci(v, n, ci);
-	if (ci->ok && isfinite(est)) {
+	if (ci->ok && isfinite(est) && isfinite(ci->est)) {
 		ci->lo += est - ci->est;
 		ci->hi += est - ci->est;
 		ci->est = est;
 	}
+}
+
+static void centred_ci(const double *v, int n, double est, struct vtax_ci *ci)
+{
+	mean_ci(v, n, ci);
+	centre(ci, est);
 }
 
 void vtax_rounds__apply(const struct vtax_rounds *rs, struct vtax_ledger *l)
@@ -118,13 +125,48 @@ void vtax_rounds__apply(const struct vtax_rounds *rs, struct vtax_ledger *l)
 				      VTAX_STATS_LEVEL, &le->p50_ci);
 		vtax_stats__bootstrap(re->n, mean_fn, (void *)re->p99, 0, VTAX_STATS_SEED,
 				      VTAX_STATS_LEVEL, &le->p99_ci);
-		rc = (struct ratio_ctx){ re->explained, re->diff };
-		vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED, VTAX_STATS_LEVEL,
-				      &le->closure_ci);
-		rc = (struct ratio_ctx){ re->explained_corr, re->diff };
-		vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED, VTAX_STATS_LEVEL,
-				      &le->closure_corr_ci);
+		/*
+		 * A cause with no per-round value (TCG emulation: the vCPU
+		 * threads' on-CPU time is read once per run, not per round)
+		 * enters every round's explained time as the run's figure, and
+		 * has no interval of its own (not a zero-width one).
+		 */
+		{
+			double whole = 0, whole_corr = 0;
+			double *ex = calloc((size_t)re->n, sizeof(*ex)), *exc = calloc((size_t)re->n, sizeof(*exc));
+
+			for (int c = 0; c < VTAX_CAUSE__COUNT; c++) {
+				const struct vtax_ledger_cause *lc = &le->causes[c];
+
+				if (lc->measured && lc->present && !re->present[c]) {
+					whole += lc->delta_ns;
+					whole_corr += lc->corr_delta_ns;
+				}
+			}
+			if (ex && exc) {
+				for (int k = 0; k < re->n; k++) {
+					ex[k] = re->explained[k] + whole;
+					exc[k] = re->explained_corr[k] + whole_corr;
+				}
+				rc = (struct ratio_ctx){ ex, re->diff };
+				vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED,
+						      VTAX_STATS_LEVEL, &le->closure_ci);
+				centre(&le->closure_ci, le->closure);
+				rc = (struct ratio_ctx){ exc, re->diff };
+				vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED,
+						      VTAX_STATS_LEVEL, &le->closure_corr_ci);
+				centre(&le->closure_corr_ci, le->closure_corr);
+			}
+			free(ex);
+			free(exc);
+		}
 		for (int c = 0; c < VTAX_CAUSE__COUNT; c++) {
+			if (!re->present[c]) {
+				le->causes[c].delta_ci.ok = le->causes[c].corr_ci.ok = 0;
+				le->causes[c].delta_ci.lo = le->causes[c].delta_ci.hi = NAN;
+				le->causes[c].corr_ci.lo = le->causes[c].corr_ci.hi = NAN;
+				continue;
+			}
 			centred_ci(re->cause[c], re->n, le->causes[c].delta_ns, &le->causes[c].delta_ci);
 			centred_ci(re->cause_corr[c], re->n, le->causes[c].corr_delta_ns,
 				   &le->causes[c].corr_ci);
