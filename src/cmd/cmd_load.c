@@ -173,7 +173,20 @@ int cmd_load(int argc, char **argv)
 			o.max_ops = (uint64_t)v; break;
 		case O_PREP_ONLY: run = 0; break;
 		case O_NO_PREP: prep = 0; break;
-		case O_WAIT_SIG: wait_sig = 1; break;
+		case O_WAIT_SIG: {
+			/* blocked from here on: a SIGUSR1 sent while the
+			 * workload prepares waits for wait_for_go() instead of
+			 * killing the process (its default action); compare's
+			 * gate sends it only once it sees the block
+			 * (compare/client.c wait_gated) */
+			sigset_t u;
+
+			sigemptyset(&u);
+			sigaddset(&u, SIGUSR1);
+			sigprocmask(SIG_BLOCK, &u, NULL);
+			wait_sig = 1;
+			break;
+		}
 		case 'h':
 			fputs(load_usage, stdout);
 			vtax_load_opt__usage(stdout);

@@ -154,12 +154,14 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 			if (m->r.error[0] || m->rc)
 				m->rc = -EIO;
 		} else {
+			char why[48];
+
+			if (m->rc > 0)
+				snprintf(why, sizeof(why), "failed (exit status %d)", m->rc);
+			else
+				snprintf(why, sizeof(why), "%s", m->rc < 0 ? strerror(-m->rc) : "no result");
 			memset(&m->r, 0, sizeof(m->r));
-			snprintf(m->r.error, sizeof(m->r.error), "vtax load in %s: %s: %.160s",
-				 e->name,
-				 m->rc < 0 ? strerror(-m->rc)
-				 : m->rc   ? "failed"
-					   : "no result",
+			snprintf(m->r.error, sizeof(m->r.error), "vtax load in %s: %s: %.160s", e->name, why,
 				 out ? out : "");
 			m->rc = m->rc < 0 ? m->rc : -EIO;
 		}
@@ -198,7 +200,23 @@ static int bpf_attachments(void)
 	return rc < 0 ? rc : n;
 }
 
-/* The `vtax load --wait-signal` process in the container's cgroup. */
+/* Whether pid blocks SIGUSR1 (/proc/PID/status SigBlk): `vtax load
+ * --wait-signal` does from its option parsing on.  Before that, from its
+ * exec, SIGUSR1's default action would kill it (a CI run lost a
+ * docker-volume io run that way: "vtax load ... failed", no output). */
+static int blocks_usr1(pid_t pid)
+{
+	char path[64], buf[4096], *p;
+	unsigned long long m;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (vtax_proc__read(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "\nSigBlk:")))
+		return 0;
+	return sscanf(p + 8, "%llx", &m) == 1 && (m & (1ull << (SIGUSR1 - 1)));
+}
+
+/* The `vtax load --wait-signal` process in the container's cgroup, once it
+ * blocks SIGUSR1. */
 static pid_t wait_gated(struct vtax_compare *c, const struct vtax_env *e, pid_t client,
 			double timeout_s)
 {
@@ -220,7 +238,7 @@ static pid_t wait_gated(struct vtax_compare *c, const struct vtax_env *e, pid_t 
 				load |= !strcmp(argv[i], "load");
 				wait |= !strcmp(argv[i], "--wait-signal");
 			}
-			if (load && wait) {
+			if (load && wait && blocks_usr1(pid)) {
 				fclose(f);
 				return pid;
 			}
