@@ -20,8 +20,9 @@
 # plain, one with the delay attached once the container exists and before
 # round 1 (checked against --progress-log).  docker-nat's own tax is the
 # plain run's: the injected run's difference minus the plain run's must be
-# X within 10%, and so must its hops cause's (corrected) delta minus the
-# plain run's; the injected run's interval, less the plain run's
+# X -10%..+20% with its explained part X within 10% (the check says why),
+# and its hops cause's (corrected) delta minus the plain run's must be X
+# within 10%; the injected run's interval, less the plain run's
 # difference, must begin within X +- 10% when the intervals are tight enough
 # to say so (else a TAP SKIP that says how wide they were).  Closure of the
 # injected run (corrected components) must be within 90-110%: X dominates
@@ -144,9 +145,18 @@ ci, cb = li["diff_ci95_ns"], lb["diff_ci95_ns"]
 half = (ci[1] - ci[0]) / 2 + (cb[1] - cb[0]) / 2 if ci and cb else float("inf")
 weak = None if half <= 0.08 * x else \
     "intervals too wide on this host to place X within 10%%: +-%.1f us in all (> 8%% of X)" % (half / 1e3)
-t.ok(abs(got - x) <= 0.10 * x,
-     "difference: injected %.1f us - plain %.1f us = %.1f us, X = %.1f us (within 10%%)"
-     % (li["diff_ns_per_op"] / 1e3, lb["diff_ns_per_op"] / 1e3, got / 1e3, x / 1e3), skip=weak)
+# the difference holds X and what a CPU held with bottom halves off costs
+# besides (below): CI twice got X + 9.6% (548.8 us for 500.5), and +17%
+# with X = 1000 us here.  That excess lands in time no probe sees (the
+# unexplained part grew by 24-31 us at X = 500, 110-120 us at X = 1000),
+# so: the difference within X - 10% .. X + 20%, and its explained part (the
+# difference less the unexplained part's growth) within X +- 10%
+du = li["unexplained_ns_per_op"] - lb["unexplained_ns_per_op"]
+t.ok(0.9 * x <= got <= 1.2 * x and abs(got - du - x) <= 0.10 * x,
+     "difference: injected %.1f us - plain %.1f us = %.1f us, X = %.1f us (within -10%%..+20%%); "
+     "less the unexplained part's growth (%.1f us): %.1f us (within 10%%)"
+     % (li["diff_ns_per_op"] / 1e3, lb["diff_ns_per_op"] / 1e3, got / 1e3, x / 1e3, du / 1e3,
+        (got - du) / 1e3), skip=weak)
 lo, hi = (ci[0] - lb["diff_ns_per_op"], ci[1] - lb["diff_ns_per_op"]) if ci else (float("nan"),) * 2
 # the interval must rule out less than 0.9 X and begin within X +- 10%.
 # Its upper end may pass 1.1 X: holding a CPU with bottom halves off costs
