@@ -108,6 +108,12 @@ int vtax_load_result__from_json(const json_t *j, struct vtax_load_result *r, cha
 	return vtax_hist__from_json(json_object_get(j, "latency"), &r->latency, err, errlen);
 }
 
+/* Never runs: SIGUSR1 stays blocked until sigtimedwait takes it. */
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
 /* Block until SIGUSR1 (0), or SIGINT/SIGTERM or 120 s (-1). */
 static int wait_for_go(void)
 {
@@ -174,16 +180,20 @@ int cmd_load(int argc, char **argv)
 		case O_PREP_ONLY: run = 0; break;
 		case O_NO_PREP: prep = 0; break;
 		case O_WAIT_SIG: {
-			/* blocked from here on: a SIGUSR1 sent while the
-			 * workload prepares waits for wait_for_go() instead of
-			 * killing the process (its default action); compare's
-			 * gate sends it only once it sees the block
-			 * (compare/client.c wait_gated) */
+			/* caught and blocked from here on: a SIGUSR1 sent while
+			 * the workload prepares waits for wait_for_go() instead
+			 * of killing the process (its default action).
+			 * compare's gate sends it only once /proc shows it caught
+			 * (SigCgt; SigBlk does not do: sigtimedwait unblocks what
+			 * it waits for) - compare/client.c wait_gated */
+			struct sigaction sa = { .sa_handler = on_usr1 };
 			sigset_t u;
 
 			sigemptyset(&u);
 			sigaddset(&u, SIGUSR1);
 			sigprocmask(SIG_BLOCK, &u, NULL);
+			sigemptyset(&sa.sa_mask);
+			sigaction(SIGUSR1, &sa, NULL);
 			wait_sig = 1;
 			break;
 		}

@@ -200,23 +200,24 @@ static int bpf_attachments(void)
 	return rc < 0 ? rc : n;
 }
 
-/* Whether pid blocks SIGUSR1 (/proc/PID/status SigBlk): `vtax load
+/* Whether pid catches SIGUSR1 (/proc/PID/status SigCgt): `vtax load
  * --wait-signal` does from its option parsing on.  Before that, from its
  * exec, SIGUSR1's default action would kill it (a CI run lost a
- * docker-volume io run that way: "vtax load ... failed", no output). */
-static int blocks_usr1(pid_t pid)
+ * docker-volume io run that way: "vtax load ... failed", no output).  Not
+ * SigBlk: while it waits in sigtimedwait the kernel unblocks the signal. */
+static int catches_usr1(pid_t pid)
 {
 	char path[64], buf[4096], *p;
 	unsigned long long m;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (vtax_proc__read(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "\nSigBlk:")))
+	if (vtax_proc__read(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "\nSigCgt:")))
 		return 0;
 	return sscanf(p + 8, "%llx", &m) == 1 && (m & (1ull << (SIGUSR1 - 1)));
 }
 
 /* The `vtax load --wait-signal` process in the container's cgroup, once it
- * blocks SIGUSR1. */
+ * catches SIGUSR1. */
 static pid_t wait_gated(struct vtax_compare *c, const struct vtax_env *e, pid_t client,
 			double timeout_s)
 {
@@ -238,7 +239,7 @@ static pid_t wait_gated(struct vtax_compare *c, const struct vtax_env *e, pid_t 
 				load |= !strcmp(argv[i], "load");
 				wait |= !strcmp(argv[i], "--wait-signal");
 			}
-			if (load && wait && blocks_usr1(pid)) {
+			if (load && wait && catches_usr1(pid)) {
 				fclose(f);
 				return pid;
 			}
