@@ -12,6 +12,8 @@
 #      probability 5%, so this test fails by chance with probability
 #      3 x 0.05^2 x 0.95 + 0.05^3 = 0.7%.
 #   B. one run of native, docker-host and docker-nat through docker-proxy
+#      (docker-host "same"; if it says "differs", a second native,docker-host
+#      run decides, so that line fails by chance 0.25% of the time)
 #      (--via-proxy: a client on the host, docker-proxy relaying every
 #      byte): docker-host "same", docker-nat "differs" with a positive
 #      difference; the JSON carries the rounds, the hygiene, per cause
@@ -40,6 +42,14 @@ done
 "$vtax" compare --envs native,docker-host,docker-nat --via-proxy --runs 6 --probes sched,net \
 	-f json -o "$tmp/b.json" 2>"$tmp/b.err"
 echo "$?" >"$tmp/b.rc"
+# A 95% interval says "differs" for an environment that does not differ
+# once in 20 runs by construction (CI saw it once).  If docker-host said
+# so, a second, independent run of native,docker-host decides: the check
+# then fails by chance with probability 0.05^2 = 0.25%.
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [e for e in d["ledger"]["environments"] if e["env"] == "docker-host" and not e["within_noise"]] else 1)' "$tmp/b.json" 2>/dev/null; then
+	"$vtax" compare --envs native,docker-host --runs 6 --probes sched,net -f json -o "$tmp/b2.json" 2>"$tmp/b2.err"
+	echo "$?" >"$tmp/b2.rc"
+fi
 
 python3 - "$tmp" <<'PY'
 import json, sys
@@ -84,7 +94,12 @@ if t.ok(rc == 0 and d and d["ledger"], "native, docker-host, docker-nat via dock
     hy = d["hygiene"]
     t.ok(d["rounds"]["count"] == 6 and d["rounds"]["mode"] == "fixed" and hy["pin"] in (True, False)
          and "pmqos" in hy and "quiet" in hy, "JSON states the rounds and the hygiene (%s)" % hy)
-    t.ok(consistent(h) and h["within_noise"], "docker-host: same as native within noise (%s)" % h["diff_ci95_ns"])
+    import os
+    rc2, d2 = load(tmp, "b2") if os.path.exists(tmp + "/b2.rc") else (None, None)
+    h2 = led(d2, "docker-host") if rc2 == 0 and d2 and d2.get("ledger") else None
+    t.ok(consistent(h) and (h["within_noise"] or (h2 is not None and consistent(h2) and h2["within_noise"])),
+         "docker-host: same as native within noise (%s%s)" % (h["diff_ci95_ns"], "" if h["within_noise"] else
+         "; 'differs' there, so a second run: %s" % (h2 and (h2["diff_ci95_ns"], h2["within_noise"]))))
     # power: docker-proxy adds tens of us per request on these VMs; an
     # interval wider than that (a host busy with other work) cannot show it
     half = (h["diff_ci95_ns"][1] - h["diff_ci95_ns"][0]) / 2 if h["diff_ci95_ns"] else float("inf")
