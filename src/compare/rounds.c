@@ -4,7 +4,6 @@
  * (rounds.h; methods in stats.h and docs/compare.md).
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include "compare/rounds.h"
 
@@ -103,10 +102,45 @@ static void centre(struct vtax_ci *ci, double est)
 	}
 }
 
+static const struct vtax_ci no_ci = { .lo = NAN, .hi = NAN, .est = NAN };
+
 static void centred_ci(const double *v, int n, double est, struct vtax_ci *ci)
 {
 	mean_ci(v, n, ci);
 	centre(ci, est);
+}
+
+/*
+ * The closure's intervals (raw, corrected): a bootstrap over rounds of
+ * explained / difference, centred on the ledger's closure.  A cause with no
+ * per-round value (TCG emulation: the vCPU threads' on-CPU time is read once
+ * per run, not per round) enters every round's explained time as the run's
+ * figure.
+ */
+static void closure_cis(const struct vtax_rounds_env *re, struct vtax_ledger_env *le)
+{
+	double whole = 0, whole_corr = 0, ex[VTAX_ROUNDS_MAX], exc[VTAX_ROUNDS_MAX];
+	struct ratio_ctx rc;
+
+	for (int c = 0; c < VTAX_CAUSE__COUNT; c++) {
+		const struct vtax_ledger_cause *lc = &le->causes[c];
+
+		if (lc->measured && lc->present && !re->present[c]) {
+			whole += lc->delta_ns;
+			whole_corr += lc->corr_delta_ns;
+		}
+	}
+	for (int k = 0; k < re->n; k++) {
+		ex[k] = re->explained[k] + whole;
+		exc[k] = re->explained_corr[k] + whole_corr;
+	}
+	rc = (struct ratio_ctx){ ex, re->diff };
+	vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED, VTAX_STATS_LEVEL, &le->closure_ci);
+	centre(&le->closure_ci, le->closure);
+	rc = (struct ratio_ctx){ exc, re->diff };
+	vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED, VTAX_STATS_LEVEL,
+			      &le->closure_corr_ci);
+	centre(&le->closure_corr_ci, le->closure_corr);
 }
 
 void vtax_rounds__apply(const struct vtax_rounds *rs, struct vtax_ledger *l)
@@ -114,7 +148,6 @@ void vtax_rounds__apply(const struct vtax_rounds *rs, struct vtax_ledger *l)
 	for (int i = 0; i < l->nenvs; i++) {
 		struct vtax_ledger_env *le = &l->envs[i];
 		const struct vtax_rounds_env *re = env_find(rs, le->env);
-		struct ratio_ctx rc;
 
 		if (!re || re->n < 1)
 			continue;
@@ -125,46 +158,11 @@ void vtax_rounds__apply(const struct vtax_rounds *rs, struct vtax_ledger *l)
 				      VTAX_STATS_LEVEL, &le->p50_ci);
 		vtax_stats__bootstrap(re->n, mean_fn, (void *)re->p99, 0, VTAX_STATS_SEED,
 				      VTAX_STATS_LEVEL, &le->p99_ci);
-		/*
-		 * A cause with no per-round value (TCG emulation: the vCPU
-		 * threads' on-CPU time is read once per run, not per round)
-		 * enters every round's explained time as the run's figure, and
-		 * has no interval of its own (not a zero-width one).
-		 */
-		{
-			double whole = 0, whole_corr = 0;
-			double *ex = calloc((size_t)re->n, sizeof(*ex)), *exc = calloc((size_t)re->n, sizeof(*exc));
-
-			for (int c = 0; c < VTAX_CAUSE__COUNT; c++) {
-				const struct vtax_ledger_cause *lc = &le->causes[c];
-
-				if (lc->measured && lc->present && !re->present[c]) {
-					whole += lc->delta_ns;
-					whole_corr += lc->corr_delta_ns;
-				}
-			}
-			if (ex && exc) {
-				for (int k = 0; k < re->n; k++) {
-					ex[k] = re->explained[k] + whole;
-					exc[k] = re->explained_corr[k] + whole_corr;
-				}
-				rc = (struct ratio_ctx){ ex, re->diff };
-				vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED,
-						      VTAX_STATS_LEVEL, &le->closure_ci);
-				centre(&le->closure_ci, le->closure);
-				rc = (struct ratio_ctx){ exc, re->diff };
-				vtax_stats__bootstrap(re->n, ratio_fn, &rc, 0, VTAX_STATS_SEED,
-						      VTAX_STATS_LEVEL, &le->closure_corr_ci);
-				centre(&le->closure_corr_ci, le->closure_corr);
-			}
-			free(ex);
-			free(exc);
-		}
+		closure_cis(re, le);
 		for (int c = 0; c < VTAX_CAUSE__COUNT; c++) {
 			if (!re->present[c]) {
-				le->causes[c].delta_ci.ok = le->causes[c].corr_ci.ok = 0;
-				le->causes[c].delta_ci.lo = le->causes[c].delta_ci.hi = NAN;
-				le->causes[c].corr_ci.lo = le->causes[c].corr_ci.hi = NAN;
+				/* no per-round values (closure_cis): no interval */
+				le->causes[c].delta_ci = le->causes[c].corr_ci = no_ci;
 				continue;
 			}
 			centred_ci(re->cause[c], re->n, le->causes[c].delta_ns, &le->causes[c].delta_ci);

@@ -240,6 +240,25 @@ static struct bpf_program *nf_step_prog(struct net_state *ns, int from, int to)
 	return NULL;
 }
 
+/* The stage hooks in todo (bits: vtax_nf_stage_hooks indices) on hook, by
+ * priority, into g; how many. */
+static int nf_hook_stages(uint32_t todo, int hook, int *g)
+{
+	int ng = 0;
+
+	for (int i = 0; i < VTAX_NF_STAGE_HOOKS; i++) {
+		int j = ng;
+
+		if (!(todo & (1u << i)) || vtax_nf_stage_hooks[i].hook != hook)
+			continue;
+		for (; j > 0 && vtax_nf_stage_hooks[g[j - 1]].prio > vtax_nf_stage_hooks[i].prio; j--)
+			g[j] = g[j - 1];
+		g[j] = i;
+		ng++;
+	}
+	return ng;
+}
+
 /*
  * Bracket the stages g[0..n) of one hook (vtax_nf_stage_hooks indices, in
  * priority order, each sharing a step program with the next): an open
@@ -329,19 +348,8 @@ static int nf_attach_all(struct net_state *ns, int k, int rescan)
 				todo |= 1u << i;
 		}
 		for (int hook = 0; hook < VTAX_NF_HOOK_MAX; hook++) {
-			int g[VTAX_NF_STAGE_HOOKS], ng = 0;
+			int g[VTAX_NF_STAGE_HOOKS], ng = nf_hook_stages(todo, hook, g);
 
-			/* this hook's stages to bracket, by priority */
-			for (int i = 0; i < VTAX_NF_STAGE_HOOKS; i++) {
-				int j;
-
-				if (!(todo & (1u << i)) || vtax_nf_stage_hooks[i].hook != hook)
-					continue;
-				j = ng++;
-				for (; j > 0 && vtax_nf_stage_hooks[g[j - 1]].prio > vtax_nf_stage_hooks[i].prio; j--)
-					g[j] = g[j - 1];
-				g[j] = i;
-			}
 			for (int a = 0, z; a < ng; a = z + 1) {
 				int rc;
 
