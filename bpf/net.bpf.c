@@ -119,20 +119,42 @@ struct {
 } vtax_net_cfg_map SEC(".maps");
 
 /* netfilter brackets: (skb, open time, hook) per CPU and stage; skb = 0
- * once closed, so a slot still holding a freed skb names the stage that
- * dropped it */
-struct nf_slot {
+ * once closed, so an entry still holding a freed skb names the stage that
+ * dropped it.  Two entries per stage: a stage hook running in a task (a
+ * local send's LOCAL_OUT runs with bottom halves on) can be interrupted by
+ * a softirq whose packets go through the same stage (PREROUTING's
+ * conntrack, a delayed ACK's LOCAL_OUT); with one entry the inner packet's
+ * open overwrote the outer's, whose close then counted nothing (seen as
+ * 126 of 216 conntrack LOCAL_OUT packets under load).  Netfilter runs in
+ * task and softirq context only, so nesting is at most two deep. */
+struct nf_ent {
 	__u64 skb;
 	__u64 ts;
 	__u32 hook;
 	__u32 pad;
 };
+struct nf_slot {
+	struct nf_ent e[2];
+};
+/* an open entry older than this is a packet whose close never ran (stolen
+ * or queued by a hook): it may be reused */
+#define NF_STALE_NS 10000000ull /* 10 ms */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VTAX_NET_ST_MAX);
 	__type(key, __u32);
 	__type(value, struct nf_slot);
 } vtax_net_nf_slots SEC(".maps");
+
+/* the entry of slot sl whose bracket is open on skb key, or NULL */
+static __always_inline struct nf_ent *nf_ent_of(struct nf_slot *sl, __u64 key)
+{
+	if (sl->e[0].skb == key)
+		return &sl->e[0];
+	if (sl->e[1].skb == key)
+		return &sl->e[1];
+	return NULL;
+}
 
 /* docker-proxy processes: tgid -> subject whose published port it relays */
 struct {
@@ -725,10 +747,14 @@ int BPF_PROG(vtax_net_listen, const struct sock *sk, const int oldstate, const i
 static __always_inline __u32 nf_open_slot(__u32 st, __u64 key, __u64 now, __u32 *hook)
 {
 	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &st);
+	struct nf_ent *e;
 
-	if (sl && sl->skb == key && now >= sl->ts && now - sl->ts < GAP_MAX_NS) {
-		sl->skb = 0;
-		*hook = sl->hook;
+	if (!sl)
+		return 0;
+	e = nf_ent_of(sl, key);
+	if (e && now >= e->ts && now - e->ts < GAP_MAX_NS) {
+		e->skb = 0;
+		*hook = e->hook;
 		return st + 1;
 	}
 	return 0;
@@ -834,11 +860,20 @@ static __always_inline int nf_open_ts(struct sk_buff *skb, const struct nf_hook_
 				      __u32 stage, __u64 ts)
 {
 	struct nf_slot *sl = bpf_map_lookup_elem(&vtax_net_nf_slots, &stage);
+	struct nf_ent *e;
 
 	if (sl) {
-		sl->skb = (__u64)skb;
-		sl->ts = ts;
-		sl->hook = state->hook;
+		/* a free (or stale) entry; both taken: the older one */
+		e = &sl->e[0];
+		if (e->skb && ts - e->ts < NF_STALE_NS) {
+			struct nf_ent *f = &sl->e[1];
+
+			if (!f->skb || ts - f->ts >= NF_STALE_NS || f->ts < e->ts)
+				e = f;
+		}
+		e->skb = (__u64)skb;
+		e->ts = ts;
+		e->hook = state->hook;
 	}
 	return NF_ACCEPT_;
 }
@@ -879,12 +914,16 @@ static __always_inline int nf_close_ts(struct sk_buff *skb, const struct nf_hook
 	__u64 key = (__u64)skb, ns;
 	struct vtax_net_pkt *p;
 	struct last_pkt *last;
+	struct nf_ent *e;
 	__u32 subject, name, hook, v6, l2, zero = 0;
 
-	if (!sl || sl->skb != key || now < sl->ts)
+	if (!sl)
 		return NF_ACCEPT_;
-	ns = now - sl->ts;
-	sl->skb = 0;
+	e = nf_ent_of(sl, key);
+	if (!e || now < e->ts)
+		return NF_ACCEPT_;
+	ns = now - e->ts;
+	e->skb = 0;
 	hook = state->hook;
 	v6 = state->pf == 10; /* NFPROTO_IPV6 */
 	last = bpf_map_lookup_elem(&vtax_net_last, &zero);

@@ -105,14 +105,19 @@ diag "net.netfilter: $nfhook; $pk packets on lo"
 check "links = conntrack $CT_HOOKS + NAT $NAT_HOOKS stage hooks + $POINTS hook points ($links = $want)" -- test "$links" -eq "$want"
 check "hooks table says $stages of 18 present ($nfhook)" -- \
 	sh -c 'case "$1" in *"around $2 of 18 stage hooks present"*) exit 0 ;; esac; exit 1' sh "$nfhook" $stages
-# every IPv4 packet on lo passes conntrack at PREROUTING, and every one is
-# timed there; OUTPUT is placed by the sending task's subject, and under
-# load a share of those samples has been seen missing (126 of 216 once
-# while 21-net-docker.t ran alongside): only that it is timed is checked
+# every IPv4 packet on lo passes conntrack at PREROUTING and at OUTPUT, and
+# every one is timed at both.  OUTPUT once lost 126 of 216 while
+# 21-net-docker.t ran alongside: a softirq (an interrupt's PREROUTING) ran
+# inside a send's OUTPUT conntrack stage on the same CPU and its open took
+# the stage's only slot; each stage now has two (bpf/net.bpf.c nf_slot).
+# With RPS steering lo to one CPU, so that an IPI's softirq nests into
+# that CPU's sends, 16,035 packets lost 3-16 samples at either hook
+# before (4 runs) and 2-4 after: 1% is allowed here
 ct_pre=$(hsum "$TMP/nat.json" "" net conntrack "hook=prerouting" count)
 ct_out=$(hsum "$TMP/nat.json" "" net conntrack "hook=output" count)
 check "conntrack at PREROUTING timed every packet on lo ($ct_pre = $pk)" -- test "$ct_pre" -eq "$pk"
-check "conntrack at OUTPUT timed ($ct_out in [1, $pk])" -- test "$ct_out" -ge 1 -a "$ct_out" -le "$pk"
+check "conntrack at OUTPUT timed every packet on lo but 1% ($ct_out of $pk)" -- \
+	test "$ct_out" -le "$pk" -a $((ct_out * 100)) -ge $((pk * 99))
 n=$(hsum "$TMP/nat.json" "" net filter "" count)
 check "no filter series: no filter hook ($n)" -- test "$n" -eq 0
 n=$(hsum "$TMP/nat.json" "" net nat "hook=output" count)
