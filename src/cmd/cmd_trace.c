@@ -430,8 +430,11 @@ static void wait_loop(struct vtax_session *s, const struct trace_opts *o, pid_t 
 			}
 			last = now;
 		}
-		if (o->t.all && now - last_scan > 2000000000ull) {
-			vtax_targets__rescan(s, &o->t);
+		if (now - last_scan > 2000000000ull) {
+			/* containers come and go (--all); hooks get registered */
+			if (o->t.all)
+				vtax_targets__rescan(s, &o->t);
+			vtax_session__refresh(s);
 			last_scan = now;
 		}
 		poll(NULL, 0, 20);

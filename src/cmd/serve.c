@@ -418,8 +418,11 @@ int cmd_serve(int argc, char **argv)
 			}
 			last = now;
 		}
-		if (t.all && now - last_scan > 2000000000ull) {
-			vtax_targets__rescan(s, &t);
+		if (now - last_scan > 2000000000ull) {
+			/* containers come and go (--all); hooks get registered */
+			if (t.all)
+				vtax_targets__rescan(s, &t);
+			vtax_session__refresh(s);
 			last_scan = now;
 		}
 		poll(NULL, 0, 50);

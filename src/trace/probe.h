@@ -36,6 +36,10 @@ struct vtax_probe_ops {
 	/* optional: subjects were added/changed (called by vtax_session__commit),
 	 * e.g. to refresh a family's own netns or VM maps */
 	void (*subjects_changed)(struct vtax_session *s, void *state);
+	/* optional: called about every 2 s while a run, attach or serve goes
+	 * on (vtax_session__refresh): re-read the host state the family's
+	 * links depend on (net: netfilter hooks registered since) */
+	void (*refresh)(struct vtax_session *s, void *state);
 	/* optional: can this host run it?  1 yes, 0 no (why filled) */
 	int (*supported)(char *why, size_t whylen);
 	/* optional, for --sample (trace/sample.c): the skeleton whose

@@ -74,6 +74,7 @@ struct net_state {
 	 * bracketed, registered at the last read, failed to bracket */
 	uint32_t nf_done[NET_MAX_NF_NS + 1], nf_present[NET_MAX_NF_NS + 1], nf_failed[NET_MAX_NF_NS + 1];
 	int nf_seen[NET_MAX_NF_NS + 1]; /* hooks read there at least once */
+	int nf_splits; /* step programs split since (nf_split_steps) */
 	struct vtax_nf_hooks *nfh;      /* hook discovery; NULL: every stage bracketed */
 	char nfh_error[160];
 	unsigned fe; /* fentry/fexit pairs loaded (fe_fn bits) */
@@ -201,30 +202,41 @@ static const char *drop_reason_name(uint32_t reason)
 	return NULL;
 }
 
-/* Link prog at the first free priority going outwards from start by step. */
-static int nf_link(struct net_state *ns, struct bpf_program *prog, int pf, int hook, int start,
-		   int step)
+/* A netfilter link of prog at the first free priority going outwards from
+ * start by step (another program, e.g. a second vtax, may hold one); NULL
+ * with errno set when none of 8 is free or the link fails. */
+static struct bpf_link *nf_attach_from(struct bpf_program *prog, int pf, int hook, int start,
+				       int step)
 {
 	for (int i = 0; i < 8; i++) {
 		LIBBPF_OPTS(bpf_netfilter_opts, o, .pf = (__u32)pf, .hooknum = (__u32)hook,
 			    .priority = start + i * step);
-		struct bpf_link *l;
-		int rc;
+		struct bpf_link *l = bpf_program__attach_netfilter(prog, &o);
 
-		if (ns->nlinks >= NET_MAX_LINKS)
-			return -E2BIG;
-		l = bpf_program__attach_netfilter(prog, &o);
-		rc = libbpf_get_error(l);
-		if (!rc) {
-			ns->nf_meta[ns->nlinks] = (struct nf_meta){ .prog = prog, .pf = pf, .hook = hook,
-								   .start = start, .step = step, .ns = ns->cur_ns };
-			ns->links[ns->nlinks++] = l;
-			return 0;
-		}
-		if (rc != -EBUSY)
-			return rc;
+		if (l)
+			return l;
+		if (errno != EBUSY)
+			return NULL;
 	}
-	return -EBUSY;
+	errno = EBUSY;
+	return NULL;
+}
+
+/* Link prog at the first free priority going outwards from start by step. */
+static int nf_link(struct net_state *ns, struct bpf_program *prog, int pf, int hook, int start,
+		   int step)
+{
+	struct bpf_link *l;
+
+	if (ns->nlinks >= NET_MAX_LINKS)
+		return -E2BIG;
+	l = nf_attach_from(prog, pf, hook, start, step);
+	if (!l)
+		return -errno;
+	ns->nf_meta[ns->nlinks] = (struct nf_meta){ .prog = prog, .pf = pf, .hook = hook,
+						   .start = start, .step = step, .ns = ns->cur_ns };
+	ns->links[ns->nlinks++] = l;
+	return 0;
 }
 
 /* The program between two stages of one hook (bpf/net.bpf.c nf_step), or
@@ -291,6 +303,67 @@ static int nf_bracket_group(struct net_state *ns, int pf, const int *g, int n,
 }
 
 /*
+ * A hook registered, since a step program was linked, between the two
+ * stages it joins (a mangle table at -150 between conntrack at -200 and
+ * NAT at -100) would be timed as the second stage.  Split each such step
+ * of namespace k (the calling thread's): the second stage gets its own
+ * open just below it, and the step's link becomes the first stage's close
+ * at the step's place (made whether or not --sample has the step detached
+ * now: vtax_session__sample_reapply then detaches what the window wants
+ * off).  Returns how many steps were split.
+ */
+static int nf_split_steps(struct net_state *ns, int k, const struct vtax_nf_hook *hv, int nh,
+			  struct bpf_program *const *open, struct bpf_program *const *close_)
+{
+	int split = 0, n = ns->nlinks;
+
+	for (int i = 0; i < n; i++) {
+		struct nf_meta m = ns->nf_meta[i];
+		int from = -1, to = -1, pa, pb = 0, found = 0, rc;
+		struct bpf_link *l;
+
+		if (m.ns != k)
+			continue;
+		for (int a = 0; a < VTAX_NET_ST_MAX && from < 0; a++)
+			for (int b = 0; b < VTAX_NET_ST_MAX; b++)
+				if (a != b && nf_step_prog(ns, a, b) == m.prog) {
+					from = a;
+					to = b;
+					break;
+				}
+		if (from < 0)
+			continue;
+		for (int j = 0; j < VTAX_NF_STAGE_HOOKS; j++)
+			if (vtax_nf_stage_hooks[j].hook == m.hook && vtax_nf_stage_hooks[j].stage == to) {
+				pb = vtax_nf_stage_hooks[j].prio;
+				found = 1;
+			}
+		pa = m.start - 1; /* the step sits just above the first stage */
+		if (!found || !vtax_nf_hooks__between(hv, nh, m.pf, m.hook, pa, pb))
+			continue;
+		rc = nf_link(ns, open[to], m.pf, m.hook, pb - 1, -1);
+		if (!rc) {
+			if (ns->links[i])
+				bpf_link__destroy(ns->links[i]); /* frees the step's priority */
+			ns->links[i] = NULL;
+			ns->nf_meta[i].prog = close_[from];
+			l = nf_attach_from(close_[from], m.pf, m.hook, m.start, m.step);
+			rc = l ? 0 : -errno;
+			ns->links[i] = l;
+		}
+		if (rc) {
+			snprintf(ns->nf_error, sizeof(ns->nf_error),
+				 "netfilter link: splitting the %s/%s step on %s/ipv%d: %s",
+				 stage_names[from], stage_names[to], nf_hook_names[m.hook],
+				 m.pf == VTAX_NFPROTO_IPV4 ? 4 : 6, strerror(-rc));
+			continue;
+		}
+		split++;
+	}
+	return split;
+}
+
+/*
  * Bracket the stage hooks registered in the calling thread's namespace (k:
  * 0 vtax's own, i + 1 nf_ns[i]) that are not bracketed yet: a stage only
  * where a non-BPF hook sits at exactly its priority (a bracket around
@@ -332,6 +405,8 @@ static int nf_attach_all(struct net_state *ns, int k, int rescan)
 	}
 	/* every registered hook read (none left out): steps may be used */
 	known = nh >= 0 && nh < NET_NF_MAX_HOOKS;
+	if (rescan && known)
+		ns->nf_splits += nf_split_steps(ns, k, hv, nh, open, close_);
 	ns->nf_seen[k] = 1;
 	ns->nf_present[k] = 0;
 	for (int p = 0; p < 2; p++) {
@@ -787,7 +862,7 @@ static void nf_attach_in(struct net_state *ns, const struct vtax_subject_def *d,
 static void nf_rescan(struct net_state *ns, int verbose)
 {
 	char saved_err[sizeof(ns->nf_error)];
-	int self = -1, before = ns->nlinks;
+	int self = -1, before = ns->nlinks, splits = ns->nf_splits;
 
 	if (!ns->nf_on || !ns->nfh)
 		return;
@@ -803,12 +878,21 @@ static void nf_rescan(struct net_state *ns, int verbose)
 	}
 	if (self >= 0)
 		close(self);
+	if (verbose && ns->nf_splits > splits)
+		fprintf(stderr,
+			"vtax: net: %d netfilter step programs split: a hook was registered between their stages\n",
+			ns->nf_splits - splits);
 	if (verbose && ns->nlinks > before)
 		fprintf(stderr, "vtax: net: %d netfilter links added around stage hooks registered since\n",
 			ns->nlinks - before);
 	if (verbose && strcmp(saved_err, ns->nf_error))
 		fprintf(stderr, "vtax: net: %s\n", ns->nf_error);
 	memcpy(ns->nf_error, saved_err, sizeof(saved_err));
+}
+
+static void net_refresh(struct vtax_session *s, void *state)
+{
+	nf_rescan(state, s->opts.verbose);
 }
 
 static void net_subjects_changed(struct vtax_session *s, void *state)
@@ -1116,14 +1200,7 @@ static int net_sample_links(struct vtax_session *s, void *state, int role, int o
 			}
 			/* the first free priority, as nf_link() chose it (another
 			 * vtax may have taken this one meanwhile) */
-			for (int k = 0; k < 8 && !ns->links[i]; k++) {
-				LIBBPF_OPTS(bpf_netfilter_opts, o, .pf = (__u32)m->pf,
-					    .hooknum = (__u32)m->hook, .priority = m->start + k * m->step);
-
-				ns->links[i] = bpf_program__attach_netfilter(m->prog, &o);
-				if (!ns->links[i] && errno != EBUSY)
-					break;
-			}
+			ns->links[i] = nf_attach_from(m->prog, m->pf, m->hook, m->start, m->step);
 			changed += !!ns->links[i];
 			if (!ns->links[i] && s->opts.verbose)
 				fprintf(stderr, "vtax: sample: netfilter link %d: %s\n", i, strerror(errno));
@@ -1147,6 +1224,7 @@ const struct vtax_probe_ops vtax_probe_net = {
 	.cause = net_cause,
 	.collect = net_collect,
 	.subjects_changed = net_subjects_changed,
+	.refresh = net_refresh,
 	.supported = net_supported,
 	.skeleton = net_skeleton,
 	.sample_links = net_sample_links,

@@ -193,6 +193,25 @@ int vtax_session__write_cfg(struct vtax_session *s)
 	return 0;
 }
 
+void vtax_session__refresh(struct vtax_session *s)
+{
+	int cnt[VTAX_FAM_MAX][2] = { { 0 } };
+
+	/* as in commit: links a family adds are counted for --sample's
+	 * on-time and follow the window's state */
+	vtax_session__lock(s);
+	vtax_session__sample_count(s, cnt);
+	for (int i = 0; vtax_probes[i]; i++) {
+		const struct vtax_probe_ops *p = vtax_probes[i];
+
+		if (p->refresh && (s->loaded & (1u << p->family)))
+			p->refresh(s, s->fam_state[p->family]);
+	}
+	vtax_session__sample_added(s, cnt);
+	vtax_session__sample_reapply(s);
+	vtax_session__unlock(s);
+}
+
 int vtax_session__commit(struct vtax_session *s)
 {
 	int rc;

@@ -113,6 +113,9 @@ int vtax_session__set_all(struct vtax_session *s, uint32_t host_subject);
 int vtax_session__write_cfg(struct vtax_session *s);
 /* publish subject changes to BPF (bumps the generation) */
 int vtax_session__commit(struct vtax_session *s);
+/* let each family re-read the host state its links depend on (probe.h
+ * refresh); cheap enough to call every 2 s */
+void vtax_session__refresh(struct vtax_session *s);
 /* processes still tracked by pid (0 when every pid target has exited) */
 int vtax_session__live_pids(struct vtax_session *s);
 /* sched family: record CFS baselines of subjects (call after adding them) */
