@@ -63,15 +63,12 @@ int BPF_PROG(vtax_switch, bool preempt, struct task_struct *prev, struct task_st
 	     unsigned int prev_state)
 {
 	struct vtax_task_state *st;
-	struct vtax_cfg *cfg;
-	__u64 now = 0, epoch;
+	struct vtax_cfg *cfg = vtax_cfg();
+	__u64 now = bpf_ktime_get_ns(), epoch = cfg ? cfg->sample_epoch_ns : 0;
 	__u32 subject;
 
-	/* the clock is read only when a subject is involved: a switch between
-	 * two foreign tasks (most of a busy host's) costs two storage lookups */
 	subject = vtax_task_subject(prev, &st);
 	if (subject && st) {
-		now = bpf_ktime_get_ns();
 		st->off_ts = now;
 		if (preempt || prev_state == 0) {
 			st->off_state = VTAX_OFF_RUNNABLE;
@@ -84,10 +81,6 @@ int BPF_PROG(vtax_switch, bool preempt, struct task_struct *prev, struct task_st
 	subject = vtax_task_subject(next, &st);
 	if (!subject || !st)
 		return 0;
-	if (!now)
-		now = bpf_ktime_get_ns();
-	cfg = vtax_cfg();
-	epoch = cfg ? cfg->sample_epoch_ns : 0;
 	/* --sample: a wait that began before this window is not measured */
 	if (st->off_state == VTAX_OFF_RUNNABLE && st->runq_ts && st->runq_ts >= epoch) {
 		__u64 wait = now - st->runq_ts;
