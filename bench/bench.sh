@@ -42,7 +42,7 @@ command -v bpftrace >/dev/null || { echo "bench: bpftrace missing (scripts/setup
 TMP=$(mktemp -d /tmp/vtax-bench.XXXXXX)
 DATA=${BENCH_DATA:-$TMP/samples}
 : >"$DATA"
-REDIS_PID= QOS_HELD=0 NET_UP=0
+REDIS_PID= IDLE_PID= QOS_HELD=0 NET_UP=0
 # the calibration passes turn BPF run-time statistics on: restored on every exit path
 STATS0=$(sysctl -n kernel.bpf_stats_enabled)
 NET_SFX=bn$$
@@ -50,6 +50,7 @@ NET_SFX=bn$$
 cleanup() {
 	sysctl -qw kernel.bpf_stats_enabled="$STATS0" 2>/dev/null
 	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+	[ -n "$IDLE_PID" ] && kill "$IDLE_PID" 2>/dev/null && wait "$IDLE_PID" 2>/dev/null
 	[ "$NET_UP" = 1 ] && net_topo_down
 	exec 9>&- 2>/dev/null || true
 	rm -rf "$TMP"
@@ -175,6 +176,11 @@ run_kv1() {
 	least) T "$B/bench/floor" least "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
 			--duration "$KV_S" --warmup 0.2 | kv_mean ;;
 	vtax-all) with_attach "$v --all" kv_load >"$TMP/kv1.json"; kv_mean <"$TMP/kv1.json" ;;
+	# what the rest of a busy host pays: kv's plan attached to an idle
+	# process, so that every kv event is foreign to the session
+	vtax-foreign | vtax-foreign-before)
+		with_attach "$v -p $IDLE_PID --probes sched,net,kvm" kv_load >"$TMP/kv1.json"
+		kv_mean <"$TMP/kv1.json" ;;
 	vtax | vtax-every | vtax-sample)
 		# what compare does: start the client paused, attach to server
 		# and client (vtax: kv's probe plan, as compare now attaches;
@@ -203,12 +209,12 @@ SAMPLE=${SAMPLE:-10ms/500ms}
 CONFIGS_getppid="base aa empty least vtax vtax-sample bpftrace"
 CONFIGS_sched="base aa empty least vtax bpftrace"
 CONFIGS_tcp="base aa empty vtax bpftrace"
-CONFIGS_kv="base aa empty least vtax vtax-sample vtax-every vtax-all bpftrace"
+CONFIGS_kv="base aa empty least vtax vtax-sample vtax-every vtax-all vtax-foreign bpftrace"
 if [ -n "${VTAX_BEFORE:-}" ]; then
 	CONFIGS_getppid+=" vtax-before"
 	CONFIGS_sched+=" vtax-before"
 	CONFIGS_tcp+=" vtax-before"
-	CONFIGS_kv+=" vtax-before"
+	CONFIGS_kv+=" vtax-before vtax-foreign-before"
 fi
 
 if has_row tcp; then
@@ -220,6 +226,8 @@ if has_row kv; then
 	taskset -c 1 redis-server --port "$KV_PORT" --bind 127.0.0.1 --save '' --appendonly no \
 		--protected-mode no >"$TMP/redis.log" 2>&1 &
 	REDIS_PID=$!
+	sleep 100000 &
+	IDLE_PID=$!
 	for _ in $(seq 1 50); do
 		redis-cli -p "$KV_PORT" ping >/dev/null 2>&1 && break
 		sleep 0.1

@@ -38,8 +38,11 @@ NAMES = {"base": "untraced", "aa": "untraced again (A/A)", "empty": "empty progr
          "least": "least latency probe", "vtax": "vtax", "vtax-all": "vtax attach --all",
          "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE)",
          "vtax-sample": "vtax --sample (duty-cycled, links detached between windows)",
+         "vtax-foreign": "vtax attached to an idle process (kv's traffic foreign to it)",
+         "vtax-foreign-before": "the same, before this change (VTAX_BEFORE)",
          "bpftrace": "bpftrace, equivalent script"}
-ORDER = ["base", "aa", "empty", "least", "vtax", "vtax-sample", "vtax-every", "vtax-before", "vtax-all", "bpftrace"]
+ORDER = ["base", "aa", "empty", "least", "vtax", "vtax-sample", "vtax-every", "vtax-before", "vtax-all",
+         "vtax-foreign", "vtax-foreign-before", "bpftrace"]
 rng = random.Random(11)
 
 

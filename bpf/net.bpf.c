@@ -335,6 +335,19 @@ static __always_inline const unsigned char *skb_nh(const struct sk_buff *skb)
 /* Subject of a packet seen in namespace netns.  t: the current task when
  * it is the packet's sender (process context), with its subject subj, so
  * that subject may be used; NULL otherwise. */
+/* Some subject has a network namespace of its own (set by userspace when
+ * it maps one, and here when a tracked sender's is learned): a packet with
+ * no subject may still adopt one where it enters that namespace.  While
+ * 0, a packet in the host's namespace that has no subject when its chain
+ * starts never gets one, and is not followed (chain_start). */
+volatile __u32 vtax_net_adopt = 0;
+
+static __always_inline void net_learn(__u32 netns, __u32 subj)
+{
+	if (!bpf_map_update_elem(&vtax_net_netns, &netns, &subj, BPF_NOEXIST))
+		vtax_net_adopt = 1;
+}
+
 static __always_inline __u32 net_resolve(__u32 netns, struct task_struct *t, __u32 subj)
 {
 	struct vtax_cfg *cfg;
@@ -350,12 +363,30 @@ static __always_inline __u32 net_resolve(__u32 netns, struct task_struct *t, __u
 			/* learn the namespace of a tracked sender (not the host's:
 			 * many unrelated processes share that one) */
 			if (c && netns != c->init_netns)
-				bpf_map_update_elem(&vtax_net_netns, &netns, &subj, BPF_NOEXIST);
+				net_learn(netns, subj);
 			return subj;
 		}
 	}
 	cfg = vtax_cfg();
 	return cfg ? cfg->all_subject : 0;
+}
+
+/*
+ * A packet in netns that no subject's task sent can never get a subject:
+ * it is in the host's namespace, there is no --all subject, no subject has
+ * a namespace it could adopt one from (vtax_net_adopt), and no
+ * docker-proxy relays for one.  The first thing the hop programs and the
+ * netfilter closes ask, so that a pid-only session costs the rest of a
+ * busy host's traffic a few loads per event.
+ */
+static __always_inline int net_foreign(const struct vtax_net_cfg *c, __u32 netns)
+{
+	struct vtax_cfg *cfg;
+
+	if (!c || netns != c->init_netns || vtax_net_adopt || c->nproxy)
+		return 0;
+	cfg = vtax_cfg();
+	return cfg && !cfg->all_subject;
 }
 
 static __always_inline void net_count(__u32 subject, __u32 dir, __u64 bytes, __u64 delivered)
@@ -515,14 +546,35 @@ int BPF_PROG(vtax_net_proxy_send, const struct sock *sk)
  * (an ended or stale chain), overwritten in place - skb addresses are
  * reused so often that this is the usual case, and cheaper than an update. */
 static __always_inline void chain_start(struct sk_buff *skb, const struct net_device *dev,
-					__u8 ev, __u64 now, __u64 key, struct vtax_net_pkt *old)
+					__u8 ev, __u64 key, struct vtax_net_pkt *old)
 {
 	struct vtax_net_cfg *c = net_cfg();
 	struct vtax_net_pkt p = {};
 	const unsigned char *nh;
-	__u64 sstart = 0;
+	struct task_struct *t = NULL;
+	struct vtax_task_state *st = NULL;
+	__u32 tsubj = 0;
+	__u64 sstart = 0, now;
 
 	p.netns = dev_netns(dev);
+	if (ev == VTAX_NET_EV_QUEUE) {
+		/* process context of the sender, or a softirq whose current
+		 * task is unrelated: net_resolve checks the namespace,
+		 * send_start that a send syscall is open */
+		t = bpf_get_current_task_btf();
+		tsubj = vtax_task_subject(t, &st);
+	}
+	if (!tsubj && net_foreign(c, p.netns)) {
+		/* not followed: no record (its later hops cost one failed
+		 * lookup each, or a new look here), only the per-CPU
+		 * last-packet mark that lets the netfilter closes skip it */
+		if (old)
+			old->ev = VTAX_NET_EV_NONE;
+		last_set(key, NULL);
+		return;
+	}
+	/* the clock once the packet is ours (a foreign one never reads it) */
+	now = bpf_ktime_get_ns();
 	p.kind = dev_kind(dev, p.netns);
 	p.bport = dev_bport(dev);
 	p.ev = ev;
@@ -539,13 +591,6 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
 		p.skip = 1;
 	} else {
 		if (ev == VTAX_NET_EV_QUEUE) {
-			/* process context of the sender, or a softirq whose
-			 * current task is unrelated: net_resolve checks the
-			 * namespace, send_start that a send syscall is open */
-			struct task_struct *t = bpf_get_current_task_btf();
-			struct vtax_task_state *st;
-			__u32 tsubj = vtax_task_subject(t, &st);
-
 			p.subject = net_resolve(p.netns, t, tsubj);
 			if (st)
 				sstart = send_start(c, st, now);
@@ -595,7 +640,7 @@ static __always_inline int send_pending(struct vtax_net_cfg *c)
 
 static __always_inline void net_event(struct sk_buff *skb, const struct net_device *dev, __u8 ev)
 {
-	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb;
+	__u64 now, key = (__u64)skb;
 	struct vtax_net_pkt *p;
 	__u32 hop;
 
@@ -603,10 +648,11 @@ static __always_inline void net_event(struct sk_buff *skb, const struct net_devi
 		return;
 	p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
 	if (p && ev == VTAX_NET_EV_QUEUE && send_pending(net_cfg())) {
-		chain_start(skb, dev, ev, now, key, p);
+		chain_start(skb, dev, ev, key, p);
 		return;
 	}
 	if (p) {
+		now = bpf_ktime_get_ns();
 		hop = hop_of(p->ev, ev);
 		if (hop && now >= p->ts && now - p->ts <= GAP_MAX_NS) {
 			hop_add(p, hop, now - p->ts);
@@ -636,7 +682,7 @@ static __always_inline void net_event(struct sk_buff *skb, const struct net_devi
 		}
 	}
 	if (ev == VTAX_NET_EV_QUEUE || ev == VTAX_NET_EV_RX || ev == VTAX_NET_EV_RECV)
-		chain_start(skb, dev, ev, now, key, p);
+		chain_start(skb, dev, ev, key, p);
 	else if (p) {
 		p->ev = VTAX_NET_EV_NONE; /* stale: forget (no transition from NONE) */
 		last_set(0, NULL);
@@ -684,11 +730,12 @@ int BPF_PROG(vtax_net_tcp_probe, struct sock *sk, const struct sk_buff *skb)
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 {
-	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb;
+	__u64 now, key = (__u64)skb;
 	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
 
 	if (!p)
 		return 0;
+	now = bpf_ktime_get_ns();
 	/* after tcp_probe: socket queue; straight from netif_receive_skb (UDP,
 	 * no TCP event): IP + UDP + socket queue together */
 	if ((p->ev == VTAX_NET_EV_SOCK || p->ev == VTAX_NET_EV_RECV) && now >= p->ts &&
@@ -736,7 +783,7 @@ int BPF_PROG(vtax_net_listen, const struct sock *sk, const int oldstate, const i
 	netns = sk->__sk_common.skc_net.net->ns.inum;
 	/* not the host's namespace: many unrelated processes share it */
 	if (netns != c->init_netns)
-		bpf_map_update_elem(&vtax_net_netns, &netns, &subj, BPF_NOEXIST);
+		net_learn(netns, subj);
 	return 0;
 }
 
@@ -878,9 +925,46 @@ static __always_inline int nf_open_ts(struct sk_buff *skb, const struct nf_hook_
 	return NF_ACCEPT_;
 }
 
+/* The last net event on this CPU marked this packet as not followed
+ * (foreign, or outside --port/--proto): a received packet's PREROUTING and
+ * INPUT stages come right after its netif_receive_skb.  No bracket then,
+ * not even a clock read. */
+static __always_inline int nf_skipped(const struct sk_buff *skb)
+{
+	__u32 zero = 0;
+	struct last_pkt *l = bpf_map_lookup_elem(&vtax_net_last, &zero);
+
+	return l && l->skb == (__u64)skb && l->skip;
+}
+
+/* At LOCAL_OUT no net event has seen the packet yet (a mark for its
+ * address would be a freed packet's): the open asks afresh whether the
+ * sending task is anyone's and the namespace could be (net_foreign), and
+ * marks or unmarks the packet for the stages after it (OUTPUT's steps and
+ * closes, POSTROUTING). */
+static __always_inline int nf_tx_foreign(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	struct vtax_cfg *cfg;
+	__u32 zero = 0, foreign;
+	struct last_pkt *l;
+
+	if (!net_foreign(net_cfg(), state->net->ns.inum))
+		foreign = 0;
+	else
+		foreign = (cfg = vtax_cfg()) && !vtax_subject_lookup(bpf_get_current_task_btf(), cfg);
+	l = bpf_map_lookup_elem(&vtax_net_last, &zero);
+	if (l && foreign)
+		*l = (struct last_pkt){ .skb = (__u64)skb, .skip = 1 };
+	else if (l && l->skb == (__u64)skb)
+		l->skb = 0;
+	return foreign;
+}
+
 static __always_inline int nf_open_at(struct sk_buff *skb, const struct nf_hook_state *state,
 				      __u32 stage)
 {
+	if (state->hook == VTAX_NF_LOCAL_OUT ? nf_tx_foreign(skb, state) : nf_skipped(skb))
+		return NF_ACCEPT_;
 	return nf_open_ts(skb, state, stage, bpf_ktime_get_ns());
 }
 
@@ -937,9 +1021,8 @@ static __always_inline int nf_close_ts(struct sk_buff *skb, const struct nf_hook
 		subject = p->subject;
 	} else {
 		/* before the first device event (LOCAL_OUT, POSTROUTING of a
-		 * locally sent packet): place it by the hook's namespace */
-		if (!flow_ok(net_cfg(), skb, skb_nh(skb)))
-			return NF_ACCEPT_;
+		 * locally sent packet): place it by the hook's namespace.  The
+		 * header is parsed (flow_ok) only for a packet with a subject */
 		if (hook == VTAX_NF_LOCAL_OUT) {
 			/* OUTPUT runs in the sender's context: its subject */
 			struct task_struct *t = bpf_get_current_task_btf();
@@ -957,9 +1040,13 @@ static __always_inline int nf_close_ts(struct sk_buff *skb, const struct nf_hook
 				tsubj = cfg ? vtax_subject_lookup(t, cfg) : 0;
 			}
 			subject = net_resolve(inum, t, tsubj);
+		} else if (net_foreign(net_cfg(), state->net->ns.inum)) {
+			return NF_ACCEPT_;
 		} else {
 			subject = net_resolve(state->net->ns.inum, NULL, 0);
 		}
+		if (!subject || !flow_ok(net_cfg(), skb, skb_nh(skb)))
+			return NF_ACCEPT_;
 	}
 	if (!subject)
 		return NF_ACCEPT_;
@@ -1006,7 +1093,11 @@ static __always_inline int nf_close(struct bpf_nf_ctx *ctx, __u32 stage)
  * --sample it starts a chain (trace/sample.c vtax_chain_role). */
 static __always_inline int nf_step(struct bpf_nf_ctx *ctx, __u32 from, __u32 to)
 {
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now;
+
+	if (nf_skipped(ctx->skb))
+		return NF_ACCEPT_;
+	now = bpf_ktime_get_ns();
 
 	nf_close_ts(ctx->skb, ctx->state, from, 1, now);
 	return nf_open_ts(ctx->skb, ctx->state, to, now);

@@ -910,6 +910,9 @@ static void net_subjects_changed(struct vtax_session *s, void *state)
 		if (!ino || ino == ns->init_netns)
 			continue;
 		bpf_map_update_elem(fd, &ino, &d->id, BPF_ANY);
+		/* packets with no subject may now adopt one (bpf/net.bpf.c) */
+		if (ns->skel->bss)
+			ns->skel->bss->vtax_net_adopt = 1;
 		ns_label(ns, ino, d->name);
 		nf_attach_in(ns, d, s->opts.verbose);
 	}
