@@ -50,7 +50,8 @@ NET_SFX=bn$$
 cleanup() {
 	sysctl -qw kernel.bpf_stats_enabled="$STATS0" 2>/dev/null
 	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
-	[ -n "$IDLE_PID" ] && kill "$IDLE_PID" 2>/dev/null && wait "$IDLE_PID" 2>/dev/null
+	# (a killed sleep's status is 143: under set -e that ended the trap)
+	if [ -n "$IDLE_PID" ]; then kill "$IDLE_PID" 2>/dev/null; wait "$IDLE_PID" 2>/dev/null || true; fi
 	[ "$NET_UP" = 1 ] && net_topo_down
 	exec 9>&- 2>/dev/null || true
 	rm -rf "$TMP"
