@@ -19,8 +19,8 @@ BENCH_SMOKE=1 BENCH_OUT="$TMP/RESULTS.md" BENCH_DATA="$TMP/samples" \
 	timeout 240 bash "$ROOT/bench/bench.sh" >"$TMP/out" 2>"$TMP/err"
 ok $? "bench.sh (smoke) exits 0" || sed 's/^/# /' "$TMP/err"
 n=$(wc -l <"$TMP/samples")
-# getppid 7 configurations x (wall, CPU), sched 6 x 2, tcp 5, kv 9 x (p50, CPU, mean)
-ok $([ "$n" -eq 58 ] && echo 0 || echo 1) "58 (row, configuration) samples ($n)"
+# getppid 7 configurations x (wall, CPU), sched 6 x 2, tcp 5, kv 10 x (p50, CPU, mean)
+ok $([ "$n" -eq 61 ] && echo 0 || echo 1) "61 (row, configuration) samples ($n)"
 bad=$(awk '$4 !~ /^[0-9]+(\.[0-9]+)?$/ { print $2 "/" $3 }' "$TMP/samples" | tr '\n' ' ')
 ok $([ -z "$bad" ] && echo 0 || echo 1) "every configuration produced a figure (${bad:-all})"
 for h in "getppid loop" "sched ping-pong" "TCP ping-pong" "redis kv"; do
@@ -29,6 +29,8 @@ for h in "getppid loop" "sched ping-pong" "TCP ping-pong" "redis kv"; do
 done
 grep -q '^| vtax attach --all | [0-9,]* |' "$TMP/RESULTS.md"
 ok $? "the kv table has an attach --all row with a figure"
+grep -q "^| vtax attached to an idle process (kv's traffic foreign to it) | [0-9,]* |" "$TMP/RESULTS.md"
+ok $? "the kv table has a foreign-traffic row with a figure"
 [ "$(grep -c '^| vtax --sample (duty-cycled, links detached between windows) | [0-9,]* |' "$TMP/RESULTS.md")" -ge 4 ]
 ok $? "getppid and kv tables have a --sample row with a figure"
 grep -q 'PM QoS held' "$TMP/RESULTS.md" && grep -q 'model\|CPUs' "$TMP/RESULTS.md"
