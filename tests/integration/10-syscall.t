@@ -31,7 +31,14 @@ ge "$blocked" 475000000; ok $? "blocked time at least the nominal 500 ms (-5%)"
 within "$((blocked + runq))" "$slept" 0.10; ok $? "blocked + run-queue time within 10% of what the sleeps took"
 oncpu=$(hsum "$TMP/s.json" pid: syscall clock_nanosleep part=oncpu sum_ns)
 diag "on-CPU ns: $oncpu (switch-ins repaired: $(jpy "$TMP/s.json" "d['drops'].get('switch_in_unseen', 0)"))"
-le "$oncpu" 10000000; ok $? "on-CPU time of the sleeps is small (< 10 ms)"
+# natively a sleep's on-CPU part is a few us; in a TCG guest (VTAX_GUEST=1,
+# tests/kernels/) every switch-in and syscall exit, vtax's own programs
+# included, is emulated: 440 and 660 us a sleep were seen (11.1 and 16.5 ms
+# for these 25 in the 6.12 and 6.1 guests), so there the bound is 10% of
+# the nominal time slept - still far below a sleep counted as on-CPU
+lim=10000000
+[ "${VTAX_GUEST:-}" = 1 ] && lim=50000000
+le "$oncpu" $lim; ok $? "on-CPU time of the sleeps is small (< $((lim / 1000000)) ms)"
 
 # the schema fields issue 2 promises
 python3 - "$TMP/g.json" <<'PY'
