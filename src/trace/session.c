@@ -193,22 +193,32 @@ int vtax_session__write_cfg(struct vtax_session *s)
 	return 0;
 }
 
-void vtax_session__refresh(struct vtax_session *s)
+/*
+ * Let every loaded family run one of its hooks (subjects_changed, or
+ * refresh when subjects is 0), with the session locked: the sampler
+ * switches links meanwhile.  Links a family adds there are counted for
+ * --sample's on-time and follow the window's state.
+ */
+static void families_locked(struct vtax_session *s, int subjects)
 {
 	int cnt[VTAX_FAM_MAX][2] = { { 0 } };
 
-	/* as in commit: links a family adds are counted for --sample's
-	 * on-time and follow the window's state */
-	vtax_session__lock(s);
 	vtax_session__sample_count(s, cnt);
 	for (int i = 0; vtax_probes[i]; i++) {
 		const struct vtax_probe_ops *p = vtax_probes[i];
+		void (*fn)(struct vtax_session *, void *) = subjects ? p->subjects_changed : p->refresh;
 
-		if (p->refresh && (s->loaded & (1u << p->family)))
-			p->refresh(s, s->fam_state[p->family]);
+		if (fn && (s->loaded & (1u << p->family)))
+			fn(s, s->fam_state[p->family]);
 	}
 	vtax_session__sample_added(s, cnt);
 	vtax_session__sample_reapply(s);
+}
+
+void vtax_session__refresh(struct vtax_session *s)
+{
+	vtax_session__lock(s);
+	families_locked(s, 0);
 	vtax_session__unlock(s);
 }
 
@@ -216,22 +226,11 @@ int vtax_session__commit(struct vtax_session *s)
 {
 	int rc;
 
-	int cnt[VTAX_FAM_MAX][2] = { { 0 } };
-
-	/* the sampler switches links meanwhile: families attach theirs here */
 	vtax_session__lock(s);
-	vtax_session__sample_count(s, cnt);
 	s->gen++;
 	if (!s->gen)
 		s->gen = 1;
-	for (int i = 0; vtax_probes[i]; i++) {
-		const struct vtax_probe_ops *p = vtax_probes[i];
-
-		if (p->subjects_changed && (s->loaded & (1u << p->family)))
-			p->subjects_changed(s, s->fam_state[p->family]);
-	}
-	vtax_session__sample_added(s, cnt);
-	vtax_session__sample_reapply(s);
+	families_locked(s, 1);
 	rc = vtax_session__write_cfg(s);
 	vtax_session__unlock(s);
 	return rc;
