@@ -162,6 +162,7 @@ static __always_inline void bio_wait_end(struct bio *bio, int forget)
 SEC("tp_btf/block_bio_remap")
 int BPF_PROG(vtax_blk_bio_remap, struct bio *bio, dev_t dev, sector_t from)
 {
+	VTAX_GATE(START);
 	bio_seen(bio);
 	return 0;
 }
@@ -169,6 +170,7 @@ int BPF_PROG(vtax_blk_bio_remap, struct bio *bio, dev_t dev, sector_t from)
 SEC("tp_btf/block_bio_queue")
 int BPF_PROG(vtax_blk_bio_queue, struct bio *bio)
 {
+	VTAX_GATE(START);
 	bio_seen(bio);
 	return 0;
 }
@@ -176,6 +178,7 @@ int BPF_PROG(vtax_blk_bio_queue, struct bio *bio)
 SEC("tp_btf/block_getrq")
 int BPF_PROG(vtax_blk_getrq, struct bio *bio)
 {
+	VTAX_GATE(START);
 	/* keep the entry: the request takes its subject from rq->bio */
 	bio_wait_end(bio, 0);
 	return 0;
@@ -184,6 +187,7 @@ int BPF_PROG(vtax_blk_getrq, struct bio *bio)
 SEC("tp_btf/block_bio_backmerge")
 int BPF_PROG(vtax_blk_bio_backmerge, struct bio *bio)
 {
+	VTAX_GATE(END);
 	bio_wait_end(bio, 1);
 	return 0;
 }
@@ -191,6 +195,7 @@ int BPF_PROG(vtax_blk_bio_backmerge, struct bio *bio)
 SEC("tp_btf/block_bio_frontmerge")
 int BPF_PROG(vtax_blk_bio_frontmerge, struct bio *bio)
 {
+	VTAX_GATE(END);
 	bio_wait_end(bio, 1);
 	return 0;
 }
@@ -199,6 +204,7 @@ int BPF_PROG(vtax_blk_bio_frontmerge, struct bio *bio)
 SEC("tp_btf/block_bio_complete")
 int BPF_PROG(vtax_blk_bio_complete, struct request_queue *q, struct bio *bio)
 {
+	VTAX_GATE(END);
 	__u64 key = (__u64)bio;
 	struct bio_start *b = bpf_map_lookup_elem(&vtax_blk_bio, &key);
 
@@ -249,6 +255,7 @@ static __always_inline struct rq_start *rq_entry(struct request *rq)
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(vtax_blk_rq_insert, struct request *rq)
 {
+	VTAX_GATE(START);
 	struct rq_start *r = rq_entry(rq);
 
 	if (r)
@@ -259,6 +266,7 @@ int BPF_PROG(vtax_blk_rq_insert, struct request *rq)
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(vtax_blk_rq_issue, struct request *rq)
 {
+	VTAX_GATE(END);
 	struct rq_start *r = rq_entry(rq);
 	__u64 now = bpf_ktime_get_ns();
 
@@ -276,6 +284,7 @@ int BPF_PROG(vtax_blk_rq_issue, struct request *rq)
 SEC("tp_btf/block_rq_requeue")
 int BPF_PROG(vtax_blk_rq_requeue, struct request *rq)
 {
+	VTAX_GATE(END);
 	__u64 key = (__u64)rq;
 	struct rq_start *r = bpf_map_lookup_elem(&vtax_blk_rq, &key);
 
@@ -291,6 +300,7 @@ SEC("tp_btf/block_rq_complete")
 int BPF_PROG(vtax_blk_rq_complete, struct request *rq, blk_status_t error,
 	     unsigned int nr_bytes)
 {
+	VTAX_GATE(END);
 	__u64 key = (__u64)rq;
 	struct rq_start *r = bpf_map_lookup_elem(&vtax_blk_rq, &key);
 

@@ -104,6 +104,20 @@ static __always_inline struct vtax_cfg *vtax_cfg(void)
 	return bpf_map_lookup_elem(&vtax_cfg_map, &zero);
 }
 
+/*
+ * --sample (docs/sampling.md): the first statement of every program whose
+ * chain role the sampler switches (VTAX_GATE(START) or VTAX_GATE(END), the
+ * role vtax_chain_role() gives its name; tests/unit check they agree).
+ * Between windows the program returns here: the link stays attached, so a
+ * window's edge is one map write instead of a text patch on every CPU.
+ */
+#define VTAX_GATE(role)                                                          \
+	do {                                                                     \
+		struct vtax_cfg *gate_cfg__ = vtax_cfg();                        \
+		if (gate_cfg__ && (gate_cfg__->sample_off & VTAX_SAMPLE_OFF_##role)) \
+			return 0;                                                \
+	} while (0)
+
 /* Add one sample to the histogram (subject, family, name, l1, l2). */
 static __always_inline void vtax_hist_add(__u32 subject, __u32 family, __u32 name, __u32 l1,
 					  __u32 l2, __u64 ns)

@@ -129,6 +129,7 @@ static __always_inline void acc_start(__u32 subject, struct vtax_task_state *st,
 SEC("tracepoint/kvm/kvm_exit")
 int vtax_kvm_exit(struct trace_event_raw_kvm_exit___vtax *ctx)
 {
+	VTAX_GATE(START);
 	struct vtax_task_state *st;
 	__u64 now = bpf_ktime_get_ns();
 	__u32 subject;
@@ -148,6 +149,7 @@ int vtax_kvm_exit(struct trace_event_raw_kvm_exit___vtax *ctx)
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(vtax_kvm_entry, struct kvm_vcpu *vcpu, bool immediate_exit)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	__u64 now = bpf_ktime_get_ns();
 	__u32 subject;
@@ -176,6 +178,7 @@ int BPF_PROG(vtax_kvm_entry, struct kvm_vcpu *vcpu, bool immediate_exit)
 SEC("tp_btf/kvm_userspace_exit")
 int BPF_PROG(vtax_kvm_userspace_exit, __u32 reason, int err)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	__u32 subject, ur;
 
@@ -213,6 +216,7 @@ int BPF_PROG(vtax_kvm_userspace_exit, __u32 reason, int err)
 SEC("tp_btf/kvm_fpu")
 int BPF_PROG(vtax_kvm_fpu, int load)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	__u32 subject, tid, one = 1;
 	__u64 dt, end;
@@ -265,6 +269,7 @@ SEC("raw_tp/kvm_pio")
 int BPF_PROG(vtax_kvm_pio, unsigned int rw, unsigned int port, unsigned int size,
 	     unsigned int count, const void *data)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	__u32 subject;
 
@@ -287,6 +292,7 @@ int BPF_PROG(vtax_kvm_pio, unsigned int rw, unsigned int port, unsigned int size
 SEC("raw_tp/kvm_mmio")
 int BPF_PROG(vtax_kvm_mmio, int type, int len, u64 gpa, void *val)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	__u32 subject;
 
@@ -322,6 +328,7 @@ int BPF_PROG(vtax_kvm_mmio, int type, int len, u64 gpa, void *val)
 SEC("tp_btf/kvm_fast_mmio")
 int BPF_PROG(vtax_kvm_fast_mmio, u64 gpa)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	__u32 subject;
 
@@ -350,6 +357,7 @@ static __always_inline void irq_count(__u32 kind, __u32 detail)
 SEC("tp_btf/kvm_set_irq")
 int BPF_PROG(vtax_kvm_set_irq, unsigned int gsi, int level, int irq_source_id)
 {
+	VTAX_GATE(END);
 	if (level)
 		irq_count(VTAX_KVM_IRQ_SET, gsi);
 	return 0;
@@ -358,6 +366,7 @@ int BPF_PROG(vtax_kvm_set_irq, unsigned int gsi, int level, int irq_source_id)
 SEC("tp_btf/kvm_msi_set_irq")
 int BPF_PROG(vtax_kvm_msi_set_irq, __u64 address, __u64 data)
 {
+	VTAX_GATE(END);
 	irq_count(VTAX_KVM_IRQ_MSI, (__u32)(data & 0xff));
 	return 0;
 }
@@ -365,6 +374,7 @@ int BPF_PROG(vtax_kvm_msi_set_irq, __u64 address, __u64 data)
 SEC("tp_btf/kvm_inj_virq")
 int BPF_PROG(vtax_kvm_inj_virq, unsigned int vector, bool soft, bool reinjected)
 {
+	VTAX_GATE(END);
 	irq_count(VTAX_KVM_IRQ_INJ, vector);
 	return 0;
 }
@@ -372,6 +382,7 @@ int BPF_PROG(vtax_kvm_inj_virq, unsigned int vector, bool soft, bool reinjected)
 SEC("tp_btf/kvm_vcpu_wakeup")
 int BPF_PROG(vtax_kvm_vcpu_wakeup, __u64 ns, bool waited, bool valid)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	__u32 subject;
 
@@ -390,6 +401,7 @@ int BPF_PROG(vtax_kvm_vcpu_wakeup, __u64 ns, bool waited, bool valid)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(vtax_kvm_steal_wakeup, struct task_struct *p)
 {
+	VTAX_GATE(START);
 	struct vtax_task_state *st;
 	__u32 tid = p->pid;
 
@@ -405,6 +417,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(vtax_kvm_steal_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	__u32 tid = prev->pid, subject;
 	__u64 now;

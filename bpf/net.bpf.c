@@ -506,6 +506,7 @@ static __always_inline __u32 sk_kind(const struct sock *sk)
 SEC("tp_btf/tcp_rcv_space_adjust")
 int BPF_PROG(vtax_net_proxy_read, struct sock *sk)
 {
+	VTAX_GATE(START);
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct proxy_rd rd;
@@ -522,6 +523,7 @@ int BPF_PROG(vtax_net_proxy_read, struct sock *sk)
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(vtax_net_proxy_send, const struct sock *sk)
 {
+	VTAX_GATE(END);
 	__u64 id = bpf_get_current_pid_tgid(), now;
 	__u32 tgid = id >> 32, tid = (__u32)id, dir;
 	__u32 *ps = bpf_map_lookup_elem(&vtax_net_proxy, &tgid);
@@ -692,6 +694,7 @@ static __always_inline void net_event(struct sk_buff *skb, const struct net_devi
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(vtax_net_dev_queue, struct sk_buff *skb)
 {
+	VTAX_GATE(END);
 	net_event(skb, skb->dev, VTAX_NET_EV_QUEUE);
 	return 0;
 }
@@ -700,6 +703,7 @@ SEC("tp_btf/qdisc_dequeue")
 int BPF_PROG(vtax_net_qdisc_dequeue, struct Qdisc *q, const struct netdev_queue *txq, int packets,
 	     struct sk_buff *skb)
 {
+	VTAX_GATE(END);
 	/* skb is NULL when the qdisc had nothing to send */
 	net_event(skb, NULL, VTAX_NET_EV_XMIT);
 	return 0;
@@ -708,6 +712,7 @@ int BPF_PROG(vtax_net_qdisc_dequeue, struct Qdisc *q, const struct netdev_queue 
 SEC("tp_btf/netif_rx")
 int BPF_PROG(vtax_net_netif_rx, struct sk_buff *skb)
 {
+	VTAX_GATE(END);
 	net_event(skb, skb->dev, VTAX_NET_EV_RX);
 	return 0;
 }
@@ -715,6 +720,7 @@ int BPF_PROG(vtax_net_netif_rx, struct sk_buff *skb)
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(vtax_net_receive_skb, struct sk_buff *skb)
 {
+	VTAX_GATE(END);
 	net_event(skb, skb->dev, VTAX_NET_EV_RECV);
 	return 0;
 }
@@ -722,6 +728,7 @@ int BPF_PROG(vtax_net_receive_skb, struct sk_buff *skb)
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(vtax_net_tcp_probe, struct sock *sk, const struct sk_buff *skb)
 {
+	VTAX_GATE(END);
 	/* the device is not looked at for SOCK: the namespace stays */
 	net_event((struct sk_buff *)skb, NULL, VTAX_NET_EV_SOCK);
 	return 0;
@@ -730,6 +737,7 @@ int BPF_PROG(vtax_net_tcp_probe, struct sock *sk, const struct sk_buff *skb)
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 {
+	VTAX_GATE(END);
 	__u64 now, key = (__u64)skb;
 	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
 
@@ -768,6 +776,7 @@ int BPF_PROG(vtax_net_copy, const struct sk_buff *skb, int len)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(vtax_net_listen, const struct sock *sk, const int oldstate, const int newstate)
 {
+	VTAX_GATE(END);
 	struct task_struct *t;
 	struct vtax_task_state *st;
 	struct vtax_net_cfg *c;
@@ -826,6 +835,7 @@ static __always_inline __u32 nf_open_stage(__u64 key, __u64 now, __u32 *hook)
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(vtax_net_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
+	VTAX_GATE(END);
 	__u64 now = bpf_ktime_get_ns(), key = (__u64)skb;
 	struct vtax_net_pkt *p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
 	__u32 subject, l2, netns, nfst, nfhook = 0;
@@ -874,6 +884,7 @@ static __always_inline void send_enter(void)
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int vtax_net_enter_sendto(void *ctx)
 {
+	VTAX_GATE(START);
 	send_enter();
 	return 0;
 }
@@ -881,6 +892,7 @@ int vtax_net_enter_sendto(void *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int vtax_net_enter_sendmsg(void *ctx)
 {
+	VTAX_GATE(START);
 	send_enter();
 	return 0;
 }
@@ -888,6 +900,7 @@ int vtax_net_enter_sendmsg(void *ctx)
 SEC("tracepoint/syscalls/sys_enter_write")
 int vtax_net_enter_write(void *ctx)
 {
+	VTAX_GATE(START);
 	send_enter();
 	return 0;
 }
@@ -895,6 +908,7 @@ int vtax_net_enter_write(void *ctx)
 SEC("tracepoint/syscalls/sys_enter_writev")
 int vtax_net_enter_writev(void *ctx)
 {
+	VTAX_GATE(START);
 	send_enter();
 	return 0;
 }
@@ -1172,6 +1186,7 @@ int vtax_nf_filter_nat_open(struct bpf_nf_ctx *ctx)
 SEC("fentry/nf_conntrack_in")
 int BPF_PROG(vtax_fe_ct_open, struct sk_buff *skb, const struct nf_hook_state *state)
 {
+	VTAX_GATE(START);
 	nf_open_at(skb, state, VTAX_NET_ST_CONNTRACK);
 	return 0;
 }
@@ -1179,6 +1194,7 @@ int BPF_PROG(vtax_fe_ct_open, struct sk_buff *skb, const struct nf_hook_state *s
 SEC("fexit/nf_conntrack_in")
 int BPF_PROG(vtax_fe_ct_close, struct sk_buff *skb, const struct nf_hook_state *state, int ret)
 {
+	VTAX_GATE(END);
 	nf_close_at(skb, state, VTAX_NET_ST_CONNTRACK, 0);
 	return 0;
 }
@@ -1186,6 +1202,7 @@ int BPF_PROG(vtax_fe_ct_close, struct sk_buff *skb, const struct nf_hook_state *
 SEC("fentry/nf_nat_inet_fn")
 int BPF_PROG(vtax_fe_nat_open, void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
 {
+	VTAX_GATE(START);
 	nf_open_at(skb, state, VTAX_NET_ST_NAT);
 	return 0;
 }
@@ -1194,6 +1211,7 @@ SEC("fexit/nf_nat_inet_fn")
 int BPF_PROG(vtax_fe_nat_close, void *priv, struct sk_buff *skb,
 	     const struct nf_hook_state *state, int ret)
 {
+	VTAX_GATE(END);
 	nf_close_at(skb, state, VTAX_NET_ST_NAT, 0);
 	return 0;
 }
@@ -1201,6 +1219,7 @@ int BPF_PROG(vtax_fe_nat_close, void *priv, struct sk_buff *skb,
 SEC("fentry/nft_do_chain_ipv4")
 int BPF_PROG(vtax_fe_nft_open, void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
 {
+	VTAX_GATE(START);
 	nf_open_at(skb, state, VTAX_NET_ST_FILTER);
 	return 0;
 }
@@ -1209,6 +1228,7 @@ SEC("fexit/nft_do_chain_ipv4")
 int BPF_PROG(vtax_fe_nft_close, void *priv, struct sk_buff *skb,
 	     const struct nf_hook_state *state, int ret)
 {
+	VTAX_GATE(END);
 	nf_close_at(skb, state, VTAX_NET_ST_FILTER, 0);
 	return 0;
 }
@@ -1216,6 +1236,7 @@ int BPF_PROG(vtax_fe_nft_close, void *priv, struct sk_buff *skb,
 SEC("fentry/iptable_filter_hook")
 int BPF_PROG(vtax_fe_ipt_open, void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
 {
+	VTAX_GATE(START);
 	nf_open_at(skb, state, VTAX_NET_ST_FILTER);
 	return 0;
 }
@@ -1224,6 +1245,7 @@ SEC("fexit/iptable_filter_hook")
 int BPF_PROG(vtax_fe_ipt_close, void *priv, struct sk_buff *skb,
 	     const struct nf_hook_state *state, int ret)
 {
+	VTAX_GATE(END);
 	nf_close_at(skb, state, VTAX_NET_ST_FILTER, 0);
 	return 0;
 }

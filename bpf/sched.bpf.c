@@ -62,6 +62,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(vtax_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 	struct vtax_cfg *cfg = vtax_cfg();
 	__u64 now = bpf_ktime_get_ns(), epoch = cfg ? cfg->sample_epoch_ns : 0;
@@ -127,6 +128,7 @@ static __always_inline void vtax_woken(struct task_struct *p)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(vtax_wakeup, struct task_struct *p)
 {
+	VTAX_GATE(END);
 	vtax_woken(p);
 	return 0;
 }
@@ -134,6 +136,7 @@ int BPF_PROG(vtax_wakeup, struct task_struct *p)
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(vtax_wakeup_new, struct task_struct *p)
 {
+	VTAX_GATE(END);
 	struct vtax_task_state *st;
 
 	if (!vtax_task_subject(p, &st) || !st)

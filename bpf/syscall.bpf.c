@@ -180,6 +180,7 @@ static __always_inline __u32 vtax_fs_of_dev(__u32 kdev, __u32 fallback)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vtax_sys_enter, struct pt_regs *regs, long id)
 {
+	VTAX_GATE(START);
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct vtax_task_state *st;
 	__u32 nr = (__u32)id;
@@ -236,6 +237,7 @@ int BPF_PROG(vtax_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vtax_sys_exit, struct pt_regs *regs, long ret)
 {
+	VTAX_GATE(END);
 	__u64 now = bpf_ktime_get_ns();
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct vtax_task_state *st;

@@ -123,6 +123,12 @@ enum vtax_drop {
 };
 
 /* session-wide configuration: one entry of the vtax_cfg array map */
+/* struct vtax_cfg.sample_off bits: the programs that start chains (sys_enter,
+ * a netfilter stage's open, a send...) and those that end them (sys_exit,
+ * sched_switch, the hops...); src/trace/sample.c says which is which */
+#define VTAX_SAMPLE_OFF_START 1u
+#define VTAX_SAMPLE_OFF_END 2u
+
 struct vtax_cfg {
 	vtax_u32 gen;            /* bumped whenever subjects change; >= 1 */
 	vtax_u32 all_subject;    /* --all: subject for everything unmatched (host), else 0 */
@@ -131,7 +137,10 @@ struct vtax_cfg {
 	vtax_u32 follow_forks;   /* children of tracked processes are tracked */
 	vtax_u32 self_tgid;      /* vtax itself: never traced */
 	vtax_u32 have_cgroups;   /* the cgroup map holds entries: walk ancestors */
-	vtax_u32 pad;
+	/* --sample: the chain roles switched off now (VTAX_SAMPLE_OFF_*); 0
+	 * when not sampling or inside a window.  A switched program tests it
+	 * first (VTAX_GATE in bpf/common.bpf.h) and returns at once. */
+	vtax_u32 sample_off;
 	/* --sample (docs/sampling.md): start of the current tracing window, 0
 	 * when not sampling.  A chain whose start stamp is older began before
 	 * the window (its end was never seen): it is discarded, not measured. */

@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * sample.c - `--sample`: duty-cycled tracing whose cost, while a window is
- * off, is zero because the session's BPF links are detached (a flag tested
- * inside the programs would still cost a program run, ~150 ns here).
+ * sample.c - `--sample`: duty-cycled tracing.  Between windows every
+ * program of the session returns at its first instructions: VTAX_GATE
+ * (bpf/common.bpf.h) tests cfg.sample_off, which this thread writes.  Its
+ * links stay attached: detaching and re-attaching them at every edge (the
+ * design before) patched the kernel's text (a tracepoint's static key and
+ * static call) and synced every CPU by IPI each time, and cost this thread
+ * ~5% of a core in system calls; the workload paid that in latency
+ * (docs/sampling.md has the figures).  A gated program still runs: the
+ * "empty program" floor per event.  Netfilter hooks, which patch nothing
+ * while other hooks are registered, and the families' lazily attached
+ * pairs (docker-proxy, steal) are still attached and released.
  *
  * One thread per session runs the cycle (docs/sampling.md):
  *
- *   on edge:  cfg.sample_epoch_ns = now; attach chain-ending programs;
- *             attach chain-starting programs          (window begins)
- *   off edge: detach chain-starting programs          (window ends)
+ *   on edge:  cfg.sample_epoch_ns = now; chain-ending programs on;
+ *             chain-starting programs on              (window begins)
+ *   off edge: chain-starting programs off             (window ends)
  *             drain (no new chain starts; in-flight ones end)
- *             detach chain-ending programs
+ *             chain-ending programs off
  *
  * A chain therefore starts only inside a window and is seen whole, or
  * (longer than the drain) not at all: its start stamp is older than the
@@ -18,7 +26,8 @@
  * uniformly from [0.5, 1.5] x its mean and the first window's length from
  * [0, window], so windows do not alias with a periodic workload.  The
  * fraction reported is the measured time the chain-starting programs were
- * attached (midpoints of the attach and detach calls) over the wall time.
+ * on (the gate write's midpoint; for a family's own links the midpoints
+ * of the attach and release calls) over the wall time.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -44,7 +53,10 @@ struct vtax_sampler {
 	int state;          /* 0 off, 1 on, 2 draining */
 	uint64_t t0, on_ns, windows; /* on_ns: whole START group, midpoints */
 	uint64_t win_since;
-	uint64_t want[VTAX_FAM_MAX]; /* skeleton programs attached before sampling */
+	/* per family, [role == START]: its skeleton programs attached when
+	 * sampling started, switched by the gate (the ones attached later are
+	 * the families' own, counted by sample_links) */
+	int gated[VTAX_FAM_MAX][2];
 	uint64_t rng;
 	/* per family: the on-time of its chain-starting links (its chain-ending
 	 * ones when it has none, as sched).  Each link is on from the end of
@@ -243,64 +255,51 @@ bad:
 	return -EINVAL;
 }
 
-/* Attach (on) or detach (off) every program of one role, every family. */
+/*
+ * Switch one chain role on or off, every family.  The skeleton programs are
+ * switched by their gate (cfg.sample_off, tested first in each program:
+ * VTAX_GATE): one map write, timed at its midpoint; their links stay
+ * attached, so the kernel's text is not patched (docs/sampling.md).  The
+ * families' own links (netfilter hooks, the docker-proxy and steal pairs)
+ * are attached or released as before.
+ */
 static void set_role(struct vtax_session *s, struct vtax_sampler *sm, int role, int on)
 {
+	uint32_t bit = role == VTAX_CHAIN_START ? VTAX_SAMPLE_OFF_START : VTAX_SAMPLE_OFF_END;
+	int flip = role != VTAX_CHAIN_ALWAYS && !!(s->sample_off & bit) == !!on;
+	double mid = 0;
+
+	if (flip) {
+		uint64_t a = vtax_now_ns();
+
+		s->sample_off = on ? s->sample_off & ~bit : s->sample_off | bit;
+		if (vtax_session__write_cfg(s) && s->opts.verbose)
+			fprintf(stderr, "vtax: sample: cannot switch the gate: %s\n", strerror(errno));
+		mid = ((double)a + (double)vtax_now_ns()) / 2;
+	}
 	for (int i = 0; vtax_probes[i]; i++) {
 		const struct vtax_probe_ops *p = vtax_probes[i];
 		void *st = s->fam_state[p->family];
-		const struct bpf_object_skeleton *sk;
 
 		if (!(s->loaded & (1u << p->family)) || !st)
 			continue;
 		uint64_t t0 = vtax_now_ns();
-
-		sk = p->skeleton ? p->skeleton(st) : NULL;
 		struct fam_clock *c = &sm->fc[p->family][role == VTAX_CHAIN_START];
-		int timed = role != VTAX_CHAIN_ALWAYS, nv = 0;
-		struct bpf_link *v[64];
+		int timed = role != VTAX_CHAIN_ALWAYS, n = sm->gated[p->family][role == VTAX_CHAIN_START];
 
-		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++) {
-			struct bpf_program *prog = *sk->progs[k].prog;
-			struct bpf_link **l = sk->progs[k].link;
-
-			if (!(sm->want[p->family] & (1ull << k)) ||
-			    vtax_chain_role(bpf_program__name(prog)) != role)
-				continue;
-			if (on && !*l) {
-				*l = bpf_program__attach(prog);
-				if (!*l && s->opts.verbose)
-					fprintf(stderr, "vtax: sample: cannot re-attach %s: %s\n",
-						bpf_program__name(prog), strerror(errno));
-				if (*l && timed) {
-					c->acc -= (double)vtax_now_ns();
-					c->open++;
-				}
-			} else if (!on && *l) {
-				if (timed) {
-					c->acc += (double)vtax_now_ns();
-					c->open--;
-				}
-				/* perf-event tracepoints are slow to release: in the
-				 * background (the reaper); the others in line, so that
-				 * the time above is when they stopped */
-				if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT)
-					v[nv++] = *l;
-				else
-					bpf_link__destroy(*l);
-				*l = NULL;
-			}
+		if (flip && n) {
+			c->acc += on ? -mid * n : mid * n;
+			c->open += on ? n : -n;
 		}
-		vtax_sample__destroy_links(v, nv);
 		if (p->sample_links) {
 			/* the family's own links: the call's midpoint for each */
 			uint64_t a = vtax_now_ns();
-			int n = p->sample_links(s, st, role, on);
-			double mid = ((double)a + (double)vtax_now_ns()) / 2;
+			int k = p->sample_links(s, st, role, on);
+			double m = ((double)a + (double)vtax_now_ns()) / 2;
 
-			if (timed && n > 0) {
-				c->acc += on ? -mid * n : mid * n;
-				c->open += on ? n : -n;
+			if (timed && k > 0) {
+				c->acc += on ? -m * k : m * k;
+				c->open += on ? k : -k;
 			}
 		}
 		if (c->open > c->group)
@@ -484,19 +483,18 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 		if (!(s->loaded & (1u << p->family)) || !st || !p->skeleton)
 			continue;
 		sk = p->skeleton(st);
-		/* which skeleton programs are attached now: only those are
-		 * switched (netfilter and lazily attached programs are the
-		 * families' own, counted by sample_links) */
-		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++)
-			if (*sk->progs[k].link)
-				sm->want[p->family] |= 1ull << k;
 		for (int r = 0; r < 2; r++) {
 			struct fam_clock *c = &sm->fc[p->family][r];
 			int role = r ? VTAX_CHAIN_START : VTAX_CHAIN_END;
 
-			for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++)
-				c->open += (sm->want[p->family] & (1ull << k)) &&
-					   vtax_chain_role(bpf_program__name(*sk->progs[k].prog)) == role;
+			/* the skeleton programs attached now: their gate
+			 * switches them (netfilter and lazily attached programs
+			 * are the families' own, counted by sample_links) */
+			for (int k = 0; sk && k < sk->prog_cnt; k++)
+				sm->gated[p->family][r] +=
+					*sk->progs[k].link &&
+					vtax_chain_role(bpf_program__name(*sk->progs[k].prog)) == role;
+			c->open += sm->gated[p->family][r];
 			if (p->sample_links)
 				c->open += p->sample_links(s, st, role, -1);
 			c->group = c->open;
@@ -505,6 +503,7 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 	}
 	/* from the first drain on, an exit without its enter is expected */
 	s->sample_epoch_ns = sm->t0;
+	s->sample_off = 0;
 	vtax_session__write_cfg(s);
 	sm->state = 1;
 	sm->windows = 1;

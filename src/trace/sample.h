@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * sample.h - `--sample`: duty-cycled tracing (docs/sampling.md).  While a
- * window is off, the BPF links of the session are detached, so the traced
- * workload pays nothing; while on, it pays the full price.  A thread of the
- * session switches the links; the result states the fraction of wall time
- * measured (the measured on-time, not the nominal one).
+ * window is off, every program of the session returns at its first test
+ * (its gate, cfg.sample_off; netfilter hooks are detached instead), so the
+ * traced workload pays one short program run per event; while on, it pays
+ * the full price.  A thread of the session switches the gate; the result
+ * states the fraction of wall time measured (the measured on-time, not the
+ * nominal one).
  */
 #ifndef VTAX_SAMPLE_H
 #define VTAX_SAMPLE_H
@@ -22,8 +24,9 @@ struct vtax_sample_spec {
 
 /* Which end of a chain (syscall enter -> exit, netfilter open -> close,
  * packet hops...) a program is, by its name: chain-ending programs are
- * attached first and detached last, chain-starting ones the other way
- * round, ALWAYS ones (fork/exit following) are never switched. */
+ * switched on first and off last, chain-starting ones the other way
+ * round, ALWAYS ones (fork/exit following) are never switched.  Each
+ * switched program's gate names the same role (tests/unit/14-gates.c). */
 enum vtax_chain_role { VTAX_CHAIN_ALWAYS, VTAX_CHAIN_END, VTAX_CHAIN_START };
 int vtax_chain_role(const char *prog_name);
 
@@ -44,7 +47,7 @@ void vtax_sample__reap_flush(void);
 /* How long chain-ending programs stay after a window (see sample.c). */
 uint64_t vtax_sample__drain_ns(const struct vtax_sample_spec *sp);
 
-/* Start switching the session's links (they are attached now: the first
+/* Start switching the session's programs (they run now: the first
  * off-time is random, so the phase is too).  0 or -errno. */
 int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_spec *sp,
 			       char *err, size_t errlen);

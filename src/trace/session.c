@@ -184,6 +184,7 @@ int vtax_session__write_cfg(struct vtax_session *s)
 		.follow_forks = (uint32_t)s->opts.follow_forks,
 		.self_tgid = (uint32_t)getpid(),
 		.have_cgroups = s->cgroup_mode != 0,
+		.sample_off = s->sample_off,
 		.sample_epoch_ns = s->sample_epoch_ns,
 	};
 	uint32_t zero = 0;

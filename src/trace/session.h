@@ -77,11 +77,13 @@ struct vtax_session {
 	uint32_t prog_ids[256];
 	int nprog_ids;
 	/* --sample (trace/sample.c): the duty-cycle thread, the lock it and
-	 * commit take around link changes, the current window's start (cfg) */
+	 * commit take around link changes, the current window's start and the
+	 * chain roles switched off now (both in cfg) */
 	struct vtax_sampler *sampler;
 	struct vtax_sample_spec *sample_spec;
 	pthread_mutex_t lock;
 	uint64_t sample_epoch_ns;
+	uint32_t sample_off; /* VTAX_SAMPLE_OFF_* */
 };
 
 int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts *o, char *err,
