@@ -69,25 +69,19 @@ T() { timeout 90 "$@"; }
 TS=$(readlink -f "$(command -v taskset)")
 NSE=$(readlink -f "$(command -v nsenter)")
 
-# Run "$@" under `vtax attach ARGS` started in the background; wait until
-# its links are up (bpf_link fds), run, stop it.
+# Run "$@" under `vtax attach ARGS` started in the background, once it says
+# it is tracing (--ready-file: every family attached), then stop it.
 with_attach() { # "VTAX_BIN ARGS" CMD...: ARGS given to `VTAX_BIN attach`
 	local attach_args="${1%% *} attach ${1#* }"; shift
-	local vp n=0 prev=-1 cur
+	local vp ready="$TMP/attach.ready"
+	rm -f "$ready"
 	# shellcheck disable=SC2086
-	$attach_args -o /dev/null >/dev/null 2>"$TMP/attach.err" &
+	$attach_args --ready-file "$ready" -o /dev/null >/dev/null 2>"$TMP/attach.err" &
 	vp=$!
-	for _ in $(seq 1 150); do
-		cur=$(ls -l "/proc/$vp/fd" 2>/dev/null | grep -c bpf_link || true)
-		# --sample: the count never settles (links come and go): once
-		# links are up, give the rest of the session (and the paused
-		# client's signal handler, on a busy host) a second
-		if [[ "$attach_args" == *--sample* ]] && [ "$cur" -gt 0 ]; then sleep 1; break; fi
-		if [ "$cur" -gt 0 ] && [ "$cur" = "$prev" ]; then n=$((n + 1)); else n=0; fi
-		[ "$n" -ge 3 ] && break
-		prev=$cur
+	for _ in $(seq 1 300); do
+		[ -e "$ready" ] && break
 		kill -0 "$vp" 2>/dev/null || break
-		sleep 0.1
+		sleep 0.05
 	done
 	"$@" || true
 	kill -INT "$vp" 2>/dev/null || true
@@ -116,7 +110,7 @@ run_getppid() {
 	empty) T "$B/bench/floor" empty $w ;;
 	least) T "$B/bench/floor" least $w ;;
 	vtax) T "$(vbin "$1")" run --probes syscall,sched -o /dev/null -- $w 2>/dev/null ;;
-	vtax-sample) T "$B/vtax" run --probes syscall,sched --sample "$SAMPLE" -o /dev/null -- $w 2>/dev/null ;;
+	vtax-sample) T "$(vbin "$1")" run --probes syscall,sched --sample "$SAMPLE" -o /dev/null -- $w 2>/dev/null ;;
 	bpftrace) bt "$BT_SYS" "$w" ;;
 	esac | num
 }
@@ -172,10 +166,15 @@ run_kv1() {
 	v=$(vbin "$1")
 	case ${1%-before} in
 	base | aa) kv_load | kv_mean ;;
-	empty) T "$B/bench/floor" empty "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
+	empty) T "$TS" -c 0 "$B/bench/floor" empty "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
 			--duration "$KV_S" --warmup 0.2 | kv_mean ;;
-	least) T "$B/bench/floor" least "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
+	least) T "$TS" -c 0 "$B/bench/floor" least "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
 			--duration "$KV_S" --warmup 0.2 | kv_mean ;;
+	# the floor of kv's probe plan (sched,net): empty programs on exactly
+	# its hooks, netfilter priorities included.  The floors run pinned as
+	# kv_load is (taskset before floor: its child inherits the CPU)
+	empty-plan) T "$TS" -c 0 "$B/bench/floor" esched "$B/bench/net_floor" lean "$B/vtax" load --workload kv \
+			--port "$KV_PORT" --conns 1 --duration "$KV_S" --warmup 0.2 | kv_mean ;;
 	vtax-all) with_attach "$v --all" kv_load >"$TMP/kv1.json"; kv_mean <"$TMP/kv1.json" ;;
 	# what the rest of a busy host pays: kv's plan attached to an idle
 	# process, so that every kv event is foreign to the session
@@ -191,9 +190,8 @@ run_kv1() {
 		local cp=$!
 		sleep 0.2
 		local fams="--probes sched,net,kvm"
-		[ "$1" = vtax-sample ] && fams="$fams --sample $SAMPLE"
-		[ "${1%-before}" = vtax ] || [ "$1" = vtax-sample ] || fams=
-		[ "$1" = vtax-before ] && fams=
+		[ "${1%-before}" = vtax-sample ] && fams="$fams --sample $SAMPLE"
+		[ "${1%-before}" = vtax ] || [ "${1%-before}" = vtax-sample ] || fams=
 		with_attach "$v -p $REDIS_PID -p $cp $fams" bash -c "kill -USR1 $cp; wait $cp 2>/dev/null; while kill -0 $cp 2>/dev/null; do sleep 0.05; done"
 		wait "$cp" 2>/dev/null || true
 		kv_mean <"$TMP/kv1.json" ;;
@@ -210,12 +208,12 @@ SAMPLE=${SAMPLE:-10ms/500ms}
 CONFIGS_getppid="base aa empty least vtax vtax-sample bpftrace"
 CONFIGS_sched="base aa empty least vtax bpftrace"
 CONFIGS_tcp="base aa empty vtax bpftrace"
-CONFIGS_kv="base aa empty least vtax vtax-sample vtax-every vtax-all vtax-foreign bpftrace"
+CONFIGS_kv="base aa empty empty-plan least vtax vtax-sample vtax-every vtax-all vtax-foreign bpftrace"
 if [ -n "${VTAX_BEFORE:-}" ]; then
-	CONFIGS_getppid+=" vtax-before"
+	CONFIGS_getppid+=" vtax-before vtax-sample-before"
 	CONFIGS_sched+=" vtax-before"
 	CONFIGS_tcp+=" vtax-before"
-	CONFIGS_kv+=" vtax-before vtax-foreign-before"
+	CONFIGS_kv+=" vtax-before vtax-sample-before vtax-foreign-before"
 fi
 
 if has_row tcp; then

@@ -35,13 +35,15 @@ ROWS = [("getppid-cpu", "getppid loop, CPU time of the looping thread", "ns/call
         ("kv-mean", "redis kv, 1 conn, mean latency (what a sampled configuration moves)", "ns/request"),
         ("kv-cpu", "redis kv, 1 conn, redis-server CPU time", "ns/request")]
 NAMES = {"base": "untraced", "aa": "untraced again (A/A)", "empty": "empty programs (floor)",
+         "empty-plan": "empty programs on kv's plan hooks (sched, net, netfilter)",
          "least": "least latency probe", "vtax": "vtax", "vtax-all": "vtax attach --all",
          "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE)",
-         "vtax-sample": "vtax --sample (duty-cycled, links detached between windows)",
+         "vtax-sample": "vtax --sample (duty-cycled, programs gated between windows)",
+         "vtax-sample-before": "vtax --sample before this change (VTAX_BEFORE)",
          "vtax-foreign": "vtax attached to an idle process (kv's traffic foreign to it)",
          "vtax-foreign-before": "the same, before this change (VTAX_BEFORE)",
          "bpftrace": "bpftrace, equivalent script"}
-ORDER = ["base", "aa", "empty", "least", "vtax", "vtax-sample", "vtax-every", "vtax-before", "vtax-all",
+ORDER = ["base", "aa", "empty", "empty-plan", "least", "vtax", "vtax-sample", "vtax-sample-before", "vtax-every", "vtax-before", "vtax-all",
          "vtax-foreign", "vtax-foreign-before", "bpftrace"]
 rng = random.Random(11)
 
@@ -112,11 +114,13 @@ Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not
   95% CI of that median; the A/A row (a second untraced run) shows the noise.  PM QoS held
   (/dev/cpu_dma_latency = 0): {'yes' if a.qos == '1' else 'no'}.  Workloads pinned to CPU 0 (redis on CPU 1).
   Sizes: {a.sizes}.  Wall time: {a.elapsed} s.
-- Configurations: empty programs on the syscall+sched hooks (tcp: on the net family's hooks), the least
+- Configurations: empty programs on the syscall+sched hooks (tcp: on the net family's hooks; kv also on
+  exactly its plan's hooks: sched tracepoints, the net family's, netfilter at its priorities), the least
   latency probe (bpf/bench_floor.bpf.c: clock into task storage at sys_enter, clock + one per-CPU add at
   sys_exit; sched row: the same from sched_wakeup to switch-in), vtax (getppid: `run --probes syscall,sched`;
   sched: `--probes sched`; tcp: `--probes net`; kv: `attach -p SERVER -p CLIENT` with kv's probe plan
-  `--probes sched,net,kvm`, as compare's traced pass now attaches, and with every family as before), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
+  `--probes sched,net,kvm`, as compare's traced pass attaches, and with every family), the same plan with
+  `--sample` (programs gated between windows), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
   (per-syscall latency histogram; run-queue latency histogram; skb queue-to-receive histogram).
 - The machine is shared with other work: compare only figures from the same run.
 """

@@ -467,14 +467,11 @@ static void kvm_collect(struct vtax_session *s, void *state, struct vtax_result 
 	(void)ks;
 }
 
-/* --sample switches the kvm programs only where a VM is traced: elsewhere
- * they never fire (no cost to save), and detaching the classic kvm_exit
- * tracepoint waits ~60 ms here, which would stretch every off edge. */
+/* --sample: the kvm programs' gates switch with the others' (a gate
+ * costs no system call, so a VM traced later is sampled like the rest) */
 static struct bpf_object_skeleton *kvm_skeleton(void *state)
 {
-	struct kvm_state *ks = state;
-
-	return ks->nvcpus || ks->steal_wanted ? ks->skel->skeleton : NULL;
+	return ((struct kvm_state *)state)->skel->skeleton;
 }
 
 /* --sample: the steal-time pair, once steal_attach() made it */
