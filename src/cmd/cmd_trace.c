@@ -85,7 +85,7 @@ static const char run_usage[] =
 	"  -v, --verbose     libbpf and probe diagnostics on stderr\n"
 	"      --port N      net probes: only packets to or from TCP/UDP port N\n"
 	"      --proto P     net probes: only tcp, udp, icmp, or an IP protocol number\n"
-	"      --sample S    trace in random windows only, links detached between them:\n"
+	"      --sample S    trace in random windows only, programs gated between them:\n"
 	"                    5% (10 ms windows) or ON/PERIOD such as 10ms/200ms;\n"
 	"                    counts scaled by 1/measured fraction (docs/sampling.md)\n"
 	"      --ready-file F once every probe is attached and the targets are\n"
