@@ -57,6 +57,11 @@ struct vtax_sampler {
 	 * sampling started, switched by the gate (the ones attached later are
 	 * the families' own, counted by sample_links) */
 	int gated[VTAX_FAM_MAX][2];
+	/* parking: in a long gap the gated programs' links are released too
+	 * and made again lead_ns before the next window (see park()) */
+	uint64_t want[VTAX_FAM_MAX]; /* skeleton programs attached at start */
+	uint64_t lead_ns, parks;
+	int parked;
 	uint64_t rng;
 	/* per family: the on-time of its chain-starting links (its chain-ending
 	 * ones when it has none, as sched).  Each link is on from the end of
@@ -310,6 +315,63 @@ static void set_role(struct vtax_session *s, struct vtax_sampler *sm, int role, 
 	}
 }
 
+/*
+ * Parking.  A gated program still runs on every event (the "empty program"
+ * floor: ~60 ns here), which over a long gap costs more than detaching its
+ * link: a busy syscall loop pays ~200 ns per call between windows with
+ * the gate alone.  Detaching and attaching patch kernel text (IPIs on
+ * every CPU) and cost this thread system calls, a fixed price per cycle.
+ * So the gate alone switches programs at the edges (exact, instant, no
+ * IPI), and when a gap is long enough (PARK_MIN_NS left after the lead),
+ * the links are released in the background after the drain and made again
+ * lead_ns before the next window, with the gate still shut: the window
+ * then opens at a gate write as any other.  Short gaps (high cycle rates)
+ * never park.
+ */
+#define PARK_MIN_NS 100000000ull   /* 100 ms detached at least */
+#define LEAD_MIN_NS 20000000ull    /* re-attach 20 ms before the window at least */
+#define LEAD_MAX_NS 200000000ull
+
+static void park(struct vtax_session *s, struct vtax_sampler *sm, int on)
+{
+	for (int i = 0; vtax_probes[i]; i++) {
+		const struct vtax_probe_ops *p = vtax_probes[i];
+		void *st = s->fam_state[p->family];
+		const struct bpf_object_skeleton *sk;
+		struct bpf_link *v[64];
+		int nv = 0;
+
+		if (!(s->loaded & (1u << p->family)) || !st || !p->skeleton)
+			continue;
+		sk = p->skeleton(st);
+		for (int k = 0; sk && k < sk->prog_cnt && k < 64; k++) {
+			struct bpf_program *prog = *sk->progs[k].prog;
+			struct bpf_link **l = sk->progs[k].link;
+
+			/* perf-event (classic) tracepoints stay: each release
+			 * waits ~60 ms in the kernel, which would outlast short
+			 * cycles; they fire per send syscall or KVM exit, not per
+			 * syscall of every task */
+			if (!(sm->want[p->family] & (1ull << k)) ||
+			    vtax_chain_role(bpf_program__name(prog)) == VTAX_CHAIN_ALWAYS ||
+			    bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT)
+				continue;
+			if (on && !*l) {
+				*l = bpf_program__attach(prog);
+				if (!*l && s->opts.verbose)
+					fprintf(stderr, "vtax: sample: cannot re-attach %s: %s\n",
+						bpf_program__name(prog), strerror(errno));
+			} else if (!on && *l) {
+				v[nv++] = *l; /* gated already: when it stops does not matter */
+				*l = NULL;
+			}
+		}
+		vtax_sample__destroy_links(v, nv);
+	}
+	sm->parked = !on;
+	sm->parks += !on;
+}
+
 static double rnd01(struct vtax_sampler *sm)
 {
 	/* xorshift64*: enough to de-phase windows from a workload */
@@ -368,6 +430,21 @@ static void *sampler_main(void *arg)
 		set_role(s, sm, VTAX_CHAIN_END, 0);
 		sm->state = 0;
 		vtax_session__unlock(s);
+		if (off_end > vtax_now_ns() + sm->lead_ns + PARK_MIN_NS) {
+			uint64_t a;
+
+			vtax_session__lock(s);
+			park(s, sm, 0);
+			vtax_session__unlock(s);
+			if (wait_until(sm, off_end - sm->lead_ns))
+				break;
+			vtax_session__lock(s);
+			a = vtax_now_ns();
+			park(s, sm, 1);
+			a = 2 * (vtax_now_ns() - a);
+			sm->lead_ns = a < LEAD_MIN_NS ? LEAD_MIN_NS : a > LEAD_MAX_NS ? LEAD_MAX_NS : a;
+			vtax_session__unlock(s);
+		}
 		if (wait_until(sm, off_end))
 			break;
 		vtax_session__lock(s);
@@ -464,6 +541,7 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 		return -ENOMEM;
 	}
 	sm->sp = *sp;
+	sm->lead_ns = LEAD_MIN_NS;
 	pthread_mutex_init(&sm->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -490,10 +568,14 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 			/* the skeleton programs attached now: their gate
 			 * switches them (netfilter and lazily attached programs
 			 * are the families' own, counted by sample_links) */
-			for (int k = 0; sk && k < sk->prog_cnt; k++)
+			for (int k = 0; sk && k < sk->prog_cnt; k++) {
+				int on = *sk->progs[k].link != NULL;
+
 				sm->gated[p->family][r] +=
-					*sk->progs[k].link &&
-					vtax_chain_role(bpf_program__name(*sk->progs[k].prog)) == role;
+					on && vtax_chain_role(bpf_program__name(*sk->progs[k].prog)) == role;
+				if (on && k < 64)
+					sm->want[p->family] |= 1ull << k;
+			}
 			c->open += sm->gated[p->family][r];
 			if (p->sample_links)
 				c->open += p->sample_links(s, st, role, -1);
