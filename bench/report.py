@@ -38,7 +38,7 @@ NAMES = {"base": "untraced", "aa": "untraced again (A/A)", "empty": "empty progr
          "empty-plan": "empty programs on kv's plan hooks (sched, net, netfilter)",
          "least": "least latency probe", "vtax": "vtax", "vtax-all": "vtax attach --all",
          "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE)",
-         "vtax-sample": "vtax --sample (duty-cycled, programs gated between windows)",
+         "vtax-sample": "vtax --sample (duty-cycled: gated at the edges, links released in long gaps)",
          "vtax-sample-before": "vtax --sample before this change (VTAX_BEFORE)",
          "vtax-foreign": "vtax attached to an idle process (kv's traffic foreign to it)",
          "vtax-foreign-before": "the same, before this change (VTAX_BEFORE)",
@@ -120,7 +120,7 @@ Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not
   sys_exit; sched row: the same from sched_wakeup to switch-in), vtax (getppid: `run --probes syscall,sched`;
   sched: `--probes sched`; tcp: `--probes net`; kv: `attach -p SERVER -p CLIENT` with kv's probe plan
   `--probes sched,net,kvm`, as compare's traced pass attaches, and with every family), the same plan with
-  `--sample` (programs gated between windows), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
+  `--sample` (gated at the edges, links released in long gaps), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
   (per-syscall latency histogram; run-queue latency histogram; skb queue-to-receive histogram).
 - The machine is shared with other work: compare only figures from the same run.
 """

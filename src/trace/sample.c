@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * sample.c - `--sample`: duty-cycled tracing.  Between windows every
- * program of the session returns at its first instructions: VTAX_GATE
- * (bpf/common.bpf.h) tests cfg.sample_off, which this thread writes.  Its
- * links stay attached: detaching and re-attaching them at every edge (the
- * design before) patched the kernel's text (a tracepoint's static key and
- * static call) and synced every CPU by IPI each time, and cost this thread
- * ~5% of a core in system calls; the workload paid that in latency
- * (docs/sampling.md has the figures).  A gated program still runs: the
- * "empty program" floor per event.  Netfilter hooks, which patch nothing
- * while other hooks are registered, and the families' lazily attached
- * pairs (docker-proxy, steal) are still attached and released.
+ * sample.c - `--sample`: duty-cycled tracing.  At a window's edges every
+ * program of the session is switched by its gate: VTAX_GATE
+ * (bpf/common.bpf.h) tests cfg.sample_off, which this thread writes, so
+ * an edge is one map write, exact and instant.  Detaching and re-attaching
+ * links at every edge (the design before) patched the kernel's text (a
+ * tracepoint's static key and static call) and synced every CPU by IPI
+ * each time; a gated program, though, still runs on every event (the
+ * "empty program" floor).  So in a gap long enough to be worth a cycle of
+ * text patching the links are released too and made again before the
+ * next window (park()); short gaps keep them (docs/sampling.md has the
+ * figures).  Netfilter hooks, which patch nothing while other hooks are
+ * registered, and the families' lazily attached pairs (docker-proxy,
+ * steal) are attached and released at every edge.
  *
  * One thread per session runs the cycle (docs/sampling.md):
  *

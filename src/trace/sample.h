@@ -2,8 +2,8 @@
 /*
  * sample.h - `--sample`: duty-cycled tracing (docs/sampling.md).  While a
  * window is off, every program of the session returns at its first test
- * (its gate, cfg.sample_off; netfilter hooks are detached instead), so the
- * traced workload pays one short program run per event; while on, it pays
+ * (its gate, cfg.sample_off), and in long gaps its link is released too;
+ * netfilter hooks are detached in every gap.  While on, the workload pays
  * the full price.  A thread of the session switches the gate; the result
  * states the fraction of wall time measured (the measured on-time, not the
  * nominal one).

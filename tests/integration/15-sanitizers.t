@@ -23,6 +23,14 @@ rc=$?; [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan3"; ok $? "ASan/UBSan: att
 "$VTAX_SAN" attach --pid $SL --probes syscall --duration 1 --format json -o "$TMP/e.json" 2>"$TMP/asan5"
 rc=$?; kill $SL 2>/dev/null; wait $SL 2>/dev/null
 [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan5"; ok $? "ASan/UBSan: a subject without events (exit $rc)"
+# --sample's threads: the sampler switching the gate, parking the links in
+# gaps of ~290 ms and making them again, the reaper releasing them
+"$FIX/sleeper" 5 400 & SL=$!
+"$VTAX_SAN" attach --pid $SL --probes syscall,sched,net --sample 10ms/300ms --duration 2 --format json \
+	-o "$TMP/s.json" 2>"$TMP/asan7"
+rc=$?; kill $SL 2>/dev/null; wait $SL 2>/dev/null
+[ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan7" && grep -q '"windows"' "$TMP/s.json"
+ok $? "ASan/UBSan: attach --sample, links parked in the gaps (exit $rc)"
 # compare (native, redis): the remote client's namespace, the load generator,
 # the ledger and the text report under ASan/UBSan
 if command -v redis-server >/dev/null; then
@@ -44,6 +52,8 @@ if command -v valgrind >/dev/null; then
 	rc=$?; ok $rc "valgrind: run + JSON clean (exit $rc)"; [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/vg1" | grep -v 'unhandled eBPF' | head -30
 	"${VG[@]}" "$VTAX" attach --all --duration 1 --top 5 >/dev/null 2>"$TMP/vg2"
 	rc=$?; ok $rc "valgrind: attach --all + text clean (exit $rc)"; [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/vg2" | grep -v 'unhandled eBPF' | head -30
+	"${VG[@]}" "$VTAX" attach --all --probes syscall,sched --sample 10ms/300ms --duration 2 -o /dev/null 2>"$TMP/vg4"
+	rc=$?; ok $rc "valgrind: attach --sample (parking) clean (exit $rc)"; [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/vg4" | grep -v 'unhandled eBPF' | head -30
 	if command -v redis-server >/dev/null; then
 		"${VG[@]}" "$VTAX" compare --quick --duration 1 --warmup 0 --no-untraced --envs native \
 			-o "$TMP/vcmp.txt" 2>"$TMP/vg3"

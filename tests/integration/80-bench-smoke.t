@@ -33,7 +33,7 @@ grep -q "^| vtax attached to an idle process (kv's traffic foreign to it) | [0-9
 ok $? "the kv table has a foreign-traffic row with a figure"
 grep -q "^| empty programs on kv's plan hooks (sched, net, netfilter) | [0-9,]* |" "$TMP/RESULTS.md"
 ok $? "the kv table has the plan's floor with a figure"
-[ "$(grep -c '^| vtax --sample (duty-cycled, programs gated between windows) | [0-9,]* |' "$TMP/RESULTS.md")" -ge 4 ]
+[ "$(grep -c '^| vtax --sample (duty-cycled: gated at the edges, links released in long gaps) | [0-9,]* |' "$TMP/RESULTS.md")" -ge 4 ]
 ok $? "getppid and kv tables have a --sample row with a figure"
 grep -q 'PM QoS held' "$TMP/RESULTS.md" && grep -q 'model\|CPUs' "$TMP/RESULTS.md"
 ok $? "RESULTS.md states the method and the machine"
