@@ -8,13 +8,15 @@
  * nothing at run time would say so.  So: read bpf/<family>.bpf.c, and for
  * each SEC() program expect as its first statement VTAX_GATE(START),
  * VTAX_GATE(END) or, for the ALWAYS ones (fork/exit following) and the
- * netfilter programs (switched by their links), no gate.  Run from the
- * source tree's top (prove does).  No root, no kernel.
+ * netfilter programs (switched by their links), no gate.  The sources
+ * are found from the working directory or from this binary's place in
+ * the tree.  No root, no kernel.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "trace/sample.h"
 #include "tap.h"
 
@@ -56,17 +58,48 @@ static int prog_name(const char *p, char *out, size_t n)
 	return 0;
 }
 
+/* The source tree's top: the working directory when it has bpf/, else
+ * two levels above this binary (build/tests/14-gates, build-san/tests/...) */
+static void source_top(char *out, size_t n)
+{
+	char exe[4096];
+	ssize_t k;
+
+	snprintf(out, n, ".");
+	if (!access("bpf/common.bpf.h", R_OK))
+		return;
+	k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (k <= 0)
+		return;
+	exe[k] = 0;
+	for (int up = 0; up < 3; up++) {
+		char *sl = strrchr(exe, '/');
+
+		if (!sl)
+			return;
+		*sl = 0;
+	}
+	snprintf(out, n, "%s", exe);
+}
+
 int main(void)
 {
+	char top[4096], path[4200];
+
 	static const char *const files[] = { "bpf/syscall.bpf.c", "bpf/sched.bpf.c", "bpf/net.bpf.c",
 					     "bpf/kvm.bpf.c", "bpf/blk.bpf.c", NULL };
 	int seen[3] = { 0 };
 
+	source_top(top, sizeof(top));
+
 	for (int f = 0; files[f]; f++) {
-		char *src = slurp(files[f]), *p;
+		char *src, *p;
 		int progs = 0, bad = 0;
 
-		tap_ok(src != NULL, "%s readable (run from the source tree's top)", files[f]);
+		snprintf(path, sizeof(path), "%s/%s", top, files[f]);
+		src = slurp(path);
+		tap_ok(src != NULL, "%s readable (the source tree's top: the working directory or two levels above this binary)",
+		       files[f]);
 		if (!src)
 			continue;
 		for (p = strstr(src, "\nSEC(\""); p; p = strstr(p + 1, "\nSEC(\"")) {
