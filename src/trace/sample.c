@@ -62,8 +62,7 @@ struct vtax_sampler {
 	/* parking: in a long gap the gated programs' links are released too
 	 * and made again lead_ns before the next window (see park()) */
 	uint64_t want[VTAX_FAM_MAX]; /* skeleton programs attached at start */
-	uint64_t lead_ns, parks;
-	int parked;
+	uint64_t lead_ns;
 	uint64_t rng;
 	/* per family: the on-time of its chain-starting links (its chain-ending
 	 * ones when it has none, as sched).  Each link is on from the end of
@@ -370,8 +369,6 @@ static void park(struct vtax_session *s, struct vtax_sampler *sm, int on)
 		}
 		vtax_sample__destroy_links(v, nv);
 	}
-	sm->parked = !on;
-	sm->parks += !on;
 }
 
 static double rnd01(struct vtax_sampler *sm)
