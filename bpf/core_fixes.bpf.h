@@ -22,14 +22,34 @@ struct kernfs_node___old {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
+/*
+ * The relocation of the field a kernel lacks is poisoned by libbpf, and the
+ * verifier rejects the program if it can reach it: the check makes that
+ * branch dead, but only while the two reads stay apart.  Clang merged them
+ * (one read of a selected offset) in the blk programs once VTAX_GATE
+ * changed their control flow: "failed to resolve CO-RE relocation
+ * ...__parent" on Debian's 6.1 and 6.12, while an empty asm barrier did
+ * not keep them apart.  Each read is therefore a subprogram of its own:
+ * calls to two different functions are never merged, and the verifier
+ * only walks the one the constant check leads to.
+ */
+static __noinline struct kernfs_node *vtax_kn_parent_new(struct kernfs_node *kn)
+{
+	return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+}
+
+static __noinline struct kernfs_node *vtax_kn_parent_old(struct kernfs_node *kn)
+{
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
 static __always_inline struct kernfs_node *vtax_kn_parent(struct kernfs_node *kn)
 {
 	struct kernfs_node___new *kn_new = (void *)kn;
-	struct kernfs_node___old *kn_old = (void *)kn;
 
 	if (bpf_core_field_exists(kn_new->__parent))
-		return BPF_CORE_READ(kn_new, __parent);
-	return BPF_CORE_READ(kn_old, parent);
+		return vtax_kn_parent_new(kn);
+	return vtax_kn_parent_old(kn);
 }
 
 #endif
