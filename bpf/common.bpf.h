@@ -108,8 +108,9 @@ static __always_inline struct vtax_cfg *vtax_cfg(void)
  * --sample (docs/sampling.md): the first statement of every program whose
  * chain role the sampler switches (VTAX_GATE(START) or VTAX_GATE(END), the
  * role vtax_chain_role() gives its name; tests/unit check they agree).
- * Between windows the program returns here: the link stays attached, so a
- * window's edge is one map write instead of a text patch on every CPU.
+ * Between windows the program returns here, so a window's edge is one map
+ * write instead of a text patch on every CPU; only gaps long enough to pay
+ * for one release the links too (park() in src/trace/sample.c).
  */
 #define VTAX_GATE(role)                                                          \
 	do {                                                                     \
