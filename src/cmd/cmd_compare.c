@@ -62,6 +62,8 @@ static const char compare_usage[] =
 	"      --probes LIST    probe families (default: all): sched,syscall,net,blk,kvm\n"
 	"      --sample S       traced runs trace in random windows only (5%, 10ms/200ms);\n"
 	"                       components scaled by 1/measured fraction (docs/sampling.md)\n"
+	"      --sample-netfilter S|off  the netfilter brackets only, every other probe\n"
+	"                       whole (default " VTAX_SAMPLE_NF_DEFAULT ": 10% of the time; off: whole)\n"
 	"  -f, --format F       text (default), json, csv, openmetrics, gnuplot, html\n"
 	"  -o, --output FILE    write the report to FILE (atomically)\n"
 	"workload knobs (the same as vtax load's; compare's defaults: one operation\n"
@@ -92,7 +94,7 @@ static const char compare_usage_env[] =
 enum {
 	O_WARMUP = 256, O_PROBES, O_LAYERS, O_PROXY, O_ENV_TIMEOUT, O_WORKDIR, O_MAXHISTS,
 	O_NO_UNTRACED, O_PROGRESS_LOG, O_CLIENT, O_BUDGET, O_CIW, O_SEED, O_NO_PMQOS, O_NO_PIN,
-	O_NO_QUIET, O_NO_CALIB, O_SAMPLE,
+	O_NO_QUIET, O_NO_CALIB, O_SAMPLE, O_SAMPLE_NF,
 };
 
 static const struct option compare_long[] = {
@@ -110,6 +112,7 @@ static const struct option compare_long[] = {
 	{ "order-seed", required_argument, 0, O_SEED }, { "no-pmqos", no_argument, 0, O_NO_PMQOS },
 	{ "no-pin", no_argument, 0, O_NO_PIN }, { "no-quiet", no_argument, 0, O_NO_QUIET },
 	{ "no-calibrate", no_argument, 0, O_NO_CALIB }, { "sample", required_argument, 0, O_SAMPLE },
+	{ "sample-netfilter", required_argument, 0, O_SAMPLE_NF },
 	{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
 };
 #define COMPARE_NLONG (int)(sizeof(compare_long) / sizeof(compare_long[0]))
@@ -421,7 +424,24 @@ int cmd_compare(int argc, char **argv)
 		case O_SAMPLE: {
 			char serr[256];
 
-			if (vtax_sample__parse(optarg, &o.sample_spec, serr, sizeof(serr)))
+			if (o.sample || o.no_sample_nf)
+				return vtax_die("--sample and --sample-netfilter: give one (--sample already samples netfilter)");
+			if (vtax_sample__parse(optarg, VTAX_SAMPLE_ALL, &o.sample_spec, serr, sizeof(serr)))
+				return vtax_die("%s", serr);
+			o.sample = 1;
+			break;
+		}
+		case O_SAMPLE_NF: {
+			char serr[256];
+
+			if ((o.sample && o.sample_spec.scope != VTAX_SAMPLE_NETFILTER) || o.no_sample_nf)
+				return vtax_die("--sample and --sample-netfilter: give one (--sample already samples netfilter)");
+			if (!strcmp(optarg, "off")) {
+				o.sample = 0;
+				o.no_sample_nf = 1;
+				break;
+			}
+			if (vtax_sample__parse(optarg, VTAX_SAMPLE_NETFILTER, &o.sample_spec, serr, sizeof(serr)))
 				return vtax_die("%s", serr);
 			o.sample = 1;
 			break;

@@ -39,13 +39,14 @@ struct trace_opts {
 	int net_port, net_proto; /* net family flow filter */
 	struct vtax_targets t;
 	struct vtax_intervals *iv; /* attach: per-interval histograms (export.h) */
-	int sample;                /* --sample given: sp holds it */
+	int sample;                /* --sample or --sample-netfilter given: sp holds it */
 	struct vtax_sample_spec sp;
 	const char *ready_file;    /* --ready-file: written once tracing is on */
 	int ready_made;            /* 1: we created it (a regular file): remove it */
 };
 
-enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO, OPT_SAMPLE, OPT_READY_FILE };
+enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO, OPT_SAMPLE, OPT_SAMPLE_NF,
+       OPT_READY_FILE };
 
 static const struct option trace_long[] = {
 	{ "probes", required_argument, 0, OPT_PROBES },
@@ -59,6 +60,7 @@ static const struct option trace_long[] = {
 	{ "port", required_argument, 0, OPT_PORT },
 	{ "proto", required_argument, 0, OPT_PROTO },
 	{ "sample", required_argument, 0, OPT_SAMPLE },
+	{ "sample-netfilter", required_argument, 0, OPT_SAMPLE_NF },
 	{ "ready-file", required_argument, 0, OPT_READY_FILE },
 	{ "pid", required_argument, 0, 'p' },
 	{ "cgroup", required_argument, 0, 'c' },
@@ -88,6 +90,8 @@ static const char run_usage[] =
 	"      --sample S    trace in random windows only, programs gated between them:\n"
 	"                    5% (10 ms windows) or ON/PERIOD such as 10ms/200ms;\n"
 	"                    counts scaled by 1/measured fraction (docs/sampling.md)\n"
+	"      --sample-netfilter S  the same for the netfilter brackets only (the\n"
+	"                    costliest per packet): every other probe traces whole\n"
 	"      --ready-file F once every probe is attached and the targets are\n"
 	"                    traced, write \"ready pid=N subjects=M\" to F (a file,\n"
 	"                    removed when tracing ends, or a FIFO a script reads)\n"
@@ -105,7 +109,8 @@ static const char attach_usage[] =
 	"  -a, --all              the whole host, per container and VM plus \"host\"\n"
 	"  -V, --vm PID           a VMM (QEMU...) process: subject vm:PID, vCPU threads marked\n"
 	"options: as for `vtax run` (--probes, --duration, --interval, --format,\n"
-	"  --output, --hist, --top, --verbose, --port, --proto, --sample, --ready-file)\n"
+	"  --output, --hist, --top, --verbose, --port, --proto, --sample,\n"
+	"  --sample-netfilter, --ready-file)\n"
 	"Ends on Ctrl-C, --duration, or when every PID target has exited.\n"
 	"\n"
 	"example: vtax attach --container web --duration 10 --format json -o web.json\n";
@@ -189,10 +194,16 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 			break;
 		}
 		case OPT_SAMPLE:
-			if (vtax_sample__parse(optarg, &o->sp, err, sizeof(err)))
+		case OPT_SAMPLE_NF: {
+			int scope = c == OPT_SAMPLE ? VTAX_SAMPLE_ALL : VTAX_SAMPLE_NETFILTER;
+
+			if (o->sample && o->sp.scope != scope)
+				return vtax_die("--sample and --sample-netfilter: give one (--sample already samples netfilter)");
+			if (vtax_sample__parse(optarg, scope, &o->sp, err, sizeof(err)))
 				return vtax_die("%s", err);
 			o->sample = 1;
 			break;
+		}
 		case OPT_READY_FILE:
 			if (!*optarg || !strcmp(optarg, "-"))
 				return vtax_die("--ready-file: needs a path");

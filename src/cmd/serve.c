@@ -345,7 +345,7 @@ int cmd_serve(int argc, char **argv)
 				return vtax_die("--duration: not a positive number of seconds: '%s'", optarg);
 			break;
 		case OPT_SAMPLE:
-			if (vtax_sample__parse(optarg, &sp, err, sizeof(err)))
+			if (vtax_sample__parse(optarg, VTAX_SAMPLE_ALL, &sp, err, sizeof(err)))
 				return vtax_die("%s", err);
 			sample = 1;
 			break;

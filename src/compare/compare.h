@@ -78,7 +78,9 @@ struct vtax_compare_opts {
 	int no_untraced;     /* skip the untraced pass: traced runs are the headline */
 	unsigned probes;     /* families (default: all this build has) */
 	uint32_t max_hists;
-	int sample;          /* --sample: traced runs duty-cycled (trace/sample.h) */
+	int sample;          /* --sample, --sample-netfilter or the default: traced runs
+			      * duty-cycled (trace/sample.h), sample_spec.scope says what */
+	int no_sample_nf;    /* --sample-netfilter off: no default netfilter sampling */
 	struct vtax_sample_spec sample_spec;
 	struct vtax_load_opts load; /* workload knobs; host/port/path/stop are set per env */
 	int overlay_layers;  /* docker-overlay */

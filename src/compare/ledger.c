@@ -109,6 +109,22 @@ static int series_cause(const struct vtax_subject *subj, const struct vtax_serie
 	return se->cause;
 }
 
+/* Of the netfilter intervals a result counts (scaled to the whole run),
+ * the share whose bracket programs ran: the sampled fraction when only
+ * the brackets were sampled (--sample-netfilter; the hops around them
+ * traced whole), else all (unsampled, or every program sampled alike). */
+static double nf_ran(const struct vtax_ledger_input *in)
+{
+	const struct vtax_result *r = in ? in->traced : NULL;
+
+	if (!r || !r->sample.spec[0] || r->sample.scope != VTAX_SAMPLE_NETFILTER)
+		return 1.0;
+	for (int i = 0; i < r->sample.nfams; i++)
+		if (!strcmp(r->sample.fams[i].family, "net.netfilter") && r->sample.fams[i].fraction > 0)
+			return r->sample.fams[i].fraction;
+	return 1.0;
+}
+
 /* "family.name{k=v,...}", without the labels that differ run to run. */
 static void series_key(const struct vtax_subject *subj, const struct vtax_series *se, char *buf,
 		       size_t len)
@@ -567,11 +583,12 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 		const struct vtax_ledger_cause *f = &le->causes[VTAX_CAUSE_FILTER];
 
 		/* a bracket's two program runs: about one inside the netfilter
-		 * interval, the other left in the hop (hence + its count) */
+		 * interval, the other left in the hop (hence + its count; with
+		 * --sample-netfilter only the sampled brackets ran) */
 		if (h->measured && h->present && (n->present || f->present))
 			cause_add_item(h, "(minus netfilter time inside these hops)",
 				       -(n->env_ns + f->env_ns), -(n->base_ns + f->base_ns),
-				       n->env_n + f->env_n, n->base_n + f->base_n);
+				       (n->env_n + f->env_n) * nf_ran(in), (n->base_n + f->base_n) * nf_ran(base));
 	}
 	/* vtax's own cost inside the timed intervals: about one program run
 	 * per interval (the tail of the run that starts it, the head of the

@@ -171,7 +171,11 @@ static void overhead_line(FILE *out, const struct vtax_compare *c)
 	for (int i = 0; i < c->nenvs; i++) {
 		const struct vtax_result *t = c->envs[i].traced;
 
-		if (t && t->sample.spec[0])
+		if (t && t->sample.spec[0] && t->sample.scope == VTAX_SAMPLE_NETFILTER)
+			fprintf(out, "netfilter sampled (--sample-netfilter %s): %s's netfilter brackets saw %.2f%% of its traced runs' %s (%llu windows), scaled by 1/fraction; every other probe whole\n",
+				t->sample.spec, c->envs[i].name, 100.0 * t->sample.fraction,
+				t->sample.events ? "packets" : "wall time", (unsigned long long)t->sample.windows);
+		else if (t && t->sample.spec[0])
 			fprintf(out, "sampled (--sample %s): %s traced %.2f%% of its traced runs' wall time (measured, %llu windows); components scaled by 1/fraction\n",
 				t->sample.spec, c->envs[i].name, 100.0 * t->sample.fraction,
 				(unsigned long long)t->sample.windows);

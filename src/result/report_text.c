@@ -284,14 +284,23 @@ void vtax_report__text(FILE *out, const struct vtax_result *r, const struct vtax
 	fprintf(out, "vtax %s%s%s: %.2f s, %zu subject%s%s%s\n", r->mode, r->env[0] ? " " : "",
 		r->env, r->duration_s, r->nsubjects, r->nsubjects == 1 ? "" : "s",
 		r->label[0] ? " -- " : "", r->label);
-	if (r->sample.spec[0])
+	if (r->sample.spec[0] && r->sample.scope == VTAX_SAMPLE_NETFILTER)
+		fprintf(out,
+			"netfilter sampled (--sample-netfilter %s): its brackets saw %.2f%% of the %s (%llu windows, %.2f%% of wall time); "
+			"their counts and totals %s; every other probe traced whole\n",
+			r->sample.spec, 100.0 * r->sample.fraction,
+			r->sample.events ? "subjects' packets" : "wall time (too few packets to count)",
+			(unsigned long long)r->sample.windows,
+			r->sample.wall_ns ? 100.0 * (double)r->sample.on_ns / (double)r->sample.wall_ns : 0.0,
+			r->sample.scaled ? "scaled by 1/fraction to the whole run" : "of the windows only (not scaled)");
+	else if (r->sample.spec[0])
 		fprintf(out,
 			"sampled (--sample %s): traced %.2f%% of wall time (%.3f s of %.3f s, %llu windows, measured); "
 			"counts and totals %s; means and percentiles as measured; counters not scaled\n",
 			r->sample.spec, 100.0 * r->sample.fraction, (double)r->sample.on_ns / 1e9,
 			(double)r->sample.wall_ns / 1e9, (unsigned long long)r->sample.windows,
 			r->sample.scaled ? "scaled by 1/fraction to the whole run" : "of the windows only (not scaled)");
-	for (int i = 0; i < r->sample.nfams; i++)
+	for (int i = 0; i < r->sample.nfams && r->sample.scope != VTAX_SAMPLE_NETFILTER; i++)
 		fprintf(out, "%s%s %.2f%%%s", i ? ", " : "  per family (its links' measured on-time): ",
 			r->sample.fams[i].family, 100.0 * r->sample.fams[i].fraction,
 			i + 1 == r->sample.nfams ? "\n" : "");

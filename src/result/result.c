@@ -287,6 +287,9 @@ void vtax_result__unsample(struct vtax_result *r)
 			if (!strcmp(fam, "net") && (!strcmp(nm, "conntrack") || !strcmp(nm, "nat") ||
 						    !strcmp(nm, "nat_miss") || !strcmp(nm, "filter")))
 				snprintf(key, sizeof(key), "net.netfilter");
+			/* --sample-netfilter: every other series traced whole */
+			if (r->sample.scope == VTAX_SAMPLE_NETFILTER && strcmp(key, "net.netfilter"))
+				continue;
 			for (int q = 0; q < r->sample.nfams; q++)
 				if (!strcmp(r->sample.fams[q].family, key))
 					f = r->sample.fams[q].fraction;
@@ -314,8 +317,10 @@ void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result
 
 	if (!sa->spec[0] || !sa->wall_ns)
 		return;
-	if (!d->spec[0])
+	if (!d->spec[0]) {
 		copy_str(d->spec, sizeof(d->spec), sa->spec);
+		d->scope = sa->scope;
+	}
 	for (int i = 0; i < sa->nfams; i++) {
 		int k = 0;
 
@@ -333,6 +338,11 @@ void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result
 	d->on_ns += sa->on_ns;
 	d->wall_ns += sa->wall_ns;
 	d->windows += sa->windows;
+	d->events += sa->events;
 	d->fraction = (double)d->on_ns / (double)d->wall_ns;
+	/* netfilter scope: the brackets' (packet) share, as the family's */
+	for (int i = 0; d->scope == VTAX_SAMPLE_NETFILTER && i < d->nfams; i++)
+		if (!strcmp(d->fams[i].family, "net.netfilter"))
+			d->fraction = d->fams[i].fraction;
 	d->scaled = sa->scaled;
 }

@@ -50,6 +50,12 @@ struct vtax_subject {
 	struct vtax_counter *counters;
 };
 
+/* What a sampled session duty-cycled (trace/sample.h): every program
+ * (--sample), or only net's netfilter brackets (--sample-netfilter: every
+ * other program traces whole; the brackets' links come and go, and only
+ * their series are scaled, by the "net.netfilter" fraction). */
+enum vtax_sample_scope { VTAX_SAMPLE_ALL = 0, VTAX_SAMPLE_NETFILTER = 1 };
+
 struct vtax_result {
 	char mode[16];        /* run, attach, compare-env */
 	char env[32];         /* environment name in a compare, else "" */
@@ -69,6 +75,11 @@ struct vtax_result {
 	 * whether counts and totals were scaled by 1/fraction (unsample) */
 	struct vtax_sample_info {
 		char spec[32];
+		int scope; /* enum vtax_sample_scope */
+		/* netfilter scope: fraction is the share of this many of the
+		 * subjects' packets that fell in the windows (0: the share of
+		 * wall time, too few packets to count) */
+		uint64_t events;
 		double fraction;
 		uint64_t on_ns, wall_ns, windows;
 		int scaled;

@@ -127,7 +127,13 @@ json_t *vtax_result__to_json(const struct vtax_result *r)
 		json_t *sa = json_object();
 
 		json_object_set_new(sa, "spec", json_string(r->sample.spec));
+		json_object_set_new(sa, "scope", json_string(r->sample.scope == VTAX_SAMPLE_NETFILTER ?
+								     "netfilter" : "all"));
 		json_object_set_new(sa, "fraction", json_real(r->sample.fraction));
+		if (r->sample.scope == VTAX_SAMPLE_NETFILTER)
+			json_object_set_new(sa, "fraction_of", json_string(r->sample.events ? "packets" : "time"));
+		if (r->sample.events)
+			json_object_set_new(sa, "packets", json_integer((json_int_t)r->sample.events));
 		json_object_set_new(sa, "on_ns", json_integer((json_int_t)r->sample.on_ns));
 		json_object_set_new(sa, "wall_ns", json_integer((json_int_t)r->sample.wall_ns));
 		json_object_set_new(sa, "windows", json_integer((json_int_t)r->sample.windows));
@@ -252,7 +258,10 @@ struct vtax_result *vtax_result__from_json(const json_t *j, char *err, size_t er
 
 		if (json_is_object(sa)) {
 			snprintf(r->sample.spec, sizeof(r->sample.spec), "%s", str_or(sa, "spec", "?"));
+			r->sample.scope = !strcmp(str_or(sa, "scope", "all"), "netfilter") ?
+						  VTAX_SAMPLE_NETFILTER : VTAX_SAMPLE_ALL;
 			r->sample.fraction = json_number_value(json_object_get(sa, "fraction"));
+			r->sample.events = (uint64_t)json_integer_value(json_object_get(sa, "packets"));
 			r->sample.on_ns = (uint64_t)json_integer_value(json_object_get(sa, "on_ns"));
 			r->sample.wall_ns = (uint64_t)json_integer_value(json_object_get(sa, "wall_ns"));
 			r->sample.windows = (uint64_t)json_integer_value(json_object_get(sa, "windows"));

@@ -51,6 +51,11 @@ struct vtax_probe_ops {
 	 * returns how many links changed (or are attached).  Called with the
 	 * session locked. */
 	int (*sample_links)(struct vtax_session *s, void *state, int role, int on);
+	/* optional, for --sample-netfilter: a cumulative count of the events
+	 * its sampled links would see (net: the subjects' packets, counted
+	 * by programs that trace whole), so the sampler can state the share
+	 * of events its windows covered.  Called with the session locked. */
+	uint64_t (*sample_events)(struct vtax_session *s, void *state);
 };
 
 extern const struct vtax_probe_ops *const vtax_probes[];

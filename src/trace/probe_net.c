@@ -65,6 +65,10 @@ struct net_state {
 	 * their hooks at each commit and for --sample; n_nf_fd == n_nf_ns */
 	int nf_fd[NET_MAX_NF_NS], n_nf_fd, cur_ns;
 	int proxy_wanted; /* the docker-proxy pair was attached once */
+	/* --sample-netfilter: the subjects whose packets net_sample_events
+	 * counts (copied at each commit, under the session's lock) */
+	uint32_t ev_ids[64];
+	int n_ev_ids;
 	int nf_supported;
 	/* netfilter links supported and made in vtax's namespace (possibly
 	 * none: a stage nobody registered is not bracketed) */
@@ -901,6 +905,9 @@ static void net_subjects_changed(struct vtax_session *s, void *state)
 	int fd = bpf_map__fd(ns->skel->maps.vtax_net_netns);
 
 	nf_rescan(ns, s->opts.verbose);
+	ns->n_ev_ids = 0;
+	for (size_t i = 0; i < s->nsubjects && ns->n_ev_ids < 64; i++)
+		ns->ev_ids[ns->n_ev_ids++] = s->subjects[i].id;
 	for (size_t i = 0; i < s->nsubjects; i++) {
 		struct vtax_subject_def *d = &s->subjects[i];
 		uint32_t ino = (uint32_t)d->netns_ino;
@@ -1140,25 +1147,27 @@ static struct bpf_object_skeleton *net_skeleton(void *state)
 }
 
 /* --sample: netfilter links (in vtax's namespace and the subjects') and the
- * docker-proxy pair.  A netfilter link is made again at its priority from
+ * docker-proxy pair; --sample-netfilter: the netfilter links only.  A netfilter link is made again at its priority from
  * inside its namespace (a link belongs to the creating thread's). */
 static int net_sample_links(struct vtax_session *s, void *state, int role, int on)
 {
 	struct net_state *ns = state;
 	int self = -1, changed = 0;
+	/* --sample-netfilter: the docker-proxy pair traces whole */
+	int proxy = !s->sample_spec || s->sample_spec->scope != VTAX_SAMPLE_NETFILTER;
 
 	if (role == VTAX_CHAIN_ALWAYS)
 		return 0;
 	if (on < 0) {
 		int k = role == VTAX_CHAIN_START ? 0 : 1;
 
-		changed = !!ns->proxy_links[k];
+		changed = proxy && ns->proxy_links[k];
 		for (int i = 0; i < ns->nlinks; i++)
 			changed += ns->links[i] &&
 				   vtax_chain_role(bpf_program__name(ns->nf_meta[i].prog)) == role;
 		return changed;
 	}
-	if (ns->proxy_wanted) {
+	if (ns->proxy_wanted && proxy) {
 		int k = role == VTAX_CHAIN_START ? 0 : 1;
 		struct bpf_program *p = k ? ns->skel->progs.vtax_net_proxy_send :
 					    ns->skel->progs.vtax_net_proxy_read;
@@ -1216,6 +1225,33 @@ static int net_sample_links(struct vtax_session *s, void *state, int role, int o
 	return changed;
 }
 
+/* --sample-netfilter: the subjects' packets so far (sent and delivered,
+ * every CPU), counted by the hop programs, which trace whole. */
+static uint64_t net_sample_events(struct vtax_session *s, void *state)
+{
+	struct net_state *ns = state;
+	int fd = bpf_map__fd(ns->skel->maps.vtax_net_counts);
+	int ncpu = libbpf_num_possible_cpus();
+	struct vtax_net_count *vals;
+	uint64_t n = 0;
+
+	(void)s;
+	if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, sizeof(*vals))))
+		return 0;
+	for (int i = 0; i < ns->n_ev_ids; i++) {
+		for (uint32_t dir = 0; dir < 2; dir++) {
+			uint32_t idx = VTAX_NET_COUNT_IDX(ns->ev_ids[i], dir);
+
+			if (idx >= VTAX_NET_COUNT_MAX || bpf_map_lookup_elem(fd, &idx, vals))
+				continue;
+			for (int c = 0; c < ncpu; c++)
+				n += vals[c].packets + vals[c].delivered;
+		}
+	}
+	free(vals);
+	return n;
+}
+
 const struct vtax_probe_ops vtax_probe_net = {
 	.name = "net",
 	.family = VTAX_FAM_NET,
@@ -1231,4 +1267,5 @@ const struct vtax_probe_ops vtax_probe_net = {
 	.supported = net_supported,
 	.skeleton = net_skeleton,
 	.sample_links = net_sample_links,
+	.sample_events = net_sample_events,
 };

@@ -13,14 +13,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "result/result.h"
 
 struct vtax_session;
 
 struct vtax_sample_spec {
 	uint64_t on_ns;     /* one window */
 	uint64_t period_ns; /* mean window-to-window time (randomised per cycle) */
+	int scope;          /* enum vtax_sample_scope (result/result.h) */
 	char text[32];      /* as given, for the report */
 };
+
+/* The option that gives a scope's spec ("--sample", "--sample-netfilter")
+ * and the report's name for what it samples. */
+const char *vtax_sample__option(int scope);
 
 /* Which end of a chain (syscall enter -> exit, netfilter open -> close,
  * packet hops...) a program is, by its name: chain-ending programs are
@@ -33,9 +39,14 @@ int vtax_chain_role(const char *prog_name);
 /*
  * "5%" (10 ms windows, period 10 ms / 5%) or "ON/PERIOD" with units ns, us,
  * ms or s ("10ms/200ms").  A window of 1 ms to 10 s, a fraction of 0.1% to
- * 90%, a period up to 600 s.  0, or -EINVAL with err filled (one line).
+ * 90%, a period up to 600 s.  0, or -EINVAL with err filled (one line,
+ * naming scope's option).
  */
-int vtax_sample__parse(const char *text, struct vtax_sample_spec *sp, char *err, size_t errlen);
+int vtax_sample__parse(const char *text, int scope, struct vtax_sample_spec *sp, char *err,
+		       size_t errlen);
+/* compare's default for its traced runs: netfilter brackets in 10 ms
+ * windows, 10% of the time (docs/sampling.md says why) */
+#define VTAX_SAMPLE_NF_DEFAULT "10ms/100ms"
 
 struct bpf_link;
 /* Release n links in the background (each stops at once; the kernel's
@@ -63,6 +74,14 @@ void vtax_session__sample_stop(struct vtax_session *s);
  * brackets' open side); 0 when none.  0 when sampling, else -1. */
 int vtax_session__sample_stats(struct vtax_session *s, uint64_t *on_ns, uint64_t *wall_ns,
 			       uint64_t *windows, uint64_t *fam_on);
+/* --sample-netfilter: the share of the subjects' packets that fell in the
+ * windows (counted by the hop programs, which trace whole), and how many
+ * packets that is: what the brackets' series are scaled by, rather than
+ * the share of time (a workload slowed by the brackets puts fewer packets
+ * in the windows).  0, or -1 when not sampling netfilter or fewer than
+ * VTAX_SAMPLE_MIN_EVENTS packets were counted (then the share of time). */
+#define VTAX_SAMPLE_MIN_EVENTS 1000
+int vtax_session__sample_event_share(struct vtax_session *s, double *share, uint64_t *events);
 /* Serialises link changes (the sampler thread, commit's subjects_changed). */
 void vtax_session__lock(struct vtax_session *s);
 void vtax_session__unlock(struct vtax_session *s);

@@ -941,17 +941,41 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 			const struct vtax_sample_spec *sp = s->sample_spec;
 
 			snprintf(r->sample.spec, sizeof(r->sample.spec), "%s", sp ? sp->text : "");
+			r->sample.scope = sp ? sp->scope : VTAX_SAMPLE_ALL;
 			r->sample.on_ns = on;
 			r->sample.wall_ns = wall;
 			r->sample.windows = win;
 			r->sample.fraction = wall ? (double)on / (double)wall : 0;
 			r->sample.nfams = 0;
+			r->sample.events = 0;
+			/* --sample-netfilter: scaled by the share of packets, not
+			 * of time (sample.h); the time share stays in on/wall */
+			if (r->sample.scope == VTAX_SAMPLE_NETFILTER) {
+				double share;
+				uint64_t n;
+
+				if (!vtax_session__sample_event_share(s, &share, &n)) {
+					r->sample.events = n;
+					r->sample.fraction = share;
+					fam_on[2 * VTAX_FAM_NET + 1] = (uint64_t)(share * (double)wall);
+				}
+			}
 			for (int i = 0; vtax_probes[i] && r->sample.nfams < 8; i++) {
 				const struct vtax_probe_ops *p = vtax_probes[i];
 				int k = r->sample.nfams;
 
 				if (!(s->loaded & (1u << p->family)) || !fam_on[2 * p->family] || !wall)
 					continue;
+				/* --sample-netfilter: the brackets alone are sampled */
+				if (r->sample.scope == VTAX_SAMPLE_NETFILTER) {
+					if (p->family != VTAX_FAM_NET || !fam_on[2 * p->family + 1])
+						continue;
+					snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family),
+						 "net.netfilter");
+					r->sample.fams[k].fraction = (double)fam_on[2 * p->family + 1] / (double)wall;
+					r->sample.nfams++;
+					continue;
+				}
 				snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family), "%s", p->name);
 				r->sample.fams[k].fraction = (double)fam_on[2 * p->family] / (double)wall;
 				r->sample.nfams++;
