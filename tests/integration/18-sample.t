@@ -8,8 +8,10 @@
 #  - the count scaled by 1/fraction recovers the known N (within 15%);
 #  - the mean per call agrees with an unsampled run (within 10%);
 #  - nothing stays attached afterwards, nor after Ctrl-C mid-cycle;
-#  - bad --sample values are one line and a non-zero exit.
-# Runtime: about 25 s.
+#  - bad --sample values are one line and a non-zero exit;
+#  - --sample-netfilter samples the netfilter brackets alone, scaled by
+#    the share of packets its windows saw.
+# Runtime: about 35 s.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v bpftool >/dev/null || skip_all "needs bpftool"
@@ -97,6 +99,51 @@ for series in path conntrack; do
 	within "$got" "$((3 * ref))" 0.15
 	ok $? "sampled net $series count $got recovers 3 x $ref within 15%"
 done
+
+# ---- --sample-netfilter: the brackets alone, on a closed-loop workload ------
+# An unpaced loopback ping-pong runs as fast as it can, so it runs slower
+# while the brackets are attached: its windows hold fewer packets than
+# their share of time.  The brackets' counts are scaled by the share of
+# the subjects' packets in the windows (counted by the hop programs,
+# which trace whole), so they must recover the whole run's within 5%;
+# every other series is not scaled and equals the whole run's; the gate
+# never shuts.
+"$VTAX" run --sample 5% --sample-netfilter 5% -- true >"$TMP/o" 2>"$TMP/e"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] && grep -q -- '--sample-netfilter' "$TMP/e"
+ok $? "--sample with --sample-netfilter: one line, exit $rc"
+"$VTAX" run --sample-netfilter 95% -- true >"$TMP/o" 2>"$TMP/e"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] && grep -q -- '^vtax: --sample-netfilter' "$TMP/e"
+ok $? "--sample-netfilter 95%: one line naming the option, exit $rc"
+NQ=40000
+"$VTAX" run --probes net -f json -o "$TMP/q1.json" -- "$FIX/tcp_pingpong" both -p "$((P + 2))" -n $NQ -t 60 \
+	>/dev/null 2>"$TMP/e"
+ok $? "unsampled net run: $NQ unpaced requests over loopback"
+"$VTAX" run --probes net --sample-netfilter 10ms/50ms -f json -o "$TMP/q2.json" -- "$FIX/tcp_pingpong" both \
+	-p "$((P + 3))" -n $NQ -t 60 >"$TMP/q2.out" 2>"$TMP/e" &
+VP=$!
+python3 "$(dirname "$0")/gate_poll.py" "$VP" 60 >"$TMP/poll"
+wait "$VP"
+ok $? "the same with --sample-netfilter 10ms/50ms"
+read -r npoll polled zero swing _ <"$TMP/poll"
+diag "gate polled $npoll times: on-fraction $polled, all off in $zero, $swing switches; sample block $(jpy "$TMP/q2.json" "d.get('sample')")"
+[ "$npoll" -gt 100 ] && [ "$swing" = 0 ] && le "$zero" 0
+ok $? "--sample-netfilter never shuts the gate ($swing switches in $npoll polls)"
+jpy "$TMP/q2.json" "d['sample']['scope'] == 'netfilter' and d['sample']['fraction_of'] == 'packets' and list(d['sample']['family_fractions']) == ['net.netfilter'] and 0.05 < d['sample']['fraction'] < 0.4" | grep -qx True
+ok $? "JSON sample block: scope netfilter, a share of packets, only net.netfilter scaled"
+ref=$(hsum "$TMP/q1.json" pid: net path "" count)
+got=$(hsum "$TMP/q2.json" pid: net path "" count)
+within "$got" "$ref" 0.01; ok $? "the packet paths trace whole: $got against $ref unsampled"
+ref=$(hsum "$TMP/q1.json" pid: net conntrack "" count)
+got=$(hsum "$TMP/q2.json" pid: net conntrack "" count)
+if [ "$ref" -eq 0 ]; then
+	skip "no conntrack series on this host (no conntrack on loopback)"
+else
+	diag "conntrack brackets: whole run $ref; sampled, scaled by the packet share: $got"
+	within "$got" "$ref" 0.05
+	ok $? "scaled conntrack count $got recovers the whole run's $ref within 5%"
+fi
 
 # ---- window edges patch no kernel text; long gaps release the links --------
 # Attaching or detaching a tracepoint program patches kernel text (static
