@@ -236,8 +236,10 @@ int vtax_compare__session_begin(struct vtax_compare *c, int idx, struct vtax_env
 		}
 	}
 	vtax_sched__baseline(mc->s);
-	/* --sample: the traced runs only; calibration times every program run */
-	if (c->opts.sample && !mc->calibrate &&
+	/* --sample: the traced runs only, calibration times every program run;
+	 * --sample-netfilter: calibration too, so its runs and BPF time per
+	 * request are what the traced runs pay */
+	if (c->opts.sample && (!mc->calibrate || c->opts.sample_spec.scope == VTAX_SAMPLE_NETFILTER) &&
 	    (rc = vtax_session__sample_start(mc->s, &c->opts.sample_spec, err, sizeof(err)))) {
 		snprintf(ce->error, sizeof(ce->error), "--sample: %s", err);
 		return rc;

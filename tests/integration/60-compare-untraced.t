@@ -17,7 +17,10 @@
 #     (the observer effect is non-negative, within noise), in a run of its
 #     own: the sampling above perturbs latency (a busier CPU wakes faster
 #     from idle, and it reads ~75 fds in traced windows, ~5 in untraced);
-#   - --no-untraced: no untraced pass, the traced runs are the headline.
+#   - --no-untraced: no untraced pass, the traced runs are the headline;
+#   - the traced runs sample the netfilter brackets by default
+#     (--sample-netfilter 10ms/100ms, scaled by their share of packets),
+#     and not with --sample-netfilter off.
 . "$(dirname "$0")/lib.sh"
 compare_test_needs redis-server docker
 
@@ -61,7 +64,7 @@ pid=
 # the observer effect, unperturbed
 "$vtax" compare --quick --runs 2 --envs native -f json -o "$tmp/o.json" 2>"$tmp/o.err"
 echo $? >"$tmp/o.rc"
-"$vtax" compare --duration 1 --warmup 0.2 --envs native --no-untraced -f json -o "$tmp/n.json" \
+"$vtax" compare --duration 1 --warmup 0.2 --envs native --no-untraced --sample-netfilter off -f json -o "$tmp/n.json" \
 	2>"$tmp/n.err"
 echo $? >"$tmp/n.rc"
 
@@ -173,7 +176,12 @@ ok(sb == sa, "BPF run-time statistics are off again afterwards (%s -> %s)" % (sb
 
 rc, od = load(tmp, "o")
 nat = od["environments"][0] if od else None
-if ok(rc == 0 and nat and nat["status"] == "ok", "compare --runs 2 native (unsampled) exits 0 (rc %d)" % rc):
+if ok(rc == 0 and nat and nat["status"] == "ok", "compare --runs 2 native (defaults) exits 0 (rc %d)" % rc):
+    sa = nat.get("sample") or {}
+    print("# native's traced runs: %s" % sa)
+    ok(sa.get("scope") == "netfilter" and sa.get("spec") == "10ms/100ms" and sa.get("fraction_of") == "packets"
+       and 0.02 < sa.get("fraction", 0) < 0.4,
+       "by default the traced runs sample the netfilter brackets (10ms/100ms), scaled by their share of packets")
     oum, otm = (nat[p]["client_latency"]["mean_ns"] for p in ("untraced", "traced"))
     spread = sum((nat[p]["spread"]["mean_ns"]["max"] - nat[p]["spread"]["mean_ns"]["min"]) / 2
                  for p in ("untraced", "traced"))
@@ -189,5 +197,7 @@ ok(rc == 0 and nd and nd.get("untraced") is False and ne.get("untraced") is None
    and ne["client_latency"]["count"] == ne["traced"]["client_latency"]["count"] > 0
    and all(r["session_open"] for r in ne["runs"]),
    "--no-untraced: no untraced pass, the traced runs are the headline (rc %d)" % rc)
+ok(rc == 0 and nd and ne.get("sample") is None,
+   "--sample-netfilter off: the brackets trace whole (no sample block)")
 tap.plan()
 PY
