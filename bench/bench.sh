@@ -181,17 +181,24 @@ run_kv1() {
 	vtax-foreign | vtax-foreign-before)
 		with_attach "$v -p $IDLE_PID --probes sched,net,kvm" kv_load >"$TMP/kv1.json"
 		kv_mean <"$TMP/kv1.json" ;;
-	vtax | vtax-every | vtax-sample)
+	vtax | vtax-nfwhole | vtax-every | vtax-sample)
 		# what compare does: start the client paused, attach to server
-		# and client (vtax: kv's probe plan, as compare now attaches;
-		# vtax-every: every family), then let it go
+		# and client (vtax: kv's probe plan with the netfilter brackets
+		# sampled, as compare's traced runs attach by default;
+		# vtax-nfwhole: the same plan, brackets whole, as compare
+		# attached before --sample-netfilter and VTAX_BEFORE's vtax-before;
+		# vtax-every: every family, brackets whole), then let it go
 		"$TS" -c 0 "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
 			--duration "$KV_S" --warmup 0.2 --wait-signal >"$TMP/kv1.json" &
 		local cp=$!
 		sleep 0.2
 		local fams="--probes sched,net,kvm"
-		[ "${1%-before}" = vtax-sample ] && fams="$fams --sample $SAMPLE"
-		[ "${1%-before}" = vtax ] || [ "${1%-before}" = vtax-sample ] || fams=
+		case $1 in
+		vtax) fams="$fams --sample-netfilter $SAMPLE_NF" ;;
+		vtax-sample | vtax-sample-before) fams="$fams --sample $SAMPLE" ;;
+		vtax-nfwhole | vtax-before) ;;
+		*) fams= ;;
+		esac
 		with_attach "$v -p $REDIS_PID -p $cp $fams" bash -c "kill -USR1 $cp; wait $cp 2>/dev/null; while kill -0 $cp 2>/dev/null; do sleep 0.05; done"
 		wait "$cp" 2>/dev/null || true
 		kv_mean <"$TMP/kv1.json" ;;
@@ -205,10 +212,12 @@ run_kv1() {
 # --sample's column (docs/sampling.md): kv's plan and getppid's families,
 # duty-cycled; SAMPLE is its spec
 SAMPLE=${SAMPLE:-10ms/500ms}
+# compare's default for its traced runs (src/trace/sample.h)
+SAMPLE_NF=${SAMPLE_NF:-10ms/100ms}
 CONFIGS_getppid="base aa empty least vtax vtax-sample bpftrace"
 CONFIGS_sched="base aa empty least vtax bpftrace"
 CONFIGS_tcp="base aa empty vtax bpftrace"
-CONFIGS_kv="base aa empty empty-plan least vtax vtax-sample vtax-every vtax-all vtax-foreign bpftrace"
+CONFIGS_kv="base aa empty empty-plan least vtax vtax-nfwhole vtax-sample vtax-every vtax-all vtax-foreign bpftrace"
 if [ -n "${VTAX_BEFORE:-}" ]; then
 	CONFIGS_getppid+=" vtax-before vtax-sample-before"
 	CONFIGS_sched+=" vtax-before"
@@ -328,7 +337,7 @@ fi
 
 if has_row kv; then
 	sysctl -qw kernel.bpf_stats_enabled=1
-	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan|--probes sched,net,kvm;kv-plan,--sample=$SAMPLE|--probes sched,net,kvm --sample $SAMPLE}"
+	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan,netfilter-whole|--probes sched,net,kvm;kv-plan,--sample-netfilter=$SAMPLE_NF|--probes sched,net,kvm --sample-netfilter $SAMPLE_NF;kv-plan,--sample=$SAMPLE|--probes sched,net,kvm --sample $SAMPLE}"
 	for c in "${CAL[@]}"; do calib_kv "${c%%|*}" "${c#*|}"; done
 	sysctl -qw kernel.bpf_stats_enabled="$STATS0"
 fi
@@ -377,4 +386,4 @@ cap_run || true
 [ -s "$TMP/errors" ] && { echo "bench: stderr of the runs:" >&2; tail -20 "$TMP/errors" >&2; }
 [ -n "${BENCH_KEEP:-}" ] && cp "$TMP/calsys" "$BENCH_KEEP.calsys"
 python3 "$ROOT/bench/report.py" --data "$DATA" --out "$OUT" --qos "$QOS_HELD" \
-	--elapsed "$(( $(date +%s) - start ))" --calib "$CALIB_OUT" --capacity "$TMP/capacity" --calsys "$TMP/calsys" --sizes "getppid=$N_SYS sched=$N_PIPE tcp=$N_TCP kv=${KV_S}s; --sample $SAMPLE"
+	--elapsed "$(( $(date +%s) - start ))" --calib "$CALIB_OUT" --capacity "$TMP/capacity" --calsys "$TMP/calsys" --sizes "getppid=$N_SYS sched=$N_PIPE tcp=$N_TCP kv=${KV_S}s; --sample $SAMPLE; --sample-netfilter $SAMPLE_NF"

@@ -37,13 +37,14 @@ ROWS = [("getppid-cpu", "getppid loop, CPU time of the looping thread", "ns/call
 NAMES = {"base": "untraced", "aa": "untraced again (A/A)", "empty": "empty programs (floor)",
          "empty-plan": "empty programs on kv's plan hooks (sched, net, netfilter)",
          "least": "least latency probe", "vtax": "vtax", "vtax-all": "vtax attach --all",
+         "vtax-nfwhole": "vtax, netfilter brackets whole (--sample-netfilter off)",
          "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE)",
          "vtax-sample": "vtax --sample (duty-cycled: gated at the edges, links released in long gaps)",
          "vtax-sample-before": "vtax --sample before this change (VTAX_BEFORE)",
          "vtax-foreign": "vtax attached to an idle process (kv's traffic foreign to it)",
          "vtax-foreign-before": "the same, before this change (VTAX_BEFORE)",
          "bpftrace": "bpftrace, equivalent script"}
-ORDER = ["base", "aa", "empty", "empty-plan", "least", "vtax", "vtax-sample", "vtax-sample-before", "vtax-every", "vtax-before", "vtax-all",
+ORDER = ["base", "aa", "empty", "empty-plan", "least", "vtax", "vtax-nfwhole", "vtax-sample", "vtax-sample-before", "vtax-every", "vtax-before", "vtax-all",
          "vtax-foreign", "vtax-foreign-before", "bpftrace"]
 rng = random.Random(11)
 
@@ -119,7 +120,8 @@ Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not
   latency probe (bpf/bench_floor.bpf.c: clock into task storage at sys_enter, clock + one per-CPU add at
   sys_exit; sched row: the same from sched_wakeup to switch-in), vtax (getppid: `run --probes syscall,sched`;
   sched: `--probes sched`; tcp: `--probes net`; kv: `attach -p SERVER -p CLIENT` with kv's probe plan
-  `--probes sched,net,kvm`, as compare's traced pass attaches, and with every family), the same plan with
+  `--probes sched,net,kvm` with the netfilter brackets sampled (`--sample-netfilter 10ms/100ms`), as compare's
+  traced pass attaches by default; the same plan with the brackets whole; and every family, brackets whole), the same plan with
   `--sample` (gated at the edges, links released in long gaps), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
   (per-syscall latency histogram; run-queue latency histogram; skb queue-to-receive histogram).
 - The machine is shared with other work: compare only figures from the same run.

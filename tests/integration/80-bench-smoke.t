@@ -19,8 +19,8 @@ BENCH_SMOKE=1 BENCH_OUT="$TMP/RESULTS.md" BENCH_DATA="$TMP/samples" \
 	timeout 240 bash "$ROOT/bench/bench.sh" >"$TMP/out" 2>"$TMP/err"
 ok $? "bench.sh (smoke) exits 0" || sed 's/^/# /' "$TMP/err"
 n=$(wc -l <"$TMP/samples")
-# getppid 7 configurations x (wall, CPU), sched 6 x 2, tcp 5, kv 11 x (p50, CPU, mean)
-ok $([ "$n" -eq 64 ] && echo 0 || echo 1) "64 (row, configuration) samples ($n)"
+# getppid 7 configurations x (wall, CPU), sched 6 x 2, tcp 5, kv 12 x (p50, CPU, mean)
+ok $([ "$n" -eq 67 ] && echo 0 || echo 1) "67 (row, configuration) samples ($n)"
 bad=$(awk '$4 !~ /^[0-9]+(\.[0-9]+)?$/ { print $2 "/" $3 }' "$TMP/samples" | tr '\n' ' ')
 ok $([ -z "$bad" ] && echo 0 || echo 1) "every configuration produced a figure (${bad:-all})"
 for h in "getppid loop" "sched ping-pong" "TCP ping-pong" "redis kv"; do
@@ -33,6 +33,8 @@ grep -q "^| vtax attached to an idle process (kv's traffic foreign to it) | [0-9
 ok $? "the kv table has a foreign-traffic row with a figure"
 grep -q "^| empty programs on kv's plan hooks (sched, net, netfilter) | [0-9,]* |" "$TMP/RESULTS.md"
 ok $? "the kv table has the plan's floor with a figure"
+grep -q "^| vtax, netfilter brackets whole (--sample-netfilter off) | [0-9,]* |" "$TMP/RESULTS.md"
+ok $? "the kv table has the plan with the netfilter brackets whole, with a figure"
 [ "$(grep -c '^| vtax --sample (duty-cycled: gated at the edges, links released in long gaps) | [0-9,]* |' "$TMP/RESULTS.md")" -ge 4 ]
 ok $? "getppid and kv tables have a --sample row with a figure"
 grep -q 'PM QoS held' "$TMP/RESULTS.md" && grep -q 'model\|CPUs' "$TMP/RESULTS.md"
