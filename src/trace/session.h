@@ -84,6 +84,8 @@ struct vtax_session {
 	pthread_mutex_t lock;
 	uint64_t sample_epoch_ns;
 	uint32_t sample_off; /* VTAX_SAMPLE_OFF_* */
+	uint64_t live_checked_ns; /* vtax_session__live_pids' last look */
+	int live_last;
 };
 
 int vtax_session__open(struct vtax_session **sp, const struct vtax_session_opts *o, char *err,
@@ -118,7 +120,8 @@ int vtax_session__commit(struct vtax_session *s);
 /* let each family re-read the host state its links depend on (probe.h
  * refresh); cheap enough to call every 2 s */
 void vtax_session__refresh(struct vtax_session *s);
-/* processes still tracked by pid (0 when every pid target has exited) */
+/* 1 while some process is tracked by pid, 0 once every pid target (and
+ * child) has exited; checked at most every 250 ms (the answer is kept) */
 int vtax_session__live_pids(struct vtax_session *s);
 /* sched family: record CFS baselines of subjects (call after adding them) */
 void vtax_sched__baseline(struct vtax_session *s);
