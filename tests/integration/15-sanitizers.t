@@ -31,6 +31,13 @@ rc=$?; kill $SL 2>/dev/null; wait $SL 2>/dev/null
 rc=$?; kill $SL 2>/dev/null; wait $SL 2>/dev/null
 [ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan7" && grep -q '"windows"' "$TMP/s.json"
 ok $? "ASan/UBSan: attach --sample, links parked in the gaps (exit $rc)"
+# --sample-netfilter: the netfilter links switched alone, the packet
+# counter read at every edge, on loopback traffic
+"$VTAX_SAN" run --probes net --sample-netfilter 10ms/50ms --format json -o "$TMP/nf.json" -- \
+	"$FIX/tcp_pingpong" both -p $((30000 + $$ % 20000)) -n 5000 -t 60 >/dev/null 2>"$TMP/asan8"
+rc=$?
+[ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/asan8" && grep -q '"scope": *"netfilter"' "$TMP/nf.json"
+ok $? "ASan/UBSan: run --sample-netfilter on loopback traffic (exit $rc)"
 # compare (native, redis): the remote client's namespace, the load generator,
 # the ledger and the text report under ASan/UBSan
 if command -v redis-server >/dev/null; then
