@@ -287,6 +287,13 @@ void vtax_result__unsample(struct vtax_result *r)
 			if (!strcmp(fam, "net") && (!strcmp(nm, "conntrack") || !strcmp(nm, "nat") ||
 						    !strcmp(nm, "nat_miss") || !strcmp(nm, "filter")))
 				snprintf(key, sizeof(key), "net.netfilter");
+			/* the send hop starts at the send syscall's entry, a
+			 * chain-starting program: off during the drain, when the
+			 * other hops still run, so it is scaled by the same
+			 * (chain-starting) clock as the netfilter opens */
+			else if (!strcmp(fam, "net") && !strcmp(nm, "send") &&
+				 r->sample.scope == VTAX_SAMPLE_ALL)
+				snprintf(key, sizeof(key), "net.netfilter");
 			/* --sample-netfilter: every other series traced whole */
 			if (r->sample.scope == VTAX_SAMPLE_NETFILTER && strcmp(key, "net.netfilter"))
 				continue;
