@@ -537,7 +537,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct trace_opts o;
 	struct vtax_session *s;
-	int sync_pipe[2], status = 0;
+	int sync_pipe[2], status = 0, rc = 0;
 	char err[512];
 	uint32_t id;
 	uint64_t t0;
@@ -598,11 +598,13 @@ int cmd_run(int argc, char **argv)
 		d = vtax_session__subject(s, id);
 		d->pid = child;
 		vtax_sched__baseline(s);
-		if (o.sample && vtax_session__sample_start(s, &o.sp, err, sizeof(err))) {
+		if (o.sample && (rc = vtax_session__sample_start(s, &o.sp, err, sizeof(err))) == -ENOTSUP) {
+			fprintf(stderr, "vtax: %s: %s; tracing them whole\n", vtax_sample__option(o.sp.scope), err);
+		} else if (o.sample && rc) {
 			kill(child, SIGKILL);
 			waitpid(child, NULL, 0);
 			vtax_session__close(s);
-			return vtax_die("--sample: %s", err);
+			return vtax_die("%s: %s", vtax_sample__option(o.sp.scope), err);
 		}
 	}
 	if (o.ready_file && ready_write(&o, s)) {
@@ -643,7 +645,7 @@ int cmd_attach(int argc, char **argv)
 	struct vtax_session *s;
 	char err[512];
 	uint64_t t0;
-	int st;
+	int st, rc = 0;
 
 	if (parse_trace(argc, argv, &o, 1))
 		return 1;
@@ -664,9 +666,11 @@ int cmd_attach(int argc, char **argv)
 		vtax_session__close(s);
 		return vtax_die("%s", err);
 	}
-	if (o.sample && vtax_session__sample_start(s, &o.sp, err, sizeof(err))) {
+	if (o.sample && (rc = vtax_session__sample_start(s, &o.sp, err, sizeof(err))) == -ENOTSUP) {
+		fprintf(stderr, "vtax: %s: %s; tracing them whole\n", vtax_sample__option(o.sp.scope), err);
+	} else if (o.sample && rc) {
 		vtax_session__close(s);
-		return vtax_die("--sample: %s", err);
+		return vtax_die("%s: %s", vtax_sample__option(o.sp.scope), err);
 	}
 	if (o.ready_file && ready_write(&o, s)) {
 		vtax_session__close(s);

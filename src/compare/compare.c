@@ -240,8 +240,10 @@ int vtax_compare__session_begin(struct vtax_compare *c, int idx, struct vtax_env
 	 * --sample-netfilter: calibration too, so its runs and BPF time per
 	 * request are what the traced runs pay */
 	if (c->opts.sample && (!mc->calibrate || c->opts.sample_spec.scope == VTAX_SAMPLE_NETFILTER) &&
-	    (rc = vtax_session__sample_start(mc->s, &c->opts.sample_spec, err, sizeof(err)))) {
-		snprintf(ce->error, sizeof(ce->error), "--sample: %s", err);
+	    (c->opts.sample_spec.scope != VTAX_SAMPLE_NETFILTER || (mc->s->loaded & (1u << VTAX_FAM_NET))) &&
+	    (rc = vtax_session__sample_start(mc->s, &c->opts.sample_spec, err, sizeof(err))) &&
+	    rc != -ENOTSUP) { /* no netfilter link to switch: the brackets trace whole */
+		snprintf(ce->error, sizeof(ce->error), "%s: %s", vtax_sample__option(c->opts.sample_spec.scope), err);
 		return rc;
 	}
 	/* the kernel times vtax's programs while this fd is held (about two

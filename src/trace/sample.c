@@ -584,6 +584,10 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 		snprintf(err, errlen, "sampling already started");
 		return -EBUSY;
 	}
+	if (sp->scope == VTAX_SAMPLE_NETFILTER && !(s->loaded & (1u << VTAX_FAM_NET))) {
+		snprintf(err, errlen, "the net probes are not loaded: no netfilter bracket to sample");
+		return -ENOENT;
+	}
 	sm = calloc(1, sizeof(*sm));
 	if (!sm) {
 		snprintf(err, errlen, "out of memory");
@@ -636,6 +640,19 @@ int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_
 			sm->ev_t0 = sm->ev_on0 = p->sample_events(s, st);
 			sm->ev_in = 1;
 		}
+	}
+	/* --sample-netfilter with no netfilter link to switch: the brackets
+	 * are fentry/fexit programs (kernels before 6.4) or no kernel hook is
+	 * bracketed; they trace whole, and nothing is scaled */
+	if (sp->scope == VTAX_SAMPLE_NETFILTER && !sm->fc[VTAX_FAM_NET][1].group) {
+		s->sample_spec = NULL;
+		vtax_session__unlock(s);
+		pthread_cond_destroy(&sm->cv);
+		pthread_mutex_destroy(&sm->mu);
+		free(sm);
+		snprintf(err, errlen,
+			 "no netfilter link to switch here (no kernel hook bracketed, or fentry brackets before 6.4)");
+		return -ENOTSUP;
 	}
 	/* from the first drain on, an exit without its enter is expected
 	 * (not with --sample-netfilter: no chain but netfilter's is cut) */

@@ -59,7 +59,10 @@ void vtax_sample__reap_flush(void);
 uint64_t vtax_sample__drain_ns(const struct vtax_sample_spec *sp);
 
 /* Start switching the session's programs (they run now: the first
- * off-time is random, so the phase is too).  0 or -errno. */
+ * off-time is random, so the phase is too).  0 or -errno; -ENOTSUP for
+ * --sample-netfilter where the net family has no netfilter link to switch
+ * (fentry brackets, or no hook bracketed): the brackets then trace whole,
+ * which the caller may accept (err says why). */
 int vtax_session__sample_start(struct vtax_session *s, const struct vtax_sample_spec *sp,
 			       char *err, size_t errlen);
 /* Stop the thread and leave every link attached as before sampling (close

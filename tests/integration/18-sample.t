@@ -116,6 +116,10 @@ ok $? "--sample with --sample-netfilter: one line, exit $rc"
 rc=$?
 [ "$rc" -ne 0 ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] && grep -q -- '^vtax: --sample-netfilter' "$TMP/e"
 ok $? "--sample-netfilter 95%: one line naming the option, exit $rc"
+"$VTAX" run --probes syscall --sample-netfilter 5% -- true >"$TMP/o" 2>"$TMP/e"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] && grep -q -- '^vtax: --sample-netfilter: the net probes are not loaded' "$TMP/e"
+ok $? "--sample-netfilter without the net probes: one line, exit $rc"
 NQ=40000
 "$VTAX" run --probes net -f json -o "$TMP/q1.json" -- "$FIX/tcp_pingpong" both -p "$((P + 2))" -n $NQ -t 60 \
 	>/dev/null 2>"$TMP/e"
