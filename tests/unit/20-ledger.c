@@ -116,6 +116,72 @@ static const struct vtax_ledger_cause *cause(const struct vtax_ledger_env *le, i
 	return &le->causes[id];
 }
 
+/*
+ * --sample-netfilter: the corrected hops and NAT causes must not depend on
+ * the share of the brackets that ran.  Model (docs/compare.md): each timed
+ * interval holds about one program run (r); a bracket leaves its second
+ * run in the hop around it.  Env: stack S = 5000 ns and h = 3 hop
+ * intervals per op, netfilter work T = 800 ns in c = 4 intervals; native:
+ * S = 2000, h = 3, no netfilter.  Whole: hops raw S + T + 2cr + hr, NAT
+ * raw T + cr.  Sampled (share f = 0.25): the NAT series scaled back to the
+ * same T + cr and c, the hops (traced whole) S + T + 2fcr + hr.
+ */
+static void sampled_brackets(void)
+{
+	const double r = 300, S = 5000, T = 800, h = 3, c = 4, f = 0.25;
+	struct vtax_ledger_opts lo = { .sz = sizeof(lo), .op_name = "request", .concurrency = 1 };
+	struct vtax_hist lat_n, lat_e;
+	double corr[2][2] = { { 0 } }; /* [whole, sampled][hops, nat] */
+
+	latency(&lat_n, 20000);
+	latency(&lat_e, 30000);
+	for (int k = 0; k < 2; k++) {
+		struct vtax_result *nat = vtax_result__new("compare-env"),
+				   *env = vtax_result__new("compare-env");
+		struct vtax_subject *ns = vtax_result__subject(nat, "server", "pid");
+		struct vtax_subject *es = vtax_result__subject(env, "server", "container");
+		double fr = k ? f : 1;
+		struct vtax_ledger l;
+		const struct vtax_ledger_env *le;
+
+		add(ns, "net", "xmit", NULL, NULL, VTAX_CAUSE_HOPS, (uint64_t)(h * OPS), 2000 + h * r);
+		add(es, "net", "xmit", NULL, NULL, VTAX_CAUSE_HOPS, (uint64_t)(h * OPS),
+		    S + T + 2 * fr * c * r + h * r);
+		add(es, "net", "conntrack", NULL, NULL, VTAX_CAUSE_NAT, (uint64_t)(c * OPS), T + c * r);
+		if (k) {
+			snprintf(env->sample.spec, sizeof(env->sample.spec), "10ms/100ms");
+			env->sample.scope = VTAX_SAMPLE_NETFILTER;
+			env->sample.fraction = f;
+			env->sample.scaled = 1;
+			env->sample.nfams = 1;
+			snprintf(env->sample.fams[0].family, sizeof(env->sample.fams[0].family), "net.netfilter");
+			env->sample.fams[0].fraction = f;
+		}
+		{
+			struct vtax_ledger_input in[2] = {
+				{ .env = "native", .traced = nat, .traced_ops = OPS, .latency = &lat_n,
+				  .untraced = 1, .ops_per_s = 1000, .families = ALL_FAMS, .prog_run_ns = r },
+				{ .env = "docker-nat", .traced = env, .traced_ops = OPS, .latency = &lat_e,
+				  .untraced = 1, .ops_per_s = 900, .families = ALL_FAMS, .prog_run_ns = r },
+			};
+
+			if (!vtax_ledger__build(&l, &lo, &in[0], in, 2) && (le = vtax_ledger__env(&l, "docker-nat"))) {
+				corr[k][0] = cause(le, VTAX_CAUSE_HOPS)->corr_delta_ns;
+				corr[k][1] = cause(le, VTAX_CAUSE_NAT)->corr_delta_ns;
+			}
+			vtax_ledger__free(&l);
+		}
+		vtax_result__free(nat);
+		vtax_result__free(env);
+	}
+	/* (within 5 ns: add() rounds each sample to a whole ns) */
+	tap_ok(fabs(corr[0][0] - (S - 2000)) <= 5 && near(corr[1][0], corr[0][0]),
+	       "corrected hops: %.1f with the brackets whole, %.1f with a quarter of them (expected %.1f)",
+	       corr[0][0], corr[1][0], S - 2000);
+	tap_ok(fabs(corr[0][1] - T) <= 5 && near(corr[1][1], corr[0][1]),
+	       "corrected NAT+conntrack: %.1f whole, %.1f sampled (expected %.1f)", corr[0][1], corr[1][1], T);
+}
+
 int main(void)
 {
 	struct vtax_result *nat = vtax_result__new("compare-env"),
@@ -135,6 +201,7 @@ int main(void)
 	};
 
 	family_tags();
+	sampled_brackets();
 
 	/* native: some hops, runq, blk, and the file syscalls' reference */
 	add(ns, "net", "xmit", NULL, NULL, VTAX_CAUSE_HOPS, 2000, 500);
