@@ -30,6 +30,11 @@
  * fraction reported is the measured time the chain-starting programs were
  * on (the gate write's midpoint; for a family's own links the midpoints
  * of the attach and release calls) over the wall time.
+ *
+ * --sample-netfilter (scope VTAX_SAMPLE_NETFILTER) runs the same cycle on
+ * net's netfilter links alone: the gate stays open, nothing is parked, the
+ * epoch does not move, and the brackets are scaled by the share of the
+ * subjects' packets counted in the windows (sample_events), not of time.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
