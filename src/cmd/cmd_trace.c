@@ -533,11 +533,29 @@ static int finish(struct vtax_session *s, const struct trace_opts *o, const char
 	return rc;
 }
 
+/* --sample or --sample-netfilter: start the sampler.  Where there is no
+ * netfilter link to switch the brackets trace whole, with a warning.  0,
+ * or 1 with the one-line error printed. */
+static int sample_start(struct vtax_session *s, struct trace_opts *o)
+{
+	char err[256];
+	int rc;
+
+	if (!o->sample)
+		return 0;
+	rc = vtax_session__sample_start(s, &o->sp, err, sizeof(err));
+	if (rc == -ENOTSUP)
+		fprintf(stderr, "vtax: %s: %s; tracing them whole\n", vtax_sample__option(o->sp.scope), err);
+	else if (rc)
+		return vtax_die("%s: %s", vtax_sample__option(o->sp.scope), err);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct trace_opts o;
 	struct vtax_session *s;
-	int sync_pipe[2], status = 0, rc = 0;
+	int sync_pipe[2], status = 0;
 	char err[512];
 	uint32_t id;
 	uint64_t t0;
@@ -598,13 +616,11 @@ int cmd_run(int argc, char **argv)
 		d = vtax_session__subject(s, id);
 		d->pid = child;
 		vtax_sched__baseline(s);
-		if (o.sample && (rc = vtax_session__sample_start(s, &o.sp, err, sizeof(err))) == -ENOTSUP) {
-			fprintf(stderr, "vtax: %s: %s; tracing them whole\n", vtax_sample__option(o.sp.scope), err);
-		} else if (o.sample && rc) {
+		if (sample_start(s, &o)) {
 			kill(child, SIGKILL);
 			waitpid(child, NULL, 0);
 			vtax_session__close(s);
-			return vtax_die("%s: %s", vtax_sample__option(o.sp.scope), err);
+			return 1;
 		}
 	}
 	if (o.ready_file && ready_write(&o, s)) {
@@ -645,7 +661,7 @@ int cmd_attach(int argc, char **argv)
 	struct vtax_session *s;
 	char err[512];
 	uint64_t t0;
-	int st, rc = 0;
+	int st;
 
 	if (parse_trace(argc, argv, &o, 1))
 		return 1;
@@ -666,11 +682,9 @@ int cmd_attach(int argc, char **argv)
 		vtax_session__close(s);
 		return vtax_die("%s", err);
 	}
-	if (o.sample && (rc = vtax_session__sample_start(s, &o.sp, err, sizeof(err))) == -ENOTSUP) {
-		fprintf(stderr, "vtax: %s: %s; tracing them whole\n", vtax_sample__option(o.sp.scope), err);
-	} else if (o.sample && rc) {
+	if (sample_start(s, &o)) {
 		vtax_session__close(s);
-		return vtax_die("%s: %s", vtax_sample__option(o.sp.scope), err);
+		return 1;
 	}
 	if (o.ready_file && ready_write(&o, s)) {
 		vtax_session__close(s);

@@ -116,13 +116,12 @@ static int series_cause(const struct vtax_subject *subj, const struct vtax_serie
 static double nf_ran(const struct vtax_ledger_input *in)
 {
 	const struct vtax_result *r = in ? in->traced : NULL;
+	double f;
 
 	if (!r || !r->sample.spec[0] || r->sample.scope != VTAX_SAMPLE_NETFILTER)
 		return 1.0;
-	for (int i = 0; i < r->sample.nfams; i++)
-		if (!strcmp(r->sample.fams[i].family, "net.netfilter") && r->sample.fams[i].fraction > 0)
-			return r->sample.fams[i].fraction;
-	return 1.0;
+	f = vtax_result__sample_fraction(&r->sample, VTAX_SAMPLE_NF_FAMILY);
+	return f > 0 ? f : 1.0;
 }
 
 /* "family.name{k=v,...}", without the labels that differ run to run. */

@@ -276,30 +276,30 @@ void vtax_result__unsample(struct vtax_result *r)
 		for (size_t j = 0; j < s->nseries; j++) {
 			struct vtax_hist *h = &s->series[j].hist;
 			uint64_t n = h->count, n2 = 0;
-			double f = r->sample.fraction, k;
+			double f = r->sample.fraction, g, k;
 
 			/* each family by its own links' measured on-time; net's
-			 * netfilter stages by their open programs' ("net.netfilter") */
+			 * netfilter stages by their open programs' (VTAX_SAMPLE_NF_FAMILY) */
 			const char *fam = s->series[j].family, *nm = s->series[j].name;
 			char key[16];
 
 			snprintf(key, sizeof(key), "%s", fam);
 			if (!strcmp(fam, "net") && (!strcmp(nm, "conntrack") || !strcmp(nm, "nat") ||
 						    !strcmp(nm, "nat_miss") || !strcmp(nm, "filter")))
-				snprintf(key, sizeof(key), "net.netfilter");
+				snprintf(key, sizeof(key), VTAX_SAMPLE_NF_FAMILY);
 			/* the send hop starts at the send syscall's entry, a
 			 * chain-starting program: off during the drain, when the
 			 * other hops still run, so it is scaled by the same
 			 * (chain-starting) clock as the netfilter opens */
 			else if (!strcmp(fam, "net") && !strcmp(nm, "send") &&
 				 r->sample.scope == VTAX_SAMPLE_ALL)
-				snprintf(key, sizeof(key), "net.netfilter");
+				snprintf(key, sizeof(key), VTAX_SAMPLE_NF_FAMILY);
 			/* --sample-netfilter: every other series traced whole */
-			if (r->sample.scope == VTAX_SAMPLE_NETFILTER && strcmp(key, "net.netfilter"))
+			if (r->sample.scope == VTAX_SAMPLE_NETFILTER && strcmp(key, VTAX_SAMPLE_NF_FAMILY))
 				continue;
-			for (int q = 0; q < r->sample.nfams; q++)
-				if (!strcmp(r->sample.fams[q].family, key))
-					f = r->sample.fams[q].fraction;
+			g = vtax_result__sample_fraction(&r->sample, key);
+			if (g >= 0)
+				f = g;
 			if (!n || !(f > 0))
 				continue;
 			k = 1.0 / f;
@@ -320,7 +320,7 @@ void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result
 {
 	struct vtax_sample_info *d = &dst->sample;
 	const struct vtax_sample_info *sa = &src->sample;
-	double wd = (double)d->wall_ns, ws = (double)sa->wall_ns;
+	double wd = (double)d->wall_ns, ws = (double)sa->wall_ns, nf;
 
 	if (!sa->spec[0] || !sa->wall_ns)
 		return;
@@ -348,8 +348,19 @@ void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result
 	d->events += sa->events;
 	d->fraction = (double)d->on_ns / (double)d->wall_ns;
 	/* netfilter scope: the brackets' (packet) share, as the family's */
-	for (int i = 0; d->scope == VTAX_SAMPLE_NETFILTER && i < d->nfams; i++)
-		if (!strcmp(d->fams[i].family, "net.netfilter"))
-			d->fraction = d->fams[i].fraction;
+	nf = vtax_result__sample_fraction(d, VTAX_SAMPLE_NF_FAMILY);
+	if (d->scope == VTAX_SAMPLE_NETFILTER && nf >= 0)
+		d->fraction = nf;
 	d->scaled = sa->scaled;
+}
+
+double vtax_result__sample_fraction(const struct vtax_sample_info *si, const char *family)
+{
+	double f = -1;
+
+	/* the last entry of that name, as the lookups it replaced */
+	for (int i = 0; i < si->nfams; i++)
+		if (!strcmp(si->fams[i].family, family))
+			f = si->fams[i].fraction;
+	return f;
 }

@@ -55,6 +55,8 @@ struct vtax_subject {
  * other program traces whole; the brackets' links come and go, and only
  * their series are scaled, by the "net.netfilter" fraction). */
 enum vtax_sample_scope { VTAX_SAMPLE_ALL = 0, VTAX_SAMPLE_NETFILTER = 1 };
+/* the sample.fams entry of the netfilter brackets (their open programs' clock) */
+#define VTAX_SAMPLE_NF_FAMILY "net.netfilter"
 
 struct vtax_result {
 	char mode[16];        /* run, attach, compare-env */
@@ -124,6 +126,9 @@ void vtax_result__unsample(struct vtax_result *r);
 /* Add src's sampled time to dst's (compare's rounds): on and wall times
  * add up, fractions are weighted by wall time. */
 void vtax_result__merge_sample(struct vtax_result *dst, const struct vtax_result *src);
+/* The measured fraction si->fams holds for family (or series group such
+ * as VTAX_SAMPLE_NF_FAMILY), or -1 when it has none. */
+double vtax_result__sample_fraction(const struct vtax_sample_info *si, const char *family);
 /* Set what -> how in the hooks table (replaces an existing entry). */
 void vtax_result__hook(struct vtax_result *r, const char *what, const char *how);
 /* Label value by key, or NULL. */

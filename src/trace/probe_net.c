@@ -1033,10 +1033,27 @@ static int net_cause(const struct vtax_hist_key *k)
 	return VTAX_CAUSE_NONE;
 }
 
+/* One subject's packet counters in one direction, summed over the CPUs
+ * (vals: scratch for ncpu values); 0, or -1 when it has none. */
+static int net_count_sum(struct net_state *ns, uint32_t subject, uint32_t dir, struct vtax_net_count *vals,
+			 int ncpu, struct vtax_net_count *sum)
+{
+	uint32_t idx = VTAX_NET_COUNT_IDX(subject, dir);
+
+	memset(sum, 0, sizeof(*sum));
+	if (idx >= VTAX_NET_COUNT_MAX || bpf_map_lookup_elem(bpf_map__fd(ns->skel->maps.vtax_net_counts), &idx, vals))
+		return -1;
+	for (int c = 0; c < ncpu; c++) {
+		sum->packets += vals[c].packets;
+		sum->bytes += vals[c].bytes;
+		sum->delivered += vals[c].delivered;
+	}
+	return 0;
+}
+
 static void net_collect(struct vtax_session *s, void *state, struct vtax_result *r)
 {
 	struct net_state *ns = state;
-	int fd = bpf_map__fd(ns->skel->maps.vtax_net_counts);
 	int ncpu = libbpf_num_possible_cpus();
 	struct vtax_net_count *vals;
 
@@ -1049,19 +1066,13 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 		struct vtax_subject_def *d = &s->subjects[i];
 
 		for (uint32_t dir = 0; dir < 2; dir++) {
-			uint32_t idx = VTAX_NET_COUNT_IDX(d->id, dir);
-			struct vtax_net_count sum = { 0 };
+			struct vtax_net_count sum;
 			struct vtax_subject *subj;
 			const char *dn = dir ? "rx" : "tx";
 			char n[64];
 
-			if (idx >= VTAX_NET_COUNT_MAX || bpf_map_lookup_elem(fd, &idx, vals))
+			if (net_count_sum(ns, d->id, dir, vals, ncpu, &sum))
 				continue;
-			for (int c = 0; c < ncpu; c++) {
-				sum.packets += vals[c].packets;
-				sum.bytes += vals[c].bytes;
-				sum.delivered += vals[c].delivered;
-			}
 			if (!sum.packets && !sum.delivered)
 				continue;
 			subj = vtax_result__subject(r, d->name, d->kind);
@@ -1147,8 +1158,9 @@ static struct bpf_object_skeleton *net_skeleton(void *state)
 }
 
 /* --sample: netfilter links (in vtax's namespace and the subjects') and the
- * docker-proxy pair; --sample-netfilter: the netfilter links only.  A netfilter link is made again at its priority from
- * inside its namespace (a link belongs to the creating thread's). */
+ * docker-proxy pair; --sample-netfilter: the netfilter links only.  A
+ * netfilter link is made again at its priority from inside its namespace
+ * (a link belongs to the creating thread's). */
 static int net_sample_links(struct vtax_session *s, void *state, int role, int on)
 {
 	struct net_state *ns = state;
@@ -1230,24 +1242,17 @@ static int net_sample_links(struct vtax_session *s, void *state, int role, int o
 static uint64_t net_sample_events(struct vtax_session *s, void *state)
 {
 	struct net_state *ns = state;
-	int fd = bpf_map__fd(ns->skel->maps.vtax_net_counts);
 	int ncpu = libbpf_num_possible_cpus();
-	struct vtax_net_count *vals;
+	struct vtax_net_count *vals, sum;
 	uint64_t n = 0;
 
 	(void)s;
 	if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, sizeof(*vals))))
 		return 0;
-	for (int i = 0; i < ns->n_ev_ids; i++) {
-		for (uint32_t dir = 0; dir < 2; dir++) {
-			uint32_t idx = VTAX_NET_COUNT_IDX(ns->ev_ids[i], dir);
-
-			if (idx >= VTAX_NET_COUNT_MAX || bpf_map_lookup_elem(fd, &idx, vals))
-				continue;
-			for (int c = 0; c < ncpu; c++)
-				n += vals[c].packets + vals[c].delivered;
-		}
-	}
+	for (int i = 0; i < ns->n_ev_ids; i++)
+		for (uint32_t dir = 0; dir < 2; dir++)
+			if (!net_count_sum(ns, ns->ev_ids[i], dir, vals, ncpu, &sum))
+				n += sum.packets + sum.delivered;
 	free(vals);
 	return n;
 }

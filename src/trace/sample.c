@@ -189,14 +189,7 @@ void vtax_sample__destroy_links(struct bpf_link **v, int n)
 		 * behind a 100 ms cycle (seen in compare: the next window's links
 		 * were attached while the last window's still ran, so every
 		 * packet was bracketed, twice at times, and then scaled up) */
-		if (getenv("VTAX_SAMPLE_DEBUG")) {
-			uint64_t a = vtax_now_ns();
-			int r = bpf_link__detach(v[i]);
-
-			fprintf(stderr, "sample: detach %d in %.3f ms\n", r, (double)(vtax_now_ns() - a) / 1e6);
-		} else {
-			(void)bpf_link__detach(v[i]);
-		}
+		(void)bpf_link__detach(v[i]);
 		if (rq_running && rq_n < (int)(sizeof(rq) / sizeof(rq[0]))) {
 			rq[rq_n++] = v[i];
 		} else {
@@ -711,19 +704,15 @@ void vtax_session__sample_stop(struct vtax_session *s)
 int vtax_session__sample_event_share(struct vtax_session *s, double *share, uint64_t *events)
 {
 	struct vtax_sampler *sm = s ? s->sampler : NULL;
+	const struct vtax_probe_ops *net = vtax_probe__by_family(VTAX_FAM_NET);
 	uint64_t now = 0, on;
 	int rc = -1;
 
 	if (!sm || sm->sp.scope != VTAX_SAMPLE_NETFILTER)
 		return -1;
 	vtax_session__lock(s);
-	for (int i = 0; vtax_probes[i]; i++) {
-		const struct vtax_probe_ops *p = vtax_probes[i];
-
-		if (p->family == VTAX_FAM_NET && p->sample_events && (s->loaded & (1u << p->family)) &&
-		    s->fam_state[p->family])
-			now = p->sample_events(s, s->fam_state[p->family]);
-	}
+	if (net && net->sample_events && (s->loaded & (1u << VTAX_FAM_NET)) && s->fam_state[VTAX_FAM_NET])
+		now = net->sample_events(s, s->fam_state[VTAX_FAM_NET]);
 	on = sm->ev_acc + (sm->ev_in && now >= sm->ev_on0 ? now - sm->ev_on0 : 0);
 	if (now > sm->ev_t0 && now - sm->ev_t0 >= VTAX_SAMPLE_MIN_EVENTS && on) {
 		*share = (double)on / (double)(now - sm->ev_t0);

@@ -949,34 +949,31 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 			r->sample.fraction = wall ? (double)on / (double)wall : 0;
 			r->sample.nfams = 0;
 			r->sample.events = 0;
-			/* --sample-netfilter: scaled by the share of packets, not
-			 * of time (sample.h); the time share stays in on/wall */
 			if (r->sample.scope == VTAX_SAMPLE_NETFILTER) {
-				double share;
+				/* --sample-netfilter: the brackets alone, scaled by the
+				 * share of packets, not of time (sample.h); the time
+				 * share stays in on/wall */
+				const int nf = 2 * VTAX_FAM_NET + 1;
+				double share, f = wall ? (double)fam_on[nf] / (double)wall : 0;
 				uint64_t n;
 
 				if (!vtax_session__sample_event_share(s, &share, &n)) {
 					r->sample.events = n;
-					r->sample.fraction = share;
-					fam_on[2 * VTAX_FAM_NET + 1] = (uint64_t)(share * (double)wall);
+					r->sample.fraction = f = share;
+				}
+				if ((s->loaded & (1u << VTAX_FAM_NET)) && fam_on[nf - 1] && f > 0) {
+					snprintf(r->sample.fams[0].family, sizeof(r->sample.fams[0].family),
+						 VTAX_SAMPLE_NF_FAMILY);
+					r->sample.fams[0].fraction = f;
+					r->sample.nfams = 1;
 				}
 			}
-			for (int i = 0; vtax_probes[i] && r->sample.nfams < 8; i++) {
+			for (int i = 0; r->sample.scope == VTAX_SAMPLE_ALL && vtax_probes[i] && r->sample.nfams < 8; i++) {
 				const struct vtax_probe_ops *p = vtax_probes[i];
 				int k = r->sample.nfams;
 
 				if (!(s->loaded & (1u << p->family)) || !fam_on[2 * p->family] || !wall)
 					continue;
-				/* --sample-netfilter: the brackets alone are sampled */
-				if (r->sample.scope == VTAX_SAMPLE_NETFILTER) {
-					if (p->family != VTAX_FAM_NET || !fam_on[2 * p->family + 1])
-						continue;
-					snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family),
-						 "net.netfilter");
-					r->sample.fams[k].fraction = (double)fam_on[2 * p->family + 1] / (double)wall;
-					r->sample.nfams++;
-					continue;
-				}
 				snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family), "%s", p->name);
 				r->sample.fams[k].fraction = (double)fam_on[2 * p->family] / (double)wall;
 				r->sample.nfams++;
@@ -984,7 +981,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 				if (p->family == VTAX_FAM_NET && fam_on[2 * p->family + 1] && k + 1 < 8) {
 					k++;
 					snprintf(r->sample.fams[k].family, sizeof(r->sample.fams[k].family),
-						 "net.netfilter");
+						 VTAX_SAMPLE_NF_FAMILY);
 					r->sample.fams[k].fraction = (double)fam_on[2 * p->family + 1] / (double)wall;
 					r->sample.nfams++;
 				}
