@@ -353,9 +353,13 @@ static __always_inline __u32 net_resolve(__u32 netns, struct task_struct *t, __u
 	struct vtax_cfg *cfg;
 	__u32 *s;
 
-	s = bpf_map_lookup_elem(&vtax_net_netns, &netns);
-	if (s)
-		return *s;
+	/* the map is empty until some subject has a namespace of its own
+	 * (vtax_net_adopt): a native session's packets skip the lookup */
+	if (vtax_net_adopt) {
+		s = bpf_map_lookup_elem(&vtax_net_netns, &netns);
+		if (s)
+			return *s;
+	}
 	if (t) {
 		if (subj && t->nsproxy->net_ns->ns.inum == netns) {
 			struct vtax_net_cfg *c = net_cfg();
@@ -548,13 +552,13 @@ int BPF_PROG(vtax_net_proxy_send, const struct sock *sk)
  * (an ended or stale chain), overwritten in place - skb addresses are
  * reused so often that this is the usual case, and cheaper than an update. */
 static __always_inline void chain_start(struct sk_buff *skb, const struct net_device *dev,
-					__u8 ev, __u64 key, struct vtax_net_pkt *old)
+					__u8 ev, __u64 key, struct vtax_net_pkt *old,
+					struct vtax_task_state *st)
 {
 	struct vtax_net_cfg *c = net_cfg();
 	struct vtax_net_pkt p = {};
 	const unsigned char *nh;
 	struct task_struct *t = NULL;
-	struct vtax_task_state *st = NULL;
 	__u32 tsubj = 0;
 	__u64 sstart = 0, now;
 
@@ -562,9 +566,15 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
 	if (ev == VTAX_NET_EV_QUEUE) {
 		/* process context of the sender, or a softirq whose current
 		 * task is unrelated: net_resolve checks the namespace,
-		 * send_start that a send syscall is open */
+		 * send_start that a send syscall is open.  st: the sender's
+		 * state when send_pending() already fetched it */
 		t = bpf_get_current_task_btf();
-		tsubj = vtax_task_subject(t, &st);
+		if (st)
+			tsubj = vtax_subject_of(t, st);
+		else
+			tsubj = vtax_task_subject(t, &st);
+	} else {
+		st = NULL;
 	}
 	if (!tsubj && net_foreign(c, p.netns)) {
 		/* not followed: no record (its later hops cost one failed
@@ -622,13 +632,14 @@ static __always_inline void chain_start(struct sk_buff *skb, const struct net_de
  * stale chain that ended in a receive would otherwise swallow the new
  * packet as a "forward" hop, and its subject with it).
  */
-static __always_inline int send_pending(struct vtax_net_cfg *c)
+static __always_inline int send_pending(struct vtax_net_cfg *c, struct vtax_task_state **stp)
 {
 	struct vtax_task_state *st;
 
 	if (!c)
 		return 0;
 	st = bpf_task_storage_get(&vtax_task, bpf_get_current_task_btf(), 0, 0);
+	*stp = st;
 	if (!st)
 		return 0;
 	if (c->use_sys_ts) {
@@ -643,14 +654,15 @@ static __always_inline int send_pending(struct vtax_net_cfg *c)
 static __always_inline void net_event(struct sk_buff *skb, const struct net_device *dev, __u8 ev)
 {
 	__u64 now, key = (__u64)skb;
+	struct vtax_task_state *st = NULL;
 	struct vtax_net_pkt *p;
 	__u32 hop;
 
 	if (!skb)
 		return;
 	p = bpf_map_lookup_elem(&vtax_net_pkts, &key);
-	if (p && ev == VTAX_NET_EV_QUEUE && send_pending(net_cfg())) {
-		chain_start(skb, dev, ev, key, p);
+	if (p && ev == VTAX_NET_EV_QUEUE && send_pending(net_cfg(), &st)) {
+		chain_start(skb, dev, ev, key, p, st);
 		return;
 	}
 	if (p) {
@@ -684,7 +696,7 @@ static __always_inline void net_event(struct sk_buff *skb, const struct net_devi
 		}
 	}
 	if (ev == VTAX_NET_EV_QUEUE || ev == VTAX_NET_EV_RX || ev == VTAX_NET_EV_RECV)
-		chain_start(skb, dev, ev, key, p);
+		chain_start(skb, dev, ev, key, p, st);
 	else if (p) {
 		p->ev = VTAX_NET_EV_NONE; /* stale: forget (no transition from NONE) */
 		last_set(0, NULL);

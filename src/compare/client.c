@@ -171,9 +171,24 @@ child_main(struct vtax_compare *c, struct vtax_env *e, struct vtax_load_opts lo,
 		snprintf(m->r.error, sizeof(m->r.error), "cannot enter the client namespace %s: %s",
 			 c->cnet.ns, strerror(-m->rc));
 	} else {
+		/* its own run-queue wait over the run (schedstat's run_delay of
+		 * its threads): the ledger's run-queue cause for the client
+		 * where compare's plan has no sched probes (compare_int.h) */
+		struct vtax_oncpu *s0 = calloc(1, sizeof(*s0)), *s1 = calloc(1, sizeof(*s1));
+		double all, vcpu;
+
+		if (s0)
+			vtax_oncpu__read(getpid(), s0);
 		lo.progress = child_progress;
 		lo.progress_ctx = &res_fd;
 		m->rc = vtax_load__run(&lo, &m->r);
+		if (s0 && s1) {
+			vtax_oncpu__read(getpid(), s1);
+			vtax_oncpu__delta(s0, s1, &all, &vcpu, &m->runq_ns);
+			m->have_runq = s1->n > 0;
+		}
+		free(s0);
+		free(s1);
 	}
 	send_msg(res_fd, MSG_RESULT, m, sizeof(*m));
 	_exit(0);

@@ -465,7 +465,8 @@ static void fam_errors(struct vtax_compare_env *ce, const struct vtax_session *s
 {
 	size_t off = 0;
 
-	ce->families = s->loaded;
+	/* measured: loaded and asked for (sched's core is always loaded) */
+	ce->families = s->loaded & s->opts.families;
 	ce->fam_errors[0] = 0;
 	for (int f = 1; f < VTAX_FAM_MAX; f++) {
 		const struct vtax_probe_ops *p = vtax_probe__by_family((enum vtax_family)f);
@@ -484,6 +485,8 @@ static void fam_errors(struct vtax_compare_env *ce, const struct vtax_session *s
 /* Accumulated over the traced runs of one environment. */
 struct traced_totals {
 	double server_oncpu, vcpu_oncpu, proxy_oncpu;
+	double server_runq, client_runq; /* schedstat run_delay (ledger.h) */
+	int have_runq;
 	double seconds;
 	pid_t proxy_pid;
 };
@@ -555,7 +558,7 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq,
 	struct vtax_measure_ctx mc = { .traced = 1, .stats_fd = -1, .calibrate = calibrate };
 	struct vtax_compare_run meta = { .seq = seq, .round = run, .slot = c->cur_slot };
 	struct traced_totals *tt = &st->tt;
-	double t0 = vtax_now_s(), all, vcpu;
+	double t0 = vtax_now_s(), all, vcpu, runq;
 	struct vtax_result *r = NULL;
 	int rc;
 
@@ -611,7 +614,7 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq,
 		struct vtax_subject *subj;
 
 		if (srv) {
-			vtax_oncpu__delta(st->snap[0], st->snap[1], &all, &vcpu);
+			vtax_oncpu__delta(st->snap[0], st->snap[1], &all, &vcpu, &runq);
 			tt->server_oncpu += all;
 			tt->vcpu_oncpu += vcpu;
 			subj = vtax_result__subject(r, "server", e->kind == VTAX_ENV_VM ? "vm" : "pid");
@@ -620,9 +623,20 @@ static int measure_traced(struct vtax_compare *c, int idx, int run, int seq,
 				if (e->kind == VTAX_ENV_VM)
 					vtax_subject__counter(subj, VTAX_LEDGER_VCPU_ONCPU, "ns", vcpu, 1);
 			}
+			/* the run-queue cause without sched probes: the server's
+			 * and the client's own run_delay (ledger.h) */
+			if (subj && m->have_runq) {
+				tt->server_runq += runq;
+				tt->client_runq += m->runq_ns;
+				tt->have_runq = 1;
+				vtax_subject__counter(subj, VTAX_LEDGER_RUNQ, "ns", runq, 1);
+				subj = vtax_result__subject(r, "client", "pid");
+				if (subj)
+					vtax_subject__counter(subj, VTAX_LEDGER_RUNQ, "ns", m->runq_ns, 1);
+			}
 		}
 		if (mc.proxy_pid > 0) {
-			vtax_oncpu__delta(st->snap[2], st->snap[3], &all, &vcpu);
+			vtax_oncpu__delta(st->snap[2], st->snap[3], &all, &vcpu, NULL);
 			tt->proxy_oncpu += all;
 			tt->proxy_pid = mc.proxy_pid;
 			subj = vtax_result__subject(r, VTAX_LEDGER_PROXY_SUBJECT, "pid");
@@ -678,7 +692,11 @@ static void env_finish(struct vtax_compare *c, int idx, struct env_state *st)
 			vtax_subject__counter(subj, VTAX_LEDGER_SERVER_ONCPU, "ns", tt->server_oncpu, 0);
 			if (e->kind == VTAX_ENV_VM)
 				vtax_subject__counter(subj, VTAX_LEDGER_VCPU_ONCPU, "ns", tt->vcpu_oncpu, 0);
+			if (tt->have_runq)
+				vtax_subject__counter(subj, VTAX_LEDGER_RUNQ, "ns", tt->server_runq, 0);
 		}
+		if (tt->have_runq && (subj = vtax_result__subject(ce->traced, "client", "pid")))
+			vtax_subject__counter(subj, VTAX_LEDGER_RUNQ, "ns", tt->client_runq, 0);
 		if (tt->proxy_pid > 0) {
 			subj = vtax_result__subject(ce->traced, VTAX_LEDGER_PROXY_SUBJECT, "pid");
 			if (subj)

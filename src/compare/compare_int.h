@@ -17,6 +17,10 @@
 struct vtax_client_result {
 	int rc;
 	struct vtax_load_result r;
+	/* the client's own run-queue wait over its run (schedstat run_delay
+	 * of its threads), when it ran in vtax's own process tree */
+	int have_runq;
+	double runq_ns;
 };
 
 /*

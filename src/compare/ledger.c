@@ -74,8 +74,10 @@ static const struct cause_def {
 	[VTAX_CAUSE_RUNQ] = { "run-queue wait",
 			      "CPU pinning (--cpuset-cpus, vCPU pinning) and fewer busy neighbours", "sched",
 			      VTAX_FAM_SCHED, 0 },
-	[VTAX_CAUSE_STEAL] = { "steal time", "dedicated host CPUs (no overcommit, pinning)", "sched",
-			       VTAX_FAM_SCHED, 0 },
+	/* measured by the kvm family's own two scheduler hooks, on vCPU
+	 * threads only (reported as sched.steal) */
+	[VTAX_CAUSE_STEAL] = { "steal time", "dedicated host CPUs (no overcommit, pinning)", "kvm",
+			       VTAX_FAM_KVM, 0 },
 	[VTAX_CAUSE_KVM_EXIT] = { "KVM exits",
 				  "vhost-net/vhost-blk, posted interrupts, halt-polling tuning", "kvm",
 				  VTAX_FAM_KVM, 0 },
@@ -352,6 +354,49 @@ static void fill_proxy_cpu(struct vtax_ledger_env *le, const struct vtax_ledger_
 	le->proxy_oncpu_ns = v > 0 ? per_op(v, env->traced_ops) : NAN;
 }
 
+/* A subject's counter, and whether it has it. */
+static int subject_counter(const struct vtax_result *r, const char *subj, const char *name,
+			   double *v)
+{
+	*v = 0;
+	for (size_t i = 0; r && i < r->nsubjects; i++) {
+		if (strcmp(r->subjects[i].id, subj))
+			continue;
+		for (size_t j = 0; j < r->subjects[i].ncounters; j++)
+			if (!strcmp(r->subjects[i].counters[j].name, name)) {
+				*v = r->subjects[i].counters[j].value;
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/*
+ * The run-queue cause where the sched family was not loaded in both
+ * sessions (compare's network plan): the server's and the client's
+ * run_delay from schedstat over the traced runs (ledger.h,
+ * VTAX_LEDGER_RUNQ), one item each.  1 when both sides have them.
+ */
+static int fill_runq_schedstat(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env,
+			       const struct vtax_ledger_input *base)
+{
+	static const char *const subj[] = { "server", "client" };
+	double ev[2], bv[2];
+	char key[64];
+
+	for (int i = 0; i < 2; i++)
+		if (!subject_counter(env->traced, subj[i], VTAX_LEDGER_RUNQ, &ev[i]) ||
+		    !subject_counter(base->traced, subj[i], VTAX_LEDGER_RUNQ, &bv[i]))
+			return 0;
+	for (int i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%s run_delay (schedstat)", subj[i]);
+		cause_add_item(c, key, per_op(ev[i], env->traced_ops), per_op(bv[i], base->traced_ops),
+			       0, 0);
+	}
+	c->present = 1;
+	return 1;
+}
+
 /* Under TCG the vCPU threads run the guest by emulation: their on-CPU time
  * against the native server's on-CPU time. */
 static void fill_tcg(struct vtax_ledger_cause *c, const struct vtax_ledger_input *env,
@@ -562,9 +607,12 @@ static void build_env(struct vtax_ledger_env *le, const struct vtax_ledger *l,
 		c->knob = d->knob;
 		c->family = d->family;
 		c->measured = d->fam ? !!(in->families & base->families & (1u << d->fam)) : 1;
-		if (!c->measured)
+		if (!c->measured && i == VTAX_CAUSE_RUNQ && fill_runq_schedstat(c, in, base)) {
+			c->measured = 1;
+			c->family = "schedstat";
+		} else if (!c->measured) {
 			continue;
-		if (i == VTAX_CAUSE_FS)
+		} else if (i == VTAX_CAUSE_FS)
 			fill_fs(c, in, base);
 		else if (i == VTAX_CAUSE_TCG)
 			fill_tcg(c, in, base);
@@ -633,8 +681,13 @@ unsigned vtax_ledger__probe_plan(int network_only)
 
 		if (!d->fam)
 			continue;
-		/* the filesystem and block causes: only where the workload does file I/O */
-		if (network_only && (d->fam == VTAX_FAM_SYSCALL || d->fam == VTAX_FAM_BLK))
+		/* the filesystem and block causes: only where the workload does
+		 * file I/O.  The run-queue cause of a network workload comes
+		 * from schedstat (VTAX_LEDGER_RUNQ): no sched programs on its
+		 * every switch and wake-up.  Where the syscall family is
+		 * loaded it needs them (a call's off-CPU parts). */
+		if (network_only && (d->fam == VTAX_FAM_SYSCALL || d->fam == VTAX_FAM_BLK ||
+				     d->fam == VTAX_FAM_SCHED))
 			continue;
 		m |= 1u << d->fam;
 	}

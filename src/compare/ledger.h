@@ -38,6 +38,16 @@
 #define VTAX_LEDGER_SERVER_ONCPU "compare.server_oncpu_ns"
 #define VTAX_LEDGER_VCPU_ONCPU "compare.vcpu_oncpu_ns"
 #define VTAX_LEDGER_PROXY_ONCPU "compare.proxy_oncpu_ns"
+/*
+ * Run-queue wait over the traced runs from schedstat (run_delay): the
+ * server's threads but its vCPUs (their wait is steal, measured by the kvm
+ * family) and the client's own.  The run-queue cause uses it where the
+ * sched family was not loaded in both sessions - compare's network plan
+ * leaves sched out (vtax_ledger__probe_plan): its programs sat on the
+ * scheduler's every switch and wakeup, a quarter of a kv request's BPF
+ * time, for a mean the kernel already keeps exactly.
+ */
+#define VTAX_LEDGER_RUNQ "compare.runq_ns"
 #define VTAX_LEDGER_PROXY_SUBJECT "proxy"
 
 /* One measured component inside a cause, per operation. */

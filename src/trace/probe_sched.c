@@ -42,6 +42,15 @@ static int sched_attach(struct vtax_session *s, void **state, char *err, size_t 
 		free(ss);
 		return rc;
 	}
+	/* switch and wake-up are the family's own measures and the syscall
+	 * family's off-CPU parts; a session with neither (compare's network
+	 * plan, `--probes net`) loads only the core - fork following, exit,
+	 * cgroup moves - and the scheduler's hottest hooks stay empty */
+	if (!(s->opts.families & ((1u << VTAX_FAM_SCHED) | (1u << VTAX_FAM_SYSCALL)))) {
+		bpf_program__set_autoload(ss->skel->progs.vtax_switch, false);
+		bpf_program__set_autoload(ss->skel->progs.vtax_wakeup, false);
+		bpf_program__set_autoload(ss->skel->progs.vtax_wakeup_new, false);
+	}
 	rc = vtax_session__share_maps(s, ss->skel->obj);
 	if (!rc)
 		rc = sched_bpf__load(ss->skel);

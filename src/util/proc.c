@@ -140,7 +140,13 @@ static int oncpu_one(pid_t tid, void *arg)
 	if (vtax_proc__read(path, comm, sizeof(comm)) < 0)
 		comm[0] = 0;
 	s->tid[s->n] = tid;
-	s->ns[s->n] = strtoull(buf, NULL, 10);
+	/* "<on-CPU ns> <run_delay ns> <timeslices>" */
+	{
+		char *end;
+
+		s->ns[s->n] = strtoull(buf, &end, 10);
+		s->runq[s->n] = strtoull(end, NULL, 10);
+	}
 	/* QEMU names vCPU threads "CPU 0/TCG", "CPU 1/KVM" (debug-threads=on) */
 	s->vcpu[s->n] = !strncmp(comm, "CPU ", 4);
 	s->n++;
@@ -158,20 +164,26 @@ void vtax_oncpu__read(pid_t pid, struct vtax_oncpu *s)
 }
 
 void vtax_oncpu__delta(const struct vtax_oncpu *a, const struct vtax_oncpu *b, double *all,
-		       double *vcpu)
+		       double *vcpu, double *runq)
 {
 	*all = *vcpu = 0;
+	if (runq)
+		*runq = 0;
 	for (int i = 0; i < b->n; i++) {
-		uint64_t base = 0;
+		uint64_t base = 0, rbase = 0;
 		double d;
 
 		for (int j = 0; j < a->n; j++)
-			if (a->tid[j] == b->tid[i])
+			if (a->tid[j] == b->tid[i]) {
 				base = a->ns[j];
+				rbase = a->runq[j];
+			}
 		d = b->ns[i] >= base ? (double)(b->ns[i] - base) : 0;
 		*all += d;
 		if (b->vcpu[i])
 			*vcpu += d;
+		else if (runq && b->runq[i] >= rbase)
+			*runq += (double)(b->runq[i] - rbase);
 	}
 }
 

@@ -30,18 +30,24 @@ int vtax_proc__cmdline(pid_t pid, char *buf, size_t len, const char **argv, int 
  * 0 when gone or a zombie.  With the PID it names one process for good. */
 unsigned long long vtax_proc__start_time(pid_t pid);
 
-/* On-CPU time of a process's threads, from /proc/PID/task/TID/schedstat. */
+/* On-CPU time and run-queue wait of a process's threads, from
+ * /proc/PID/task/TID/schedstat (the scheduler's own sum_exec_runtime and
+ * run_delay: exact, and free - no probe runs for them). */
 #define VTAX_ONCPU_MAX_THREADS 512
 struct vtax_oncpu {
 	int n;
 	pid_t tid[VTAX_ONCPU_MAX_THREADS];
 	uint64_t ns[VTAX_ONCPU_MAX_THREADS];
+	uint64_t runq[VTAX_ONCPU_MAX_THREADS]; /* run_delay: ns runnable, not running */
 	int vcpu[VTAX_ONCPU_MAX_THREADS]; /* QEMU vCPU thread ("CPU n/KVM|TCG") */
 };
 /* Snapshot pid's threads (s->n = 0 when pid <= 0 or gone). */
 void vtax_oncpu__read(pid_t pid, struct vtax_oncpu *s);
-/* on-CPU ns between two snapshots: all threads, and vCPU threads only */
+/* Between two snapshots: on-CPU ns of all threads and of vCPU threads
+ * only, and (runq, may be NULL) the run-queue wait of the threads that are
+ * not vCPUs (a vCPU thread's wait is its guest's steal time).  Threads
+ * born between the snapshots count from zero. */
 void vtax_oncpu__delta(const struct vtax_oncpu *a, const struct vtax_oncpu *b, double *all,
-		       double *vcpu);
+		       double *vcpu, double *runq);
 
 #endif

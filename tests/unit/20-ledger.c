@@ -182,6 +182,78 @@ static void sampled_brackets(void)
 	       "corrected NAT+conntrack: %.1f whole, %.1f sampled (expected %.1f)", corr[0][1], corr[1][1], T);
 }
 
+/*
+ * The run-queue cause without the sched family (compare's network plan):
+ * from the server's and the client's schedstat run_delay counters
+ * (VTAX_LEDGER_RUNQ), one item each, family "schedstat".  With the sched
+ * family loaded on both sides its series are the cause and the counters
+ * are not added on top; with a side lacking the counters it is not
+ * measured.
+ */
+static void runq_schedstat(void)
+{
+	struct vtax_ledger_opts lo = { .sz = sizeof(lo), .op_name = "request", .concurrency = 1 };
+	const unsigned nosched = ALL_FAMS & ~(1u << VTAX_FAM_SCHED);
+	struct vtax_hist lat_n, lat_e;
+
+	latency(&lat_n, 20000);
+	latency(&lat_e, 24000);
+	for (int k = 0; k < 3; k++) {
+		struct vtax_result *nat = vtax_result__new("compare-env"),
+				   *env = vtax_result__new("compare-env");
+		struct vtax_subject *ns = vtax_result__subject(nat, "server", "pid");
+		struct vtax_subject *nc = vtax_result__subject(nat, "client", "pid");
+		struct vtax_subject *es = vtax_result__subject(env, "server", "container");
+		struct vtax_subject *ec = vtax_result__subject(env, "client", "pid");
+		struct vtax_ledger l;
+		const struct vtax_ledger_env *le;
+		const struct vtax_ledger_cause *c;
+
+		vtax_subject__counter(ns, VTAX_LEDGER_RUNQ, "ns", 500.0 * OPS, 0);
+		vtax_subject__counter(nc, VTAX_LEDGER_RUNQ, "ns", 100.0 * OPS, 0);
+		vtax_subject__counter(es, VTAX_LEDGER_RUNQ, "ns", 3000.0 * OPS, 0);
+		if (k != 2)
+			vtax_subject__counter(ec, VTAX_LEDGER_RUNQ, "ns", 200.0 * OPS, 0);
+		/* the sched family's own series: the cause when it is loaded */
+		add(ns, "sched", "runq", NULL, NULL, VTAX_CAUSE_RUNQ, 2 * OPS, 1500);
+		add(es, "sched", "runq", NULL, NULL, VTAX_CAUSE_RUNQ, 2 * OPS, 2500);
+		{
+			struct vtax_ledger_input in[2] = {
+				{ .env = "native", .traced = nat, .traced_ops = OPS, .latency = &lat_n,
+				  .untraced = 1, .ops_per_s = 1000, .families = k == 1 ? ALL_FAMS : nosched },
+				{ .env = "docker-host", .traced = env, .traced_ops = OPS, .latency = &lat_e,
+				  .untraced = 1, .ops_per_s = 900, .families = k == 1 ? ALL_FAMS : nosched },
+			};
+
+			if (vtax_ledger__build(&l, &lo, &in[0], in, 2) ||
+			    !(le = vtax_ledger__env(&l, "docker-host"))) {
+				tap_ok(0, "runq ledger %d builds", k);
+				goto next;
+			}
+		}
+		c = cause(le, VTAX_CAUSE_RUNQ);
+		if (k == 0)
+			tap_ok(c->measured && c->present && !strcmp(c->family, "schedstat") &&
+				       near(c->delta_ns, 2600) && c->nitems == 2 &&
+				       !strcmp(c->items[0].series, "server run_delay (schedstat)") &&
+				       near(c->items[0].delta_ns, 2500) && near(c->items[1].delta_ns, 100),
+			       "no sched family: run-queue cause from schedstat, %s %.1f ns (expected 2600: server 2500 + client 100)",
+			       c->family, c->delta_ns);
+		else if (k == 1)
+			tap_ok(c->measured && !strcmp(c->family, "sched") && near(c->delta_ns, 1000) &&
+				       c->nitems == 1,
+			       "sched family loaded: its series are the cause (%.1f, expected 1000), not the counters",
+			       c->delta_ns);
+		else
+			tap_ok(!c->measured && !c->present,
+			       "no sched family and no client counter in the env: run-queue cause not measured");
+		vtax_ledger__free(&l);
+next:
+		vtax_result__free(nat);
+		vtax_result__free(env);
+	}
+}
+
 int main(void)
 {
 	struct vtax_result *nat = vtax_result__new("compare-env"),
@@ -403,5 +475,6 @@ int main(void)
 	vtax_ledger__free(&l);
 	vtax_result__free(nat);
 	vtax_result__free(env);
+	runq_schedstat();
 	return tap_done();
 }
