@@ -170,33 +170,35 @@ run_kv1() {
 			--duration "$KV_S" --warmup 0.2 | kv_mean ;;
 	least) T "$TS" -c 0 "$B/bench/floor" least "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
 			--duration "$KV_S" --warmup 0.2 | kv_mean ;;
-	# the floor of kv's probe plan (sched,net): empty programs on exactly
-	# its hooks, netfilter priorities included.  The floors run pinned as
-	# kv_load is (taskset before floor: its child inherits the CPU)
-	empty-plan) T "$TS" -c 0 "$B/bench/floor" esched "$B/bench/net_floor" lean "$B/vtax" load --workload kv \
+	# the floor of kv's probe plan (net; sched's core has no per-request
+	# hook): empty programs on exactly its hooks, netfilter priorities
+	# included.  The floor runs pinned as kv_load is (taskset before it:
+	# its child inherits the CPU)
+	empty-plan) T "$TS" -c 0 "$B/bench/net_floor" lean "$B/vtax" load --workload kv \
 			--port "$KV_PORT" --conns 1 --duration "$KV_S" --warmup 0.2 | kv_mean ;;
 	vtax-all) with_attach "$v --all" kv_load >"$TMP/kv1.json"; kv_mean <"$TMP/kv1.json" ;;
 	# what the rest of a busy host pays: kv's plan attached to an idle
 	# process, so that every kv event is foreign to the session
 	vtax-foreign | vtax-foreign-before)
-		with_attach "$v -p $IDLE_PID --probes sched,net,kvm" kv_load >"$TMP/kv1.json"
+		with_attach "$v -p $IDLE_PID $(plan_of "$1")" kv_load >"$TMP/kv1.json"
 		kv_mean <"$TMP/kv1.json" ;;
 	vtax | vtax-nfwhole | vtax-every | vtax-sample)
 		# what compare does: start the client paused, attach to server
 		# and client (vtax: kv's probe plan with the netfilter brackets
 		# sampled, as compare's traced runs attach by default;
-		# vtax-nfwhole: the same plan, brackets whole, as compare
-		# attached before --sample-netfilter and VTAX_BEFORE's vtax-before;
-		# vtax-every: every family, brackets whole), then let it go
+		# vtax-nfwhole: the same plan, brackets whole; vtax-every: every
+		# family, brackets whole; VTAX_BEFORE's vtax-before: the plan
+		# compare attached before this change), then let it go
 		"$TS" -c 0 "$B/vtax" load --workload kv --port "$KV_PORT" --conns 1 \
 			--duration "$KV_S" --warmup 0.2 --wait-signal >"$TMP/kv1.json" &
 		local cp=$!
 		sleep 0.2
-		local fams="--probes sched,net,kvm"
+		local fams
+		fams=$(plan_of "$1")
 		case $1 in
-		vtax) fams="$fams --sample-netfilter $SAMPLE_NF" ;;
+		vtax | vtax-before) fams="$fams --sample-netfilter $SAMPLE_NF" ;;
 		vtax-sample | vtax-sample-before) fams="$fams --sample $SAMPLE" ;;
-		vtax-nfwhole | vtax-before) ;;
+		vtax-nfwhole) ;;
 		*) fams= ;;
 		esac
 		with_attach "$v -p $REDIS_PID -p $cp $fams" bash -c "kill -USR1 $cp; wait $cp 2>/dev/null; while kill -0 $cp 2>/dev/null; do sleep 0.05; done"
@@ -209,6 +211,12 @@ run_kv1() {
 	esac
 }
 
+# kv's probe plan as compare attaches it (vtax_ledger__probe_plan: net and
+# kvm; sched's core only, its run-queue cause from schedstat), and for the
+# VTAX_BEFORE binary the plan compare attached before (sched,net,kvm)
+KV_PLAN=${KV_PLAN:-"--probes net,kvm"}
+KV_PLAN_BEFORE=${KV_PLAN_BEFORE:-"--probes sched,net,kvm"}
+plan_of() { case $1 in *-before) echo "$KV_PLAN_BEFORE" ;; *) echo "$KV_PLAN" ;; esac; }
 # --sample's column (docs/sampling.md): kv's plan and getppid's families,
 # duty-cycled; SAMPLE is its spec
 SAMPLE=${SAMPLE:-10ms/500ms}
@@ -337,7 +345,7 @@ fi
 
 if has_row kv; then
 	sysctl -qw kernel.bpf_stats_enabled=1
-	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan,netfilter-whole|--probes sched,net,kvm;kv-plan,--sample-netfilter=$SAMPLE_NF|--probes sched,net,kvm --sample-netfilter $SAMPLE_NF;kv-plan,--sample=$SAMPLE|--probes sched,net,kvm --sample $SAMPLE}"
+	IFS=';' read -ra CAL <<<"${CALIB:-every-family|;kv-plan,netfilter-whole|$KV_PLAN;kv-plan,--sample-netfilter=$SAMPLE_NF|$KV_PLAN --sample-netfilter $SAMPLE_NF;previous-plan(sched,net,kvm),--sample-netfilter=$SAMPLE_NF|$KV_PLAN_BEFORE --sample-netfilter $SAMPLE_NF;kv-plan,--sample=$SAMPLE|$KV_PLAN --sample $SAMPLE}"
 	for c in "${CAL[@]}"; do calib_kv "${c%%|*}" "${c#*|}"; done
 	sysctl -qw kernel.bpf_stats_enabled="$STATS0"
 fi

@@ -35,10 +35,10 @@ ROWS = [("getppid-cpu", "getppid loop, CPU time of the looping thread", "ns/call
         ("kv-mean", "redis kv, 1 conn, mean latency (what a sampled configuration moves)", "ns/request"),
         ("kv-cpu", "redis kv, 1 conn, redis-server CPU time", "ns/request")]
 NAMES = {"base": "untraced", "aa": "untraced again (A/A)", "empty": "empty programs (floor)",
-         "empty-plan": "empty programs on kv's plan hooks (sched, net, netfilter)",
+         "empty-plan": "empty programs on kv's plan hooks (net, netfilter)",
          "least": "least latency probe", "vtax": "vtax", "vtax-all": "vtax attach --all",
          "vtax-nfwhole": "vtax, netfilter brackets whole (--sample-netfilter off)",
-         "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE)",
+         "vtax-every": "vtax, every family", "vtax-before": "vtax before this change (VTAX_BEFORE; kv: the plan compare attached then)",
          "vtax-sample": "vtax --sample (duty-cycled: gated at the edges, links released in long gaps)",
          "vtax-sample-before": "vtax --sample before this change (VTAX_BEFORE)",
          "vtax-foreign": "vtax attached to an idle process (kv's traffic foreign to it)",
@@ -116,12 +116,14 @@ Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not
   (/dev/cpu_dma_latency = 0): {'yes' if a.qos == '1' else 'no'}.  Workloads pinned to CPU 0 (redis on CPU 1).
   Sizes: {a.sizes}.  Wall time: {a.elapsed} s.
 - Configurations: empty programs on the syscall+sched hooks (tcp: on the net family's hooks; kv also on
-  exactly its plan's hooks: sched tracepoints, the net family's, netfilter at its priorities), the least
+  exactly its plan's hooks: the net family's, netfilter at its priorities), the least
   latency probe (bpf/bench_floor.bpf.c: clock into task storage at sys_enter, clock + one per-CPU add at
   sys_exit; sched row: the same from sched_wakeup to switch-in), vtax (getppid: `run --probes syscall,sched`;
   sched: `--probes sched`; tcp: `--probes net`; kv: `attach -p SERVER -p CLIENT` with kv's probe plan
-  `--probes sched,net,kvm` with the netfilter brackets sampled (`--sample-netfilter 10ms/100ms`), as compare's
-  traced pass attaches by default; the same plan with the brackets whole; and every family, brackets whole), the same plan with
+  `--probes net,kvm` (sched's core only: no switch or wake-up program; compare's run-queue cause comes from
+  schedstat) with the netfilter brackets sampled (`--sample-netfilter 10ms/100ms`), as compare's traced pass
+  attaches by default; the same plan with the brackets whole; every family, brackets whole; VTAX_BEFORE's kv
+  rows: the plan compare attached before, `--probes sched,net,kvm`), the same plan with
   `--sample` (gated at the edges, links released in long gaps), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
   (per-syscall latency histogram; run-queue latency histogram; skb queue-to-receive histogram).
 - The machine is shared with other work: compare only figures from the same run.
