@@ -161,6 +161,10 @@ if cs:
               "| configuration | sys_enter ns/run | sys_exit ns/run | enter + exit | / least probe | rounds |\n"
               "|---|---:|---:|---:|---:|---:|\n" + "\n".join(rows))
 cal = []
+# what the statistics themselves add to each run: an empty program's time
+# as they measure it (the getppid calibration's floor, this run), so that
+# a probe set's own cost can be told from the statistics' clock reads
+stat_ns = st.median([(e + x) / 2 for e, x in cs["empty"]]) if cs.get("empty") else None
 if a.calib and os.path.exists(a.calib):
     import json
     for line in open(a.calib):
@@ -170,13 +174,17 @@ if a.calib and os.path.exists(a.calib):
         except ValueError:
             continue
         progs = ", ".join(f"{n} {v[0]:g} ({v[1]} ns)" for n, v in list(d["programs"].items())[:12])
-        cal.append(f"| {label} | {d['runs_per_op']:g} | {d['bpf_ns_per_op']:,} | {progs} |")
+        net = f"{d['bpf_ns_per_op'] - d['runs_per_op'] * stat_ns:,.0f}" if stat_ns else "-"
+        cal.append(f"| {label} | {d['runs_per_op']:g} | {d['bpf_ns_per_op']:,} | {net} | {progs} |")
 if cal:
     table += ("\n\n### BPF work per kv request (calibration pass, BPF run-time statistics on)\n\n"
               "Server and client attached as compare does, outside the timed rounds: program runs and\n"
-              "kernel-measured BPF CPU per request (the statistics' own two clock reads per run included).\n\n"
-              "| probe set | runs/request | BPF ns/request | per program: runs/request (ns/request) |\n"
-              "|---|---:|---:|---|\n" + "\n".join(cal))
+              "kernel-measured BPF CPU per request (the statistics' own two clock reads per run included).\n"
+              "\"less statistics\": the same less runs x what the statistics time for an empty program"
+              + (f" ({stat_ns:.0f} ns per run, the\nsyscall hooks' floor above)" if stat_ns else "") +
+              ", i.e. the programs' own cost with statistics off.\n\n"
+              "| probe set | runs/request | BPF ns/request | less statistics | per program: runs/request (ns/request) |\n"
+              "|---|---:|---:|---:|---|\n" + "\n".join(cal))
 if a.capacity and os.path.exists(a.capacity) and os.path.getsize(a.capacity):
     import json
     c = json.load(open(a.capacity))

@@ -37,6 +37,7 @@ struct trace_opts {
 	int hist, top;
 	uint32_t max_hists;
 	int net_port, net_proto; /* net family flow filter */
+	int no_sock_queue;         /* --no-sock-queue */
 	struct vtax_targets t;
 	struct vtax_intervals *iv; /* attach: per-interval histograms (export.h) */
 	int sample;                /* --sample or --sample-netfilter given: sp holds it */
@@ -46,7 +47,7 @@ struct trace_opts {
 };
 
 enum { OPT_PROBES = 256, OPT_MAX_HISTS, OPT_TOP, OPT_PORT, OPT_PROTO, OPT_SAMPLE, OPT_SAMPLE_NF,
-       OPT_READY_FILE };
+       OPT_READY_FILE, OPT_NO_SOCKQ };
 
 static const struct option trace_long[] = {
 	{ "probes", required_argument, 0, OPT_PROBES },
@@ -59,6 +60,7 @@ static const struct option trace_long[] = {
 	{ "max-hists", required_argument, 0, OPT_MAX_HISTS },
 	{ "port", required_argument, 0, OPT_PORT },
 	{ "proto", required_argument, 0, OPT_PROTO },
+	{ "no-sock-queue", no_argument, 0, OPT_NO_SOCKQ },
 	{ "sample", required_argument, 0, OPT_SAMPLE },
 	{ "sample-netfilter", required_argument, 0, OPT_SAMPLE_NF },
 	{ "ready-file", required_argument, 0, OPT_READY_FILE },
@@ -87,6 +89,8 @@ static const char run_usage[] =
 	"  -v, --verbose     libbpf and probe diagnostics on stderr\n"
 	"      --port N      net probes: only packets to or from TCP/UDP port N\n"
 	"      --proto P     net probes: only tcp, udp, icmp, or an IP protocol number\n"
+	"      --no-sock-queue  net probes: no socket-queue hop (net.sock_queue, net.path):\n"
+	"                    one program run less per received packet\n"
 	"      --sample S    trace in random windows only, programs gated between them:\n"
 	"                    5% (10 ms windows) or ON/PERIOD such as 10ms/200ms;\n"
 	"                    counts scaled by 1/measured fraction (docs/sampling.md)\n"
@@ -109,8 +113,8 @@ static const char attach_usage[] =
 	"  -a, --all              the whole host, per container and VM plus \"host\"\n"
 	"  -V, --vm PID           a VMM (QEMU...) process: subject vm:PID, vCPU threads marked\n"
 	"options: as for `vtax run` (--probes, --duration, --interval, --format,\n"
-	"  --output, --hist, --top, --verbose, --port, --proto, --sample,\n"
-	"  --sample-netfilter, --ready-file)\n"
+	"  --output, --hist, --top, --verbose, --port, --proto, --no-sock-queue,\n"
+	"  --sample, --sample-netfilter, --ready-file)\n"
 	"Ends on Ctrl-C, --duration, or when every PID target has exited.\n"
 	"\n"
 	"example: vtax attach --container web --duration 10 --format json -o web.json\n";
@@ -193,6 +197,9 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o, int attach)
 			o->net_proto = (int)v;
 			break;
 		}
+		case OPT_NO_SOCKQ:
+			o->no_sock_queue = 1;
+			break;
 		case OPT_SAMPLE:
 		case OPT_SAMPLE_NF: {
 			int scope = c == OPT_SAMPLE ? VTAX_SAMPLE_ALL : VTAX_SAMPLE_NETFILTER;
@@ -500,6 +507,7 @@ static struct vtax_session *open_session(const struct trace_opts *o)
 		.sz = sizeof(so), .families = o->probes, .max_hists = o->max_hists,
 		.verbose = vtax_verbose, .follow_forks = 1,
 		.net_port = o->net_port, .net_proto = o->net_proto,
+		.net_no_sock_queue = o->no_sock_queue,
 	};
 	struct vtax_session *s;
 	char err[512];

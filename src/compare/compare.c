@@ -198,6 +198,10 @@ int vtax_compare__session_begin(struct vtax_compare *c, int idx, struct vtax_env
 	struct vtax_session_opts so = {
 		.sz = sizeof(so), .families = c->opts.probes, .max_hists = c->opts.max_hists,
 		.verbose = c->opts.verbose, .follow_forks = 1,
+		/* the ledger reads the socket queue only as docker-proxy's
+		 * wait to read (ledger.c, series_cause): 2 program runs per
+		 * request saved everywhere else */
+		.net_no_sock_queue = !c->opts.via_proxy,
 	};
 	char err[512] = "";
 	int rc;

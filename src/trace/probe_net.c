@@ -508,8 +508,11 @@ static unsigned fe_available(void)
 }
 
 /* Before load: which programs load, and vtax's namespace (a constant). */
-static void net_configure(struct net_bpf *skel, int nf, unsigned fe, int sysenter, uint32_t self_netns)
+static void net_configure(struct net_bpf *skel, int nf, unsigned fe, int sysenter, uint32_t self_netns,
+			  int sockq)
 {
+	/* the socket-queue hop: the chain's last program on every packet */
+	bpf_program__set_autoload(skel->progs.vtax_net_copy, sockq);
 	bpf_program__set_autoload(skel->progs.vtax_fe_ct_open, !!(fe & 1));
 	bpf_program__set_autoload(skel->progs.vtax_fe_ct_close, !!(fe & 1));
 	bpf_program__set_autoload(skel->progs.vtax_fe_nat_open, !!(fe & 2));
@@ -578,7 +581,8 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 	 * points, where the kernel has them; the load decides (fentry may be
 	 * refused, as on hosts without it) */
 	ns->fe = ns->nf_supported || vtax_test_unavailable("netfilter") ? 0 : fe_available();
-	net_configure(ns->skel, ns->nf_supported, ns->fe, !use_sys_ts, ns->self_netns);
+	net_configure(ns->skel, ns->nf_supported, ns->fe, !use_sys_ts, ns->self_netns,
+		      !s->opts.net_no_sock_queue);
 	rc = vtax_session__share_maps(s, ns->skel->obj);
 	if (!rc)
 		rc = net_bpf__load(ns->skel);
@@ -598,7 +602,7 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 		snprintf(ns->nf_error, sizeof(ns->nf_error),
 			 "netfilter BPF programs unsupported (kernel < 6.4 or libbpf < 1.3) and fentry/fexit refused (%s)",
 			 why);
-		net_configure(ns->skel, 0, 0, !use_sys_ts, ns->self_netns);
+		net_configure(ns->skel, 0, 0, !use_sys_ts, ns->self_netns, !s->opts.net_no_sock_queue);
 		rc = vtax_session__share_maps(s, ns->skel->obj);
 		if (!rc)
 			rc = net_bpf__load(ns->skel);
@@ -616,7 +620,7 @@ static int net_attach(struct vtax_session *s, void **state, char *err, size_t er
 			return rc;
 		}
 		ns->nf_supported = 0;
-		net_configure(ns->skel, 0, 0, !use_sys_ts, ns->self_netns);
+		net_configure(ns->skel, 0, 0, !use_sys_ts, ns->self_netns, !s->opts.net_no_sock_queue);
 		rc = vtax_session__share_maps(s, ns->skel->obj);
 		if (!rc)
 			rc = net_bpf__load(ns->skel);

@@ -28,6 +28,10 @@ struct vtax_session_opts {
 	int follow_forks;    /* default 1 */
 	int net_port;        /* net family flow filter: TCP/UDP port, 0 = any */
 	int net_proto;       /* net family flow filter: IP protocol number, 0 = any */
+	/* net family: no socket-queue hop (vtax_net_copy not loaded: no
+	 * net.sock_queue, net.path or delivered counts) - compare, whose
+	 * ledger reads the socket queue only for docker-proxy (--via-proxy) */
+	int net_no_sock_queue;
 };
 
 struct vtax_subject_def {

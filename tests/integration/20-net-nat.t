@@ -25,9 +25,11 @@ ip netns exec "$NS_H" iptables -t mangle -A FORWARD -m conntrack ! --ctstate DNA
 ip netns exec "$NS_H" iptables -t mangle -A FORWARD -m conntrack --ctdir ORIGINAL
 CONNS=4 REQS=50
 
-vrun() { # vrun OUT NATED
-	nsenter --net="/run/netns/$NS_H" "$VTAX" run --probes net -f json -o "$1" -- \
-		"$FIX/tcp_pingpong" $(net_pingpong_args "$2") -c $CONNS -n $REQS -t 20 >"$1.out" 2>"$1.err"
+vrun() { # vrun OUT NATED [vtax options]
+	local out=$1 nated=$2
+	shift 2
+	nsenter --net="/run/netns/$NS_H" "$VTAX" run --probes net "$@" -f json -o "$out" -- \
+		"$FIX/tcp_pingpong" $(net_pingpong_args "$nated") -c $CONNS -n $REQS -t 20 >"$out.out" 2>"$out.err"
 }
 
 vrun "$TMP/nat.json" 1
@@ -106,4 +108,17 @@ check "no samples lost on the route-only run ($lost)" -- test "$lost" -eq 0
 check "route-only client -> server packets still pass conntrack ($ct = $RTPK)" -- exact "$ct" "$RTPK"
 fwd=$(hsum "$TMP/route.json" pid: net forward "dev=bridge" count)
 check "route-only path has the forward hop ($fwd)" -- ge "$fwd" $((CONNS * REQS))
+
+# --no-sock-queue (compare's default without --via-proxy): the chain's last
+# program is not loaded; every other hop is recorded as before and the
+# socket queue and end-to-end path are not
+vrun "$TMP/nosq.json" 1 --no-sock-queue
+ok $? "vtax run --no-sock-queue of the NATed ping-pong"
+for h in "send:dev=veth" "xmit:dev=veth" "backlog:dev=veth" "bridge:dev=veth" \
+	"forward:dev=bridge" "rx_stack:dev=veth"; do
+	n=$(hsum "$TMP/nosq.json" pid: net "${h%%:*}" "${h#*:}" count)
+	check "--no-sock-queue: hop ${h%%:*}{${h#*:}} recorded ($n)" -- ge "$n" $((CONNS * REQS))
+done
+n=$(( $(hsum "$TMP/nosq.json" "" net sock_queue "" count) + $(hsum "$TMP/nosq.json" "" net path "" count) ))
+check "--no-sock-queue: no sock_queue or path samples ($n)" -- test "$n" -eq 0
 done_testing
