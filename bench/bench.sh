@@ -212,9 +212,10 @@ run_kv1() {
 }
 
 # kv's probe plan as compare attaches it (vtax_ledger__probe_plan: net and
-# kvm; sched's core only, its run-queue cause from schedstat), and for the
-# VTAX_BEFORE binary the plan compare attached before (sched,net,kvm)
-KV_PLAN=${KV_PLAN:-"--probes net,kvm"}
+# kvm, sched's core only, its run-queue cause from schedstat; no socket-
+# queue hop without --via-proxy), and for the VTAX_BEFORE binary the plan
+# compare attached before (sched,net,kvm)
+KV_PLAN=${KV_PLAN:-"--probes net,kvm --no-sock-queue"}
 KV_PLAN_BEFORE=${KV_PLAN_BEFORE:-"--probes sched,net,kvm"}
 plan_of() { case $1 in *-before) echo "$KV_PLAN_BEFORE" ;; *) echo "$KV_PLAN" ;; esac; }
 # --sample's column (docs/sampling.md): kv's plan and getppid's families,

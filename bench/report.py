@@ -120,8 +120,8 @@ Written by `bench/report.py` at the end of `make bench` (bench/bench.sh); do not
   latency probe (bpf/bench_floor.bpf.c: clock into task storage at sys_enter, clock + one per-CPU add at
   sys_exit; sched row: the same from sched_wakeup to switch-in), vtax (getppid: `run --probes syscall,sched`;
   sched: `--probes sched`; tcp: `--probes net`; kv: `attach -p SERVER -p CLIENT` with kv's probe plan
-  `--probes net,kvm` (sched's core only: no switch or wake-up program; compare's run-queue cause comes from
-  schedstat) with the netfilter brackets sampled (`--sample-netfilter 10ms/100ms`), as compare's traced pass
+  `--probes net,kvm --no-sock-queue` (sched's core only: no switch or wake-up program, compare's run-queue cause
+  comes from schedstat; no socket-queue hop) with the netfilter brackets sampled (`--sample-netfilter 10ms/100ms`), as compare's traced pass
   attaches by default; the same plan with the brackets whole; every family, brackets whole; VTAX_BEFORE's kv
   rows: the plan compare attached before, `--probes sched,net,kvm`), the same plan with
   `--sample` (gated at the edges, links released in long gaps), `vtax attach --all`, and bpftrace 0.17 with the equivalent script
