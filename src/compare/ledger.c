@@ -203,16 +203,30 @@ static double native_fs_total(const struct vtax_result *r, const char *name, dou
 	return t;
 }
 
+/* The sum of the counters called name of subject subj (every subject when
+ * NULL); 1 when there is at least one. */
+static int counter_sum(const struct vtax_result *r, const char *subj, const char *name, double *v)
+{
+	int found = 0;
+
+	*v = 0;
+	for (size_t i = 0; r && i < r->nsubjects; i++) {
+		if (subj && strcmp(r->subjects[i].id, subj))
+			continue;
+		for (size_t j = 0; j < r->subjects[i].ncounters; j++)
+			if (!strcmp(r->subjects[i].counters[j].name, name)) {
+				*v += r->subjects[i].counters[j].value;
+				found = 1;
+			}
+	}
+	return found;
+}
+
 static double counter_total(const struct vtax_result *r, const char *name)
 {
-	double t = 0;
+	double t;
 
-	if (!r)
-		return 0;
-	for (size_t i = 0; i < r->nsubjects; i++)
-		for (size_t j = 0; j < r->subjects[i].ncounters; j++)
-			if (!strcmp(r->subjects[i].counters[j].name, name))
-				t += r->subjects[i].counters[j].value;
+	counter_sum(r, NULL, name, &t);
 	return t;
 }
 
@@ -354,23 +368,6 @@ static void fill_proxy_cpu(struct vtax_ledger_env *le, const struct vtax_ledger_
 	le->proxy_oncpu_ns = v > 0 ? per_op(v, env->traced_ops) : NAN;
 }
 
-/* A subject's counter, and whether it has it. */
-static int subject_counter(const struct vtax_result *r, const char *subj, const char *name,
-			   double *v)
-{
-	*v = 0;
-	for (size_t i = 0; r && i < r->nsubjects; i++) {
-		if (strcmp(r->subjects[i].id, subj))
-			continue;
-		for (size_t j = 0; j < r->subjects[i].ncounters; j++)
-			if (!strcmp(r->subjects[i].counters[j].name, name)) {
-				*v = r->subjects[i].counters[j].value;
-				return 1;
-			}
-	}
-	return 0;
-}
-
 /*
  * The run-queue cause where the sched family was not loaded in both
  * sessions (compare's network plan): the server's and the client's
@@ -385,8 +382,8 @@ static int fill_runq_schedstat(struct vtax_ledger_cause *c, const struct vtax_le
 	char key[64];
 
 	for (int i = 0; i < 2; i++)
-		if (!subject_counter(env->traced, subj[i], VTAX_LEDGER_RUNQ, &ev[i]) ||
-		    !subject_counter(base->traced, subj[i], VTAX_LEDGER_RUNQ, &bv[i]))
+		if (!counter_sum(env->traced, subj[i], VTAX_LEDGER_RUNQ, &ev[i]) ||
+		    !counter_sum(base->traced, subj[i], VTAX_LEDGER_RUNQ, &bv[i]))
 			return 0;
 	for (int i = 0; i < 2; i++) {
 		snprintf(key, sizeof(key), "%s run_delay (schedstat)", subj[i]);

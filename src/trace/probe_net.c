@@ -1061,6 +1061,9 @@ static void net_collect(struct vtax_session *s, void *state, struct vtax_result 
 	int ncpu = libbpf_num_possible_cpus();
 	struct vtax_net_count *vals;
 
+	if (s->opts.net_no_sock_queue) /* the hooks line: without the copy program */
+		vtax_result__hook(r, "net", "tp_btf net_dev_*/netif_*/tcp_probe/kfree_skb/inet_sock_set_state "
+					    "(no socket-queue hop: --no-sock-queue)");
 	if (ncpu <= 0)
 		return;
 	vals = calloc((size_t)ncpu, sizeof(*vals));

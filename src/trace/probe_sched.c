@@ -46,7 +46,7 @@ static int sched_attach(struct vtax_session *s, void **state, char *err, size_t 
 	 * family's off-CPU parts; a session with neither (compare's network
 	 * plan, `--probes net`) loads only the core - fork following, exit,
 	 * cgroup moves - and the scheduler's hottest hooks stay empty */
-	if (!(s->opts.families & ((1u << VTAX_FAM_SCHED) | (1u << VTAX_FAM_SYSCALL)))) {
+	if (vtax_session_opts__sched_core_only(&s->opts)) {
 		bpf_program__set_autoload(ss->skel->progs.vtax_switch, false);
 		bpf_program__set_autoload(ss->skel->progs.vtax_wakeup, false);
 		bpf_program__set_autoload(ss->skel->progs.vtax_wakeup_new, false);

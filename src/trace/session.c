@@ -926,8 +926,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 		if (s->loaded & (1u << p->family)) {
 			/* the sched object without its switch and wake-up
 			 * programs (probe_sched.c): say so */
-			if (p->family == VTAX_FAM_SCHED &&
-			    !(s->opts.families & ((1u << VTAX_FAM_SCHED) | (1u << VTAX_FAM_SYSCALL))))
+			if (p->family == VTAX_FAM_SCHED && vtax_session_opts__sched_core_only(&s->opts))
 				vtax_result__hook(r, p->name,
 						  "core only: tp_btf sched_process_fork/exit, cgroup_attach_task "
 						  "(no switch or wake-up program)");

@@ -34,6 +34,17 @@ struct vtax_session_opts {
 	int net_no_sock_queue;
 };
 
+/*
+ * The sched object is always loaded (it creates the shared maps and
+ * follows forks); its switch and wake-up programs only when the sched
+ * family or the syscall family (its off-CPU split) is asked for.  1: the
+ * session's sched object is its core alone.
+ */
+static inline int vtax_session_opts__sched_core_only(const struct vtax_session_opts *o)
+{
+	return !(o->families & ((1u << VTAX_FAM_SCHED) | (1u << VTAX_FAM_SYSCALL)));
+}
+
 struct vtax_subject_def {
 	uint32_t id;
 	char name[160];      /* pid:123, container:web, cgroup:/x, host */
