@@ -144,6 +144,10 @@ static void sched_collect(struct vtax_session *s, void *state, struct vtax_resul
 {
 	struct sched_state *ss = state;
 
+	/* the hooks line, when only the core was loaded (sched_attach) */
+	if (vtax_session_opts__sched_core_only(&s->opts))
+		vtax_result__hook(r, "sched", "core only: tp_btf sched_process_fork/exit, cgroup_attach_task "
+					      "(no switch or wake-up program)");
 	for (int j = 0; j < ss->nbase; j++) {
 		struct cfs_base *b = &ss->base[j];
 		struct vtax_subject_def *d = vtax_session__subject(s, b->subject);

@@ -924,14 +924,7 @@ int vtax_session__collect(struct vtax_session *s, struct vtax_result *r)
 
 		/* which hook each family used here, or why it is not measured */
 		if (s->loaded & (1u << p->family)) {
-			/* the sched object without its switch and wake-up
-			 * programs (probe_sched.c): say so */
-			if (p->family == VTAX_FAM_SCHED && vtax_session_opts__sched_core_only(&s->opts))
-				vtax_result__hook(r, p->name,
-						  "core only: tp_btf sched_process_fork/exit, cgroup_attach_task "
-						  "(no switch or wake-up program)");
-			else
-				vtax_result__hook(r, p->name, p->hooks);
+			vtax_result__hook(r, p->name, p->hooks);
 		} else if ((s->opts.families | (1u << VTAX_FAM_SCHED)) & (1u << p->family)) {
 			snprintf(nm, sizeof(nm), "n/m: %s", s->fam_error[p->family]);
 			vtax_result__hook(r, p->name, nm);
